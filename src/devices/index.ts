@@ -1,0 +1,11 @@
+export type { DeviceDriver, RawValue } from './driver.js';
+export { normalize, normalizeAll, roundScaled } from './normalize.js';
+export type { NormalizeContext } from './normalize.js';
+export { DeviceRuntime, errorCode, UNKNOWN_ERROR_CODE, DRIVER_MALFORMED_CODE } from './runtime.js';
+export type { DeviceRuntimeOptions, DeviceSnapshot, DeviceState, PointSnapshot, PollCounters, PollOutcome, ReadingSink } from './runtime.js';
+export { PollScheduler } from './scheduler.js';
+export type { PollSchedulerOptions, ScheduledDeviceSnapshot, ScheduleSnapshot, StopResult } from './scheduler.js';
+export { backoffDelayMs, BACKOFF_JITTER } from './backoff.js';
+export { pollPriority, isFireRelevant, FIRE_POLL_PRIORITY, NORMAL_POLL_PRIORITY } from './priority.js';
+export { systemTimers } from './timers.js';
+export type { Timers, TimerHandle } from './timers.js';

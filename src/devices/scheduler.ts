@@ -1,0 +1,179 @@
+import type { Clock } from '../clock/clock.js';
+import { backoffDelayMs } from './backoff.js';
+import type { DeviceRuntime, DeviceSnapshot, PollOutcome } from './runtime.js';
+import { systemTimers, type TimerHandle, type Timers } from './timers.js';
+
+/**
+ * Polls every enabled device at its own rate.
+ *
+ * - Fixed rate: the next poll is due one interval after the previous one was DUE, not after it
+ *   finished, so latency does not accumulate as drift. A poll that overruns its slot skips the
+ *   missed slots (counted) instead of queueing catch-up polls.
+ * - Never two polls of one device at a time: the next poll is armed only when the last one settled.
+ * - A device that stops answering backs off exponentially (see backoff.ts), re-armed from when the
+ *   failure was known; the first good answer puts it back on its normal rate. Other devices keep
+ *   their own schedules: a dead slave only costs the bus time of its rare retries.
+ * - Devices on one bus are serialized by the bus (with the poll priority the runtime passes); the
+ *   scheduler adds no lock of its own.
+ */
+
+export interface PollSchedulerOptions {
+  clock: Clock;
+  timers?: Timers;
+  /** Jitter source for the backoff; injectable for deterministic tests. */
+  random?: () => number;
+  /** How long stop() waits for in-flight polls. Default 5000. */
+  stopTimeoutMs?: number;
+  /** Cadence of time-based availability checks (offline after `afterMs`). Default 1000. */
+  watchdogMs?: number;
+}
+
+export interface ScheduleSnapshot {
+  /** Until the next poll is due; absent while a poll runs or when not scheduled. */
+  nextPollInMs?: number;
+  /** The current backoff delay while the device is failing. */
+  backoffMs?: number;
+  /** Poll slots skipped because a poll overran its interval. */
+  skippedSlots: number;
+}
+
+export interface ScheduledDeviceSnapshot extends DeviceSnapshot {
+  schedule: ScheduleSnapshot;
+}
+
+export interface StopResult {
+  /** Whether every in-flight poll settled within the stop timeout. */
+  settled: boolean;
+  /** Devices whose poll was still running when stop() gave up waiting. */
+  pending: string[];
+}
+
+interface Slot {
+  runtime: DeviceRuntime;
+  dueMono: number;
+  timer?: TimerHandle;
+  poll?: Promise<void>;
+  backoffMs?: number;
+  skippedSlots: number;
+}
+
+export class PollScheduler {
+  private readonly slots: Slot[];
+  private readonly timers: Timers;
+  private readonly random: () => number;
+  private running = false;
+  private watchdog: TimerHandle | undefined;
+
+  constructor(
+    runtimes: readonly DeviceRuntime[],
+    private readonly options: PollSchedulerOptions,
+  ) {
+    // Fire-relevant devices first: when several polls are due at once they reach the bus queue first.
+    const ordered = [...runtimes].sort((a, b) => a.priority - b.priority);
+    this.slots = ordered.map((runtime) => ({ runtime, dueMono: 0, skippedSlots: 0 }));
+    this.timers = options.timers ?? systemTimers;
+    this.random = options.random ?? Math.random;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const now = this.options.clock.mono();
+    for (const slot of this.slots) {
+      if (!slot.runtime.config.enabled) continue;
+      // Availability is measured from here: a device that never answers goes offline `afterMs` from start.
+      slot.runtime.tick();
+      // A poll left over from before a stop() re-arms its device itself when it settles.
+      if (slot.poll === undefined) this.arm(slot, now);
+    }
+    this.armWatchdog();
+  }
+
+  /** Stops scheduling and waits (at most stopTimeoutMs) for polls already on the bus to settle. */
+  async stop(): Promise<StopResult> {
+    this.running = false;
+    for (const slot of this.slots) this.disarm(slot);
+    if (this.watchdog !== undefined) this.timers.clearTimeout(this.watchdog);
+    this.watchdog = undefined;
+
+    const inFlight = this.slots.flatMap((s) => (s.poll !== undefined ? [s.poll] : []));
+    if (inFlight.length > 0) {
+      let bound: TimerHandle | undefined;
+      const timedOut = new Promise<void>((resolve) => {
+        bound = this.timers.setTimeout(resolve, this.options.stopTimeoutMs ?? 5000);
+      });
+      await Promise.race([Promise.allSettled(inFlight), timedOut]);
+      if (bound !== undefined) this.timers.clearTimeout(bound);
+    }
+    const pending = this.slots.filter((s) => s.poll !== undefined).map((s) => s.runtime.id);
+    return { settled: pending.length === 0, pending };
+  }
+
+  snapshot(): ScheduledDeviceSnapshot[] {
+    const now = this.options.clock.mono();
+    return this.slots.map((slot) => {
+      const schedule: ScheduleSnapshot = { skippedSlots: slot.skippedSlots };
+      if (slot.timer !== undefined) schedule.nextPollInMs = Math.max(0, slot.dueMono - now);
+      if (slot.backoffMs !== undefined) schedule.backoffMs = slot.backoffMs;
+      return { ...slot.runtime.snapshot(), schedule };
+    });
+  }
+
+  private arm(slot: Slot, dueMono: number): void {
+    this.disarm(slot); // one timer per device, whatever path armed it last
+    slot.dueMono = dueMono;
+    const delay = Math.max(0, dueMono - this.options.clock.mono());
+    slot.timer = this.timers.setTimeout(() => this.fire(slot), delay);
+  }
+
+  private disarm(slot: Slot): void {
+    if (slot.timer !== undefined) this.timers.clearTimeout(slot.timer);
+    delete slot.timer;
+  }
+
+  private fire(slot: Slot): void {
+    delete slot.timer;
+    if (!this.running) return;
+    // pollOnce never rejects; the second handler only guards against a broken runtime.
+    const poll = slot.runtime.pollOnce().then(
+      (outcome) => this.afterPoll(slot, outcome),
+      () => this.afterPoll(slot, { ok: false, code: 'UNKNOWN' }),
+    );
+    slot.poll = poll;
+  }
+
+  private afterPoll(slot: Slot, outcome: PollOutcome): void {
+    delete slot.poll;
+    if (!this.running) return;
+    const { runtime } = slot;
+    const interval = runtime.config.pollIntervalMs;
+    const now = this.options.clock.mono();
+    if (outcome.ok) {
+      delete slot.backoffMs;
+      let next = slot.dueMono + interval;
+      if (next < now) {
+        const missed = Math.ceil((now - next) / interval);
+        slot.skippedSlots += missed;
+        next += missed * interval;
+      }
+      this.arm(slot, next);
+      return;
+    }
+    const delay = backoffDelayMs(runtime.consecutiveFailures, interval, runtime.config.backoff, this.random);
+    slot.backoffMs = delay;
+    this.arm(slot, now + delay);
+  }
+
+  private armWatchdog(): void {
+    const period = this.options.watchdogMs ?? 1000;
+    this.watchdog = this.timers.setTimeout(() => {
+      if (!this.running) return;
+      for (const slot of this.slots) if (slot.runtime.config.enabled) slot.runtime.tick();
+      this.armWatchdog();
+    }, period);
+  }
+}

@@ -1,0 +1,10 @@
+export { RulesEngine } from './engine.js';
+export type { EventSink, RulesDevice, RulesEngineOptions } from './engine.js';
+export { mergeThresholds, resolveThreshold, effectiveThresholds } from './thresholds.js';
+export type { ResolvedThreshold } from './thresholds.js';
+export { ThresholdMachine } from './threshold-machine.js';
+export type { ThresholdTransition, ThresholdPhase, Side } from './threshold-machine.js';
+export { AvailabilityTracker } from './availability.js';
+export type { AvailabilityState } from './availability.js';
+export { buildEvent } from './event-factory.js';
+export type { EventStamp, EventFacts } from './event-factory.js';

@@ -1,0 +1,43 @@
+import { createServer, type Server } from 'node:net';
+import { Aedes } from 'aedes';
+
+/**
+ * The demo's stand-in for the city platform: an in-process MQTT broker (aedes) on localhost.
+ * Only started when the config has no real platform, so anyone can watch the gateway with
+ * `mosquitto_sub -h localhost -t '#' -v`. Bound to loopback: it has no authentication.
+ */
+export class EmbeddedBroker {
+  private broker?: Aedes;
+  private server?: Server;
+
+  constructor(
+    private readonly port: number,
+    private readonly host = '127.0.0.1',
+  ) {}
+
+  async start(): Promise<void> {
+    const broker = await Aedes.createBroker();
+    const server = createServer(broker.handle);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, this.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.broker = broker;
+    this.server = server;
+  }
+
+  url(): string {
+    return `mqtt://${this.host}:${this.port}`;
+  }
+
+  async stop(): Promise<void> {
+    const { server, broker } = this;
+    this.server = undefined;
+    this.broker = undefined;
+    if (server) await new Promise<void>((r) => server.close(() => r()));
+    if (broker) await new Promise<void>((r) => broker.close(() => r()));
+  }
+}
