@@ -2,6 +2,7 @@ import { EXIT_USAGE } from './exit-codes.js';
 import { runCommand } from './commands/run.js';
 import { checkCommand } from './commands/check.js';
 import { versionCommand } from './commands/version.js';
+import { DEFAULT_CONFIG } from './defaults.js';
 
 export interface Command {
   summary: string;
@@ -16,7 +17,6 @@ const COMMANDS: Record<string, Command> = {
   version: versionCommand,
 };
 
-export const DEFAULT_CONFIG = '/etc/hearth/hearth.yaml';
 
 export async function runCli(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

@@ -1,0 +1,42 @@
+import { parseArgs } from 'node:util';
+import type { Command } from '../index.js';
+import { DEFAULT_CONFIG } from '../defaults.js';
+import { EXIT_USAGE } from '../exit-codes.js';
+import { loadConfigWithProfiles } from '../../config/load.js';
+import { describePlan } from '../../config/plan.js';
+import { reportError } from '../report-error.js';
+
+const USAGE = `Usage: hearth check [FILE] [--skip-file-checks]
+
+Validates a configuration file and prints the plan: buses, devices, points and the thresholds in
+effect. Exits 0 when the file is valid and 78 with one "path: message" line per problem when not.
+
+  FILE                 the configuration (default ${DEFAULT_CONFIG}; --config FILE also works)
+  --skip-file-checks   do not require TLS and password files to exist (checking a file away from its gateway)`;
+
+export const checkCommand: Command = {
+  summary: 'validate a configuration file and print the plan',
+  usage: USAGE,
+  async run(args) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        allowPositionals: true,
+        options: { config: { type: 'string', short: 'c' }, 'skip-file-checks': { type: 'boolean' } },
+      });
+    } catch (err) {
+      process.stderr.write(`hearth check: ${(err as Error).message}\n${USAGE}\n`);
+      return EXIT_USAGE;
+    }
+    const file = parsed.positionals[0] ?? parsed.values.config ?? DEFAULT_CONFIG;
+    try {
+      const { config, profiles } = await loadConfigWithProfiles(file, { checkFiles: !parsed.values['skip-file-checks'] });
+      process.stdout.write(describePlan(config, profiles));
+      process.stdout.write(`\n${file}: valid\n`);
+      return 0;
+    } catch (err) {
+      return reportError(err);
+    }
+  },
+};

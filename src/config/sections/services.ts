@@ -1,0 +1,60 @@
+import { flag, integer, object, oneOfStrings, text, type JsonSchema } from './common.js';
+
+export const outboxSchema: JsonSchema = object(
+  'The durable outbox (SQLite) that keeps every reading and event until the platform confirmed it.',
+  {
+    path: text('SQLite file. Default <stateDir>/outbox.db. Relative paths resolve against the config file\'s folder.'),
+    quotaMb: integer('Disk quota in MiB; beyond it the oldest readings (never alarms) are dropped. Default 512.', 8, 1_048_576, 512),
+    flushIntervalMs: integer('Readings are group-committed at most this long (ms) after they are taken. Default 100.', 1, 10_000, 100),
+  },
+  [],
+  { default: {} },
+);
+
+export const apiSchema: JsonSchema = object(
+  'The HTTP API and web console for installers.',
+  {
+    enabled: flag('Serve the API and console. Default true.', true),
+    host: text('Address to listen on. Default 0.0.0.0 (all interfaces); 127.0.0.1 for local only.', '0.0.0.0'),
+    port: integer('TCP port. Default 8080.', 1, 65535, 8080),
+  },
+  [],
+  { default: {} },
+);
+
+export const logSchema: JsonSchema = object(
+  'Logging.',
+  {
+    level: oneOfStrings('Lowest level logged. Default info.', ['trace', 'debug', 'info', 'warn', 'error', 'fatal'], 'info'),
+    format: oneOfStrings('json for journald, pretty for a terminal, auto = pretty on a TTY. Default auto.', ['json', 'pretty', 'auto'], 'auto'),
+  },
+  [],
+  { default: {} },
+);
+
+export const profilePathsSchema: JsonSchema = {
+  type: 'array',
+  description: 'Extra folders searched for device profiles (<name>.yaml) before the shipped drivers/modbus/profiles. Relative paths resolve against the config file\'s folder.',
+  items: text('A folder of profile files.'),
+  default: [],
+};
+
+const simulatorSchema = object(
+  'An in-process Modbus TCP simulator standing in for field devices.',
+  {
+    profile: text('Profile whose register map the simulated devices follow (name or path, as devices[].profile).'),
+    host: text('Address the simulator listens on. Default 127.0.0.1.', '127.0.0.1'),
+    port: integer('TCP port the simulator listens on.', 1, 65535),
+    units: { type: 'array', description: 'Unit ids it answers.', minItems: 1, uniqueItems: true, items: integer('A unit id, 1-247.', 1, 247) },
+    scenario: oneOfStrings('steady, or alarm-cycle: an alarm ~10 s after start, restored ~10 s later. Default steady.', ['steady', 'alarm-cycle'], 'steady'),
+  },
+  ['profile', 'port', 'units'],
+);
+
+export const demoSchema: JsonSchema = object(
+  'Demo configs only: what the gateway starts in-process to stand in for the field and the platform.',
+  {
+    simulators: { type: 'array', description: 'Simulated devices.', items: simulatorSchema, default: [] },
+    brokerPort: integer('Port of the embedded MQTT broker on localhost. Default 1883.', 1, 65535, 1883),
+  },
+);
