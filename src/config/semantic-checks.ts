@@ -57,6 +57,11 @@ function checkPlatform(config: HearthConfig, opts: CheckOptions): Finding[] {
   const p = config.platform;
   const findings: Finding[] = [];
   const at = (segments: (string | number)[], message: string) => findings.push({ segments: ['platform', ...segments], message });
+  // The embedded broker acknowledges everything and forwards nowhere: on a field gateway that would
+  // empty the outbox into the void. Only a demo config may use it.
+  if (p.kind === 'embedded' && config.demo === undefined) {
+    at([], "no platform configured: set platform.url to the city platform's broker (the embedded broker is only for configs with a demo section)");
+  }
 
   let url: URL | undefined;
   try {

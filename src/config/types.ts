@@ -140,6 +140,8 @@ export interface PlatformConfig {
   topicPrefix: string;
   /** Payload format. Only `native` for now. */
   codec: 'native';
+  /** MQTT protocol version. 5 lets the broker refuse a publish in its PUBACK. */
+  mqttVersion: '5' | '3.1.1';
   keepaliveS: number;
   /** Reconnect backoff bounds (exponential with full jitter). */
   reconnectMinMs: number;

@@ -86,7 +86,11 @@ t.test('required keys, empty strings, patterns, location', async (t) => {
 
 t.test('a platform section needs a url unless it is the embedded broker', async (t) => {
   t.same(issueLines(BASE.replace('  url: mqtt://localhost:1883', '  keepaliveS: 30')), ["platform: missing required key 'url'"]);
-  t.same(issueLines(BASE.replace('  url: mqtt://localhost:1883', '  kind: embedded')), []);
+  // The embedded broker forwards nowhere: only a demo config may use it.
+  t.same(issueLines(BASE.replace('  url: mqtt://localhost:1883', '  kind: embedded')), [
+    "platform: no platform configured: set platform.url to the city platform's broker (the embedded broker is only for configs with a demo section)",
+  ]);
+  t.same(issueLines(BASE.replace('  url: mqtt://localhost:1883', '  kind: embedded') + 'demo:\n  simulators: []\n'), []);
 });
 
 t.test('all problems come back at once, in file order', async (t) => {

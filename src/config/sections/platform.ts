@@ -35,6 +35,11 @@ export const platformSchema: JsonSchema = object(
       description: 'Topic root. Default hearth/v1.',
     },
     codec: oneOfStrings('Payload format. Only native for now.', ['native'], 'native'),
+    mqttVersion: oneOfStrings(
+      'MQTT protocol version. 5 (default) lets the broker refuse a publish in its PUBACK; 3.1.1 for brokers without MQTT 5. The embedded demo broker always uses 3.1.1.',
+      ['5', '3.1.1'],
+      '5',
+    ),
     keepaliveS: integer('MQTT keepalive in seconds. Default 30.', 5, 3600, 30),
     reconnectMinMs: integer('Reconnect backoff lower bound (ms; exponential with full jitter). Default 1000.', 100, 3_600_000, 1000),
     reconnectMaxMs: integer('Reconnect backoff upper bound (ms). Default 60000.', 100, 3_600_000, 60_000),

@@ -1,0 +1,88 @@
+import { PRIORITIES, type Priority } from './types.js';
+
+/**
+ * In-memory bookkeeping of records the uplink holds. Never persisted on purpose: after a restart
+ * nothing is in flight and every unacked record is sent again (at-least-once).
+ *
+ * Per priority a cursor remembers "every id at or below me is held or gone", so leasing the next
+ * batch is an index range scan from the cursor instead of a scan past everything in flight.
+ * A release moves the cursor back below the released ids.
+ *
+ * Acked records stay held until the group commit deleted them, so they are never leased again.
+ */
+export class LeaseTracker {
+  private readonly held = new Map<number, { priority: Priority; acked: boolean }>();
+  private readonly acked = new Set<number>();
+  private readonly cursors: number[] = PRIORITIES.map(() => 0);
+
+  cursor(priority: Priority): number {
+    return this.cursors[priority] ?? 0;
+  }
+
+  isHeld(id: number): boolean {
+    return this.held.has(id);
+  }
+
+  /** Marks `id` as leased and moves the cursor over it (ids are leased in ascending order). */
+  lease(id: number, priority: Priority): void {
+    this.held.set(id, { priority, acked: false });
+    this.skip(priority, id);
+  }
+
+  /** Moves the cursor over an id that is held already. */
+  skip(priority: Priority, id: number): void {
+    if (id > this.cursor(priority)) this.cursors[priority] = id;
+  }
+
+  /** Returns leased ids to the queue; acked or unknown ids are ignored. */
+  release(ids: readonly number[]): number {
+    let released = 0;
+    for (const id of ids) {
+      const h = this.held.get(id);
+      if (h === undefined || h.acked) continue;
+      this.held.delete(id);
+      if (id - 1 < this.cursor(h.priority)) this.cursors[h.priority] = id - 1;
+      released++;
+    }
+    return released;
+  }
+
+  /** Marks ids as confirmed; they stay held until deleted. Returns the ids newly marked. */
+  ack(ids: readonly number[]): number[] {
+    const marked: number[] = [];
+    for (const id of ids) {
+      const h = this.held.get(id);
+      if (h?.acked === true) continue;
+      // An id acked without a lease (e.g. by a tool) is still deleted; priority is read on delete.
+      this.held.set(id, { priority: h?.priority ?? 2, acked: true });
+      this.acked.add(id);
+      marked.push(id);
+    }
+    return marked;
+  }
+
+  /** Ids acked since the last commit. */
+  pendingDeletes(): number[] {
+    return [...this.acked];
+  }
+
+  /** After the delete committed. */
+  forget(ids: readonly number[]): void {
+    for (const id of ids) {
+      this.acked.delete(id);
+      this.held.delete(id);
+    }
+  }
+
+  /** Leased and not yet acked. */
+  inflight(): number {
+    return this.held.size - this.acked.size;
+  }
+
+  /** Leased, not acked, ids (for shutdown diagnostics). */
+  inflightIds(): number[] {
+    const ids: number[] = [];
+    for (const [id, h] of this.held) if (!h.acked) ids.push(id);
+    return ids;
+  }
+}

@@ -1,0 +1,55 @@
+import type { Database } from 'better-sqlite3';
+
+/** Bumped on every schema change; migrate() brings older files forward. */
+export const SCHEMA_VERSION = 1;
+
+/**
+ * One table for every record that waits for the platform. `priority` + `id` is the send order
+ * (AUTOINCREMENT so ids are never reused, even after the table was emptied: an id in flight can
+ * never be confused with a newer record). `payload` is the model object as JSON, not an encoded
+ * message: the codec runs at send time, so changing the wire format needs no migration.
+ * `meta` holds small durable counters (the sequence high-water mark).
+ */
+const DDL = `
+CREATE TABLE IF NOT EXISTS records (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind       TEXT    NOT NULL CHECK (kind IN ('event', 'reading')),
+  priority   INTEGER NOT NULL,
+  device_id  TEXT    NOT NULL,
+  seq        INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  bytes      INTEGER NOT NULL,
+  payload    TEXT    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS records_send_order ON records (priority, id);
+CREATE TABLE IF NOT EXISTS meta (
+  key   TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
+/**
+ * WAL: a commit appends to the log instead of rewriting pages, readers never block the writer.
+ * synchronous=FULL: in WAL mode the log is fsynced at every commit, so a committed record
+ * survives power loss (NORMAL would only survive a process crash). Never OFF.
+ */
+export function applyPragmas(db: Database): void {
+  const mode = db.pragma('journal_mode = WAL', { simple: true });
+  if (String(mode).toLowerCase() !== 'wal') throw new Error(`outbox: journal_mode is ${String(mode)}, expected wal`);
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  // Keep the log from staying large after a checkpoint that followed a long outage.
+  db.pragma('journal_size_limit = 67108864');
+}
+
+export function migrate(db: Database): void {
+  const version = Number(db.pragma('user_version', { simple: true }));
+  if (version > SCHEMA_VERSION) {
+    throw new Error(`outbox: file has schema version ${version}, this build knows ${SCHEMA_VERSION}`);
+  }
+  if (version === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    db.exec(DDL);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  })();
+}

@@ -1,0 +1,48 @@
+import type { GatewayEvent } from '../model/event.js';
+import type { Reading } from '../model/reading.js';
+
+/** Lower number = sent first. Fire alarms, then every other event, then telemetry. */
+export const PRIORITY_FIRE = 0;
+export const PRIORITY_EVENT = 1;
+export const PRIORITY_TELEMETRY = 2;
+export type Priority = typeof PRIORITY_FIRE | typeof PRIORITY_EVENT | typeof PRIORITY_TELEMETRY;
+export const PRIORITIES: readonly Priority[] = [PRIORITY_FIRE, PRIORITY_EVENT, PRIORITY_TELEMETRY];
+
+/** What the uplink may take in one lease. */
+export interface BatchLimits {
+  /** Readings per telemetry batch (at least one is always taken). */
+  maxReadings: number;
+  /** Stored JSON bytes per telemetry batch (at least one reading is always taken). */
+  maxBytes: number;
+  /** Lease only records at this priority or more urgent (e.g. PRIORITY_FIRE for a reserved slot). */
+  maxPriority?: Priority;
+}
+
+/** One unit the uplink publishes as one MQTT message; `ids` go back to ack() or release(). */
+export type Batch =
+  | { kind: 'event'; priority: typeof PRIORITY_FIRE | typeof PRIORITY_EVENT; ids: number[]; event: GatewayEvent }
+  | { kind: 'telemetry'; priority: typeof PRIORITY_TELEMETRY; ids: number[]; readings: Reading[] };
+
+export interface OutboxStats {
+  /** Records not yet confirmed by the platform (committed and buffered), by priority. */
+  depth: { fire: number; events: number; telemetry: number };
+  total: number;
+  /** Leased to the uplink and not yet acked. */
+  inflight: number;
+  /** Readings accepted but not yet group-committed. */
+  buffered: number;
+  /** Age of the oldest record the platform has not confirmed; null when empty. */
+  oldestUnsentAgeMs: number | null;
+  /** Database plus write-ahead log. */
+  bytesOnDisk: number;
+}
+
+/** The part of the outbox the uplink depends on (lets tests and other stores stand in). */
+export interface UplinkSource {
+  nextBatch(limits: BatchLimits): Batch | undefined;
+  ack(ids: readonly number[]): void;
+  release(ids: readonly number[]): void;
+  stats(): OutboxStats;
+  /** Called after new records are committed; returns an unsubscribe function. */
+  onCommitted(listener: (priority: Priority) => void): () => void;
+}

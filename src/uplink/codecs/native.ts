@@ -1,0 +1,103 @@
+import type { GatewayEvent } from '../../model/event.js';
+import type { Reading } from '../../model/reading.js';
+import type { Codec, GatewayStatus, OutboundMessage } from '../codec.js';
+
+/** Version of the payload layout; bumped on any incompatible change (docs/uplink-native.md). */
+export const NATIVE_FORMAT_VERSION = 1;
+
+export interface NativeCodecOptions {
+  gatewayId: string;
+  /** Topic root, e.g. `hearth/v1`. */
+  topicPrefix: string;
+  /** Software version reported in status messages. */
+  version: string;
+  /** Wall time for the will's `ts` (when it was registered). Default Date.now. */
+  now?: () => number;
+}
+
+/**
+ * hearth's own format: JSON, short but readable keys, one topic tree per gateway.
+ *   <prefix>/<gw>/status          retained, QoS 1
+ *   <prefix>/<gw>/telemetry       a batch of readings, QoS 1
+ *   <prefix>/<gw>/events/<kind>   one event per message, QoS 1
+ */
+export class NativeCodec implements Codec {
+  private readonly base: string;
+  private readonly now: () => number;
+
+  constructor(private readonly options: NativeCodecOptions) {
+    this.base = `${options.topicPrefix.replace(/\/+$/, '')}/${options.gatewayId}`;
+    this.now = options.now ?? Date.now;
+  }
+
+  encodeStatus(status: GatewayStatus): OutboundMessage {
+    const body: Record<string, unknown> = {
+      v: NATIVE_FORMAT_VERSION,
+      gw: this.options.gatewayId,
+      state: status.state,
+      version: this.options.version,
+      ts: status.ts,
+      sync: status.synced,
+    };
+    if (status.outbox !== undefined) {
+      body.outbox = {
+        fire: status.outbox.fire,
+        events: status.outbox.events,
+        telemetry: status.outbox.telemetry,
+        oldestMs: status.outbox.oldestUnsentAgeMs,
+      };
+    }
+    return { topic: `${this.base}/status`, payload: JSON.stringify(body), qos: 1, retain: true };
+  }
+
+  encodeTelemetry(readings: readonly Reading[]): OutboundMessage {
+    const first = readings[0];
+    const last = readings[readings.length - 1];
+    if (first === undefined || last === undefined) throw new Error('encodeTelemetry: empty batch');
+    const body = {
+      v: NATIVE_FORMAT_VERSION,
+      gw: this.options.gatewayId,
+      // Derived from content, so a batch re-sent unchanged after a reconnect keeps its id.
+      batch: `${first.seq}-${last.seq}`,
+      readings: readings.map(encodeReading),
+    };
+    return { topic: `${this.base}/telemetry`, payload: JSON.stringify(body), qos: 1, retain: false };
+  }
+
+  encodeEvent(e: GatewayEvent): OutboundMessage {
+    const body: Record<string, unknown> = {
+      v: NATIVE_FORMAT_VERSION,
+      id: e.id,
+      gw: e.gatewayId,
+      kind: e.kind,
+      sev: e.severity,
+      dev: e.deviceId,
+    };
+    if (e.point !== undefined) body.pt = e.point;
+    if (e.value !== undefined) body.val = e.value;
+    if (e.threshold !== undefined) body.thr = e.threshold;
+    if (e.unit !== undefined) body.unit = e.unit;
+    body.msg = e.message;
+    body.loc = e.location;
+    body.ts = e.ts;
+    body.sync = e.synced;
+    body.seq = e.seq;
+    if (e.restores !== undefined) body.restores = e.restores;
+    return { topic: `${this.base}/events/${e.kind}`, payload: JSON.stringify(body), qos: 1, retain: false };
+  }
+
+  willMessage(): OutboundMessage {
+    // `sync: false`: the will's time is when it was registered, not when the broker sends it.
+    return this.encodeStatus({ state: 'offline', ts: this.now(), synced: false });
+  }
+}
+
+function encodeReading(r: Reading): Record<string, unknown> {
+  const out: Record<string, unknown> = { dev: r.deviceId, pt: r.point, val: r.value };
+  if (r.unit !== undefined) out.unit = r.unit;
+  out.q = r.quality;
+  out.ts = r.ts;
+  out.sync = r.synced;
+  out.seq = r.seq;
+  return out;
+}

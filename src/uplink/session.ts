@@ -1,0 +1,250 @@
+import mqtt, { type IConnackPacket, type MqttClient } from 'mqtt';
+import type { PlatformConfig } from '../config/types.js';
+import { noopLogger, type Logger } from '../outbox/logger.js';
+import type { UplinkSource } from '../outbox/types.js';
+import { ReconnectBackoff } from './backoff.js';
+import { buildClientOptions, isTlsUrl } from './client-options.js';
+import type { Codec, GatewayStatus, OutboundMessage } from './codec.js';
+import { NativeCodec } from './codecs/native.js';
+import { Drain, type DrainCounters } from './drain.js';
+
+export interface UplinkSessionOptions {
+  platform: PlatformConfig;
+  gatewayId: string;
+  outbox: UplinkSource;
+  /** Default: the native codec for `platform.topicPrefix`. */
+  codec?: Codec;
+  /** Software version reported in status messages. */
+  version?: string;
+  /** Wall time and clock sync for status messages. Default Date.now / assumed synced. */
+  now?: () => number;
+  synced?: () => boolean;
+  logger?: Logger;
+  /** Source of jitter; injectable for tests. Default Math.random. */
+  random?: () => number;
+  /** CONNACK must arrive within this. Default 10000. */
+  connectTimeoutMs?: number;
+  /** stop() waits this long for outstanding PUBACKs. Default 5000. */
+  stopTimeoutMs?: number;
+  /** MQTT 5 by default: a broker can refuse a publish in its PUBACK (3.1.1 would ack silently). */
+  protocolVersion?: 4 | 5;
+}
+
+export interface UplinkState {
+  connected: boolean;
+  lastConnectAt: number | null;
+  lastDisconnectAt: number | null;
+  lastError: string | null;
+  /** Failed or lost connections since the last successful connect. */
+  reconnectAttempts: number;
+  connects: number;
+  inflight: number;
+  counters: DrainCounters;
+}
+
+interface Connection {
+  client: MqttClient;
+  closed: boolean;
+}
+
+/**
+ * The MQTT session to the platform: connect (TLS, credentials, last will), announce online,
+ * heartbeat, drain the outbox, reconnect with jittered backoff, announce offline on stop.
+ * The gateway keeps working without it: start() does not wait for the broker.
+ */
+export class UplinkSession {
+  private readonly codec: Codec;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly synced: () => boolean;
+  private readonly backoff: ReconnectBackoff;
+  private readonly counters: DrainCounters = { published: 0, acked: 0, rejected: 0, ackedRecords: 0 };
+  private readonly drain: Drain;
+  private conn: Connection | undefined;
+  private connected = false;
+  private stopping = false;
+  private started = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private readonly info = {
+    lastConnectAt: null as number | null,
+    lastDisconnectAt: null as number | null,
+    lastError: null as string | null,
+    connects: 0,
+  };
+
+  constructor(private readonly options: UplinkSessionOptions) {
+    const p = options.platform;
+    this.logger = options.logger ?? noopLogger;
+    this.now = options.now ?? Date.now;
+    this.synced = options.synced ?? (() => true);
+    this.codec =
+      options.codec ??
+      new NativeCodec({ gatewayId: options.gatewayId, topicPrefix: p.topicPrefix, version: options.version ?? '0.0.0', now: this.now });
+    this.backoff = new ReconnectBackoff(p.reconnectMinMs, p.reconnectMaxMs, options.random);
+    this.drain = new Drain(
+      options.outbox,
+      this.codec,
+      { window: p.inflightWindow, maxReadings: p.batchMaxReadings, maxBytes: p.batchMaxBytes },
+      this.counters,
+      this.logger,
+      { minMs: p.reconnectMinMs, maxMs: p.reconnectMaxMs, random: options.random },
+    );
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    const { url } = this.options.platform;
+    if (!isTlsUrl(url)) this.logger.warn({ url }, 'uplink: plain-text MQTT (no TLS); credentials and data are readable on the network');
+    this.unsubscribe = this.options.outbox.onCommitted(() => this.drain.wake());
+    this.connect();
+  }
+
+  /** Announce offline, let in-flight publishes finish (bounded), disconnect cleanly. */
+  async stop(): Promise<void> {
+    if (!this.started || this.stopping) return;
+    this.stopping = true;
+    clearTimeout(this.reconnectTimer);
+    this.unsubscribe?.();
+    this.drain.stop();
+    const conn = this.conn;
+    if (conn === undefined) return;
+    const deadline = Date.now() + (this.options.stopTimeoutMs ?? 5000);
+    if (this.connected) {
+      await this.drain.idle(deadline - Date.now());
+      await this.publishAndWait(this.codec.encodeStatus(this.status('offline')), deadline - Date.now());
+      await this.endClient(conn.client, deadline - Date.now());
+    }
+    this.onClosed(conn);
+    conn.client.end(true);
+  }
+
+  state(): UplinkState {
+    return {
+      connected: this.connected,
+      ...this.info,
+      reconnectAttempts: this.backoff.attempts(),
+      inflight: this.drain.inflight(),
+      counters: { ...this.counters },
+    };
+  }
+
+  private connect(): void {
+    if (this.stopping) return;
+    let client: MqttClient;
+    try {
+      const opts = buildClientOptions(this.options.platform, this.codec.willMessage(), {
+        connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000,
+        protocolVersion: this.options.protocolVersion ?? 5,
+      });
+      client = mqtt.connect(this.options.platform.url, opts);
+    } catch (err) {
+      // e.g. a certificate file missing: retry later, it may be provisioned meanwhile.
+      this.info.lastError = String(err);
+      this.logger.error({ err }, 'uplink: cannot set up the connection');
+      this.scheduleReconnect();
+      return;
+    }
+    const conn: Connection = { client, closed: false };
+    this.conn = conn;
+    client.on('connect', (connack: IConnackPacket) => this.onConnected(conn, connack));
+    client.on('error', (err) => {
+      this.info.lastError = err.message;
+      this.logger.warn({ err: err.message }, 'uplink: connection error');
+    });
+    client.on('close', () => {
+      this.onClosed(conn);
+      if (!this.stopping) this.scheduleReconnect();
+    });
+  }
+
+  private onConnected(conn: Connection, connack: IConnackPacket): void {
+    if (conn !== this.conn || conn.closed) return;
+    this.connected = true;
+    this.backoff.reset();
+    this.info.connects++;
+    this.info.lastConnectAt = this.now();
+    this.logger.info({ url: this.options.platform.url }, 'uplink connected');
+    // Online first, so the platform sees the gateway before its backlog.
+    this.publishStatus(conn, 'online');
+    this.heartbeat = setInterval(() => this.publishStatus(conn, 'online'), this.options.platform.heartbeatMs);
+    this.drain.attach(conn.client, connack.properties?.receiveMaximum);
+  }
+
+  /** Idempotent per connection: release in-flight records, drop the client and its store. */
+  private onClosed(conn: Connection): void {
+    if (conn.closed) return;
+    conn.closed = true;
+    clearInterval(this.heartbeat);
+    const released = this.drain.detach();
+    if (this.connected) {
+      this.connected = false;
+      this.info.lastDisconnectAt = this.now();
+      this.logger.warn({ released }, 'uplink disconnected');
+    }
+    // Forced end: mqtt.js fails its pending callbacks (ignored, the records were released above)
+    // and the client with its outgoing store is discarded; the next attempt uses a new client.
+    conn.client.end(true);
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopping || this.reconnectTimer !== undefined) return;
+    const delay = this.backoff.next();
+    this.logger.info({ delayMs: delay, attempt: this.backoff.attempts() }, 'uplink: reconnecting');
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.connect();
+    }, delay);
+  }
+
+  private status(state: GatewayStatus['state']): GatewayStatus {
+    const status: GatewayStatus = { state, ts: this.now(), synced: this.synced() };
+    try {
+      const s = this.options.outbox.stats();
+      status.outbox = { ...s.depth, oldestUnsentAgeMs: s.oldestUnsentAgeMs };
+    } catch (err) {
+      // A failed or closed outbox must not keep the gateway from saying it is online/offline.
+      this.logger.warn({ err }, 'uplink: outbox figures unavailable for the status');
+    }
+    return status;
+  }
+
+  private publishStatus(conn: Connection, state: GatewayStatus['state']): void {
+    let message: OutboundMessage;
+    try {
+      message = this.codec.encodeStatus(this.status(state));
+    } catch (err) {
+      this.logger.error({ err }, 'uplink: cannot build status');
+      return;
+    }
+    conn.client.publish(message.topic, message.payload, { qos: message.qos, retain: message.retain }, (err) => {
+      if (err && !conn.closed) this.logger.warn({ err: err.message }, 'uplink: status not confirmed');
+    });
+  }
+
+  private publishAndWait(message: OutboundMessage, timeoutMs: number): Promise<void> {
+    const client = this.conn?.client;
+    if (client === undefined || timeoutMs <= 0) return Promise.resolve();
+    return withTimeout(
+      new Promise<void>((resolve) =>
+        client.publish(message.topic, message.payload, { qos: message.qos, retain: message.retain }, () => resolve()),
+      ),
+      timeoutMs,
+    );
+  }
+
+  private endClient(client: MqttClient, timeoutMs: number): Promise<void> {
+    if (timeoutMs <= 0) return Promise.resolve();
+    return withTimeout(new Promise<void>((resolve) => client.end(false, {}, () => resolve())), timeoutMs);
+  }
+}
+
+function withTimeout(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
