@@ -37,7 +37,8 @@ export class EmbeddedBroker {
     const { server, broker } = this;
     this.server = undefined;
     this.broker = undefined;
-    if (server) await new Promise<void>((r) => server.close(() => r()));
+    // The broker first: it disconnects its clients, without which server.close() would wait forever.
     if (broker) await new Promise<void>((r) => broker.close(() => r()));
+    if (server) await new Promise<void>((r) => server.close(() => r()));
   }
 }
