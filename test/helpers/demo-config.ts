@@ -1,11 +1,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { freePort } from './net.js';
 
-const DEMO = fileURLToPath(new URL('../../config/demo.yaml', import.meta.url));
+import { packageRoot } from '../../src/version.js';
+
+// From the package root, so this also works compiled (benchmarks run from dist/).
+const DEMO = join(packageRoot(), 'config', 'demo.yaml');
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

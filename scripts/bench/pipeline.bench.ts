@@ -1,0 +1,158 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import mqtt from 'mqtt';
+import { Mosquitto } from '../../test/helpers/mosquitto.js';
+import { demoCopy } from '../../test/helpers/demo-config.js';
+import { waitFor } from '../../test/helpers/net.js';
+import { startBenchGateway } from './lib/bench-gateway.js';
+import { percentile, sleep } from './lib/stats.js';
+import type { Report } from './run.js';
+
+/**
+ * The gateway core's figures (targets on the reference machine, 2 cores):
+ *   pipeline readings/s end to end into a real Mosquitto (>= 20,000)
+ *   alarm latency beyond the poll interval, p50 and p99 (p99 <= 20 ms)
+ *   peak RSS running the demo (<= 80 MB)
+ */
+export async function run(report: Report): Promise<void> {
+  await throughput(report);
+  await alarmLatency(report);
+  await demoRss(report);
+}
+
+const BUSES = 16;
+const DEVICES_PER_BUS = 15;
+const POLL_MS = 100;
+
+/** Many simulated residual-current detectors polled fast; a subscriber in another process counts. */
+async function throughput(report: Report): Promise<void> {
+  const broker = await Mosquitto.start();
+  const counterJs = fileURLToPath(new URL('./lib/telemetry-counter.js', import.meta.url));
+  const counter = spawn(process.execPath, [counterJs, broker.url, 'hearth/v1/gw-bench/telemetry'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let latest = { t: 0, n: 0 };
+  let ready = false;
+  createInterface({ input: counter.stdout! }).on('line', (line) => {
+    if (line === 'READY') ready = true;
+    else {
+      const [t, n] = line.split(' ').map(Number);
+      latest = { t: t!, n: n! };
+    }
+  });
+  await waitFor(() => ready, 10_000);
+
+  const units = Array.from({ length: DEVICES_PER_BUS }, (_, i) => i + 1);
+  const buses = Array.from({ length: BUSES }, (_, b) => `  - { id: b${b}, type: modbus-rtu, port: /dev/null, timeoutMs: 200, retries: 0 }`);
+  const devices: string[] = [];
+  for (let b = 0; b < BUSES; b++)
+    for (const u of units)
+      devices.push(
+        `  - { id: rcd-${b}-${u}, profile: example-residual-current-detector, bus: b${b}, address: ${u}, pollIntervalMs: ${POLL_MS}, location: { room: r${u} } }`,
+      );
+  const gw = await startBenchGateway(
+    (dir) => `
+gateway: { id: gw-bench, stateDir: ${dir}, clockSync: assume-synced }
+buses:
+${buses.join('\n')}
+devices:
+${devices.join('\n')}
+platform: { url: '${broker.url}', allowInsecure: true, inflightWindow: 64, batchMaxReadings: 1000 }
+`,
+    units,
+  );
+  // Values that move on every poll, so nothing downstream may treat them as unchanged.
+  let tick = 0;
+  const mover = setInterval(() => {
+    tick++;
+    for (const u of units) gw.map.set(u, 'input', 0, [100 + (tick % 50), 250 + (tick % 7), 260 + (tick % 11), 270 + (tick % 13), 280 + (tick % 17)]);
+  }, 2);
+
+  await sleep(3000); // warm up: connections, JIT, SQLite pages
+  const start = latest;
+  const rss0 = process.memoryUsage().rss;
+  await sleep(10_000);
+  const end = latest;
+  clearInterval(mover);
+  const polls = gw.daemon.devices().reduce((s, d) => s + d.counters.ok, 0);
+  await gw.daemon.stop();
+  counter.kill('SIGTERM');
+  await broker.close();
+
+  const perSecond = ((end.n - start.n) * 1000) / (end.t - start.t);
+  report('pipeline readings delivered to Mosquitto', Math.round(perSecond), 'readings/s');
+  report('pipeline devices x poll rate', BUSES * DEVICES_PER_BUS, `devices at ${1000 / POLL_MS} Hz (${polls} polls)`);
+  report('pipeline process RSS under load', Math.round(Math.max(rss0, process.memoryUsage().rss) / 1048576), 'MB');
+}
+
+const ALARM_POLL_MS = 100;
+const SAMPLES = 60;
+
+/**
+ * A detector's fire-alarm bit is set at a random moment; latency is measured from the device's
+ * first answer that carries it (what polling costs is up to one poll interval before that,
+ * reported separately in the raw figure) to the alarm event at a subscriber of a real Mosquitto.
+ */
+async function alarmLatency(report: Report): Promise<void> {
+  const broker = await Mosquitto.start();
+  const reads: number[] = [];
+  const gw = await startBenchGateway(
+    (dir) => `
+gateway: { id: gw-alarm, stateDir: ${dir}, clockSync: assume-synced }
+buses:
+  - { id: line, type: modbus-rtu, port: /dev/null, timeoutMs: 200, retries: 0 }
+devices:
+${[1, 2, 3, 4, 5].map((u) => `  - { id: smoke-${u}, profile: example-smoke-detector, bus: line, address: ${u}, pollIntervalMs: ${ALARM_POLL_MS}, location: { room: r${u} } }`).join('\n')}
+platform: { url: '${broker.url}', allowInsecure: true }
+`,
+    [1, 2, 3, 4, 5],
+    (unit, t) => {
+      if (unit === 1) reads.push(t);
+    },
+  );
+  const sub = await mqtt.connectAsync(broker.url);
+  let arrived: number | undefined;
+  sub.on('message', (topic, payload) => {
+    const e = JSON.parse(payload.toString()) as { kind: string; pt: string };
+    if (e.kind === 'alarm' && e.pt === 'fire_alarm') arrived = performance.now();
+  });
+  await sub.subscribeAsync('hearth/v1/gw-alarm/events/#', { qos: 1 });
+  await sleep(1000);
+
+  const beyondPoll: number[] = [];
+  const total: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    await sleep(50 + Math.random() * 200);
+    arrived = undefined;
+    const changed = performance.now();
+    gw.map.set(1, 'input', 4, 1); // status word bit 0: fire alarm
+    await waitFor(() => arrived !== undefined, 5000);
+    const firstAnswer = reads.find((t) => t >= changed)!;
+    total.push(arrived! - changed);
+    beyondPoll.push(arrived! - firstAnswer);
+    gw.map.set(1, 'input', 4, 0);
+    await sleep(ALARM_POLL_MS * 3); // let the restore pass
+  }
+  await sub.endAsync();
+  await gw.daemon.stop();
+  await broker.close();
+  report('alarm latency beyond poll interval p50', percentile(beyondPoll, 50), 'ms');
+  report('alarm latency beyond poll interval p99', percentile(beyondPoll, 99), 'ms');
+  report(`alarm latency change to subscriber p50 (poll ${ALARM_POLL_MS} ms)`, percentile(total, 50), 'ms');
+  report(`alarm latency change to subscriber p99 (poll ${ALARM_POLL_MS} ms)`, percentile(total, 99), 'ms');
+}
+
+/** The compiled daemon running the shipped demo for 35 s (through an alarm and its restore). */
+async function demoRss(report: Report): Promise<void> {
+  const demo = await demoCopy();
+  const main = fileURLToPath(new URL('../../src/main.js', import.meta.url));
+  const child = spawn(process.execPath, [main, 'run', '--config', demo.file], { stdio: 'ignore' });
+  await sleep(35_000);
+  const { readFileSync } = await import('node:fs');
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
+  const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  report('demo peak RSS (VmHWM, 35 s)', Math.round(hwm / 1024), 'MB');
+  report('demo RSS at 35 s', Math.round(rss / 1024), 'MB');
+}
