@@ -16,6 +16,13 @@ import { EmbeddedBroker } from './sim/embedded-broker.js';
 import { DeviceSimulators } from './sim/device-simulators.js';
 import { DemoReporter } from './sim/demo-reporter.js';
 import { PipelineSink } from './pipeline-sink.js';
+import { FieldIo, type PipelineParts } from './actions/field-io.js';
+import type { GpioBackend } from './bus/gpio/types.js';
+import { ApiServer } from './api/server.js';
+import type { DaemonParts } from './api/daemon-port.js';
+import { DeliveryConfirmations } from './uplink/confirmations.js';
+import { ReportByException } from './reporting/exception-filter.js';
+import type { AlarmAckState } from './uplink/alarm-acks.js';
 import type { Logger } from './log/logger.js';
 import { version } from './version.js';
 
@@ -29,6 +36,10 @@ export interface DaemonOptions {
   busFactory?: (cfg: BusConfig, logger: Logger) => ModbusBus;
   /** A failure the process cannot continue after (storage). Default: log and exit 74 via the CLI. */
   onFatal: (err: Error) => void;
+  /** GPIO backend for inputs and outputs; default from config.gpio.backend. Tests pass a simulator. */
+  gpioBackend?: GpioBackend;
+  /** The unacknowledged-fire-alarm fault turned on or off (e.g. a GPIO fault output). */
+  onAlarmAckFault?: (state: AlarmAckState) => void;
 }
 
 /** A part of the gateway with an ordered start and stop. */
@@ -51,9 +62,14 @@ export class Daemon {
   private outbox?: Outbox;
   private uplink?: UplinkSession;
   private scheduler?: PollScheduler;
+  private rules?: RulesEngine;
+  private sink?: PipelineSink;
+  private confirmations?: DeliveryConfirmations;
+  private api?: ApiServer;
   private readonly buses = new Map<string, ModbusBus>();
   private readonly runtimes: DeviceRuntime[] = [];
   private readonly log: Logger;
+  private io?: FieldIo;
 
   constructor(private readonly options: DaemonOptions) {
     this.clock = options.clock ?? new SystemClock(options.config.gateway.clockSync);
@@ -105,6 +121,39 @@ export class Daemon {
     return this.outbox?.stats();
   }
 
+  /** Liveness of polling for the service watchdog (src/service/); undefined before the devices start. */
+  pollProgress() {
+    return this.scheduler?.progress();
+  }
+
+  /** The port the API reaches the gateway through (bound to the API server's actual port). */
+  apiPort(): number | undefined {
+    return this.api?.boundPort();
+  }
+
+  /** What the API may use of the daemon; read lazily, parts exist once their component started. */
+  gatewayParts(): DaemonParts {
+    const { config, logger, busFactory, onFatal } = this.options;
+    return {
+      config,
+      clock: this.clock,
+      logger,
+      scheduler: () => this.scheduler,
+      deviceStates: () => this.runtimes.map((r) => r.state),
+      runtime: (id) => this.runtimes.find((r) => r.id === id),
+      rules: () => this.rules,
+      sink: () => this.sink,
+      outbox: () => this.outbox,
+      uplink: () => this.uplink,
+      confirmations: () => this.confirmations,
+      liveBus: (id) => this.buses.get(id),
+      createBus: (cfg) => (busFactory ? busFactory(cfg, logger.child({ component: 'scan', bus: cfg.id })) : createModbusBus(cfg)),
+      onError: (err) => {
+        if (err instanceof OutboxStorageError) onFatal(err);
+      },
+    };
+  }
+
   private add(c: Component): void {
     this.components.push(c);
   }
@@ -129,9 +178,17 @@ export class Daemon {
       this.add({ name: 'device-simulators', start: () => sims.start(), stop: () => sims.stop() });
     }
     this.add({ name: 'outbox', start: () => this.openOutbox(), stop: () => this.outbox?.close() });
+    // Local outputs before the uplink and devices: sirens and relays never wait for the network.
+    const io = (this.io = new FieldIo({ config, logger, ...(this.options.gpioBackend ? { gpioBackend: this.options.gpioBackend } : {}) }));
+    if (io.configured) this.add({ name: 'gpio-outputs', start: () => io.startOutputs(this.pipelineParts()), stop: () => io.stopOutputs() });
     this.add({ name: 'uplink', start: () => this.startUplink(), stop: () => this.uplink?.stop() });
     this.add({ name: 'buses', start: () => this.openBuses(), stop: () => this.closeBuses() });
+    if (io.configured) this.add({ name: 'contacts-and-tag-readers', start: () => io.startInputs(this.pipelineParts()), stop: () => io.stopInputs() });
     this.add({ name: 'devices', start: () => this.startDevices(), stop: () => this.stopDevices() });
+    if (config.api.enabled) {
+      this.api = new ApiServer(this.gatewayParts());
+      this.add({ name: 'api', start: () => this.api!.start(), stop: () => this.api!.stop() });
+    }
     if (demo) {
       const reporter = new DemoReporter(() => this.devices(), logger.child({ component: 'demo' }));
       this.add({ name: 'demo-reporter', start: () => reporter.start(), stop: () => reporter.stop() });
@@ -144,7 +201,10 @@ export class Daemon {
       path: config.outbox.path,
       flushIntervalMs: config.outbox.flushIntervalMs,
       quotaMb: config.outbox.quotaMb,
-      now: () => this.clock.now(),
+      minFreeMb: config.outbox.minFreeMb,
+      reserveMb: config.outbox.reserveMb,
+      clock: this.clock,
+      gatewayId: config.gateway.id,
       logger: logger.child({ component: 'outbox' }),
       onStorageError: onFatal,
     });
@@ -155,13 +215,18 @@ export class Daemon {
     this.uplink = new UplinkSession({
       platform: config.platform,
       gatewayId: config.gateway.id,
-      outbox: this.outbox!,
+      // Passes everything through; tells the API when a test alarm was confirmed (PUBACK).
+      outbox: (this.confirmations = new DeliveryConfirmations(this.outbox!, () => this.clock.now())),
       version: version(),
       now: () => this.clock.now(),
       synced: () => this.clock.synced(),
       logger: logger.child({ component: 'uplink' }),
       // aedes (the embedded demo broker) speaks MQTT 3.1.1 only.
       protocolVersion: config.platform.kind === 'embedded' || config.platform.mqttVersion === '3.1.1' ? 4 : 5,
+      drainRatePerSec: config.outbox.drainRatePerSec,
+      drainBurst: config.outbox.drainBurst,
+      alarmAckTimeoutMs: config.outbox.alarmAckTimeoutMs,
+      onAlarmAckFault: this.options.onAlarmAckFault,
     });
     this.uplink.start();
   }
@@ -187,14 +252,16 @@ export class Daemon {
   private startDevices(): void {
     const { config, profiles, logger, onFatal } = this.options;
     const outbox = this.outbox!;
-    const sink = new PipelineSink(outbox, logger.child({ component: 'events' }));
-    const rules = new RulesEngine({ gatewayId: config.gateway.id, clock: this.clock, seq: outbox, sink });
+    const { sink, rules } = this.pipeline();
+    // Report by exception filters only what goes upstream; the rules still see every reading.
+    const readingSink = new ReportByException(sink);
     for (const device of config.devices.filter((d) => d.enabled)) {
       const profile = profiles.get(device.id);
       const bus = this.buses.get(device.bus);
       if (!profile || !bus) throw new Error(`device ${device.id}: profile or bus missing after validation`);
       const base = createModbusDriver(profile, bus, device.address);
       const driver = { points: devicePointSpecs(base.points, device), read: base.read.bind(base) };
+      readingSink.addDevice(device.id, driver.points);
       this.runtimes.push(
         new DeviceRuntime({
           gatewayId: config.gateway.id,
@@ -203,7 +270,7 @@ export class Daemon {
           clock: this.clock,
           seq: outbox,
           rules,
-          sink,
+          sink: readingSink,
           onError: (err, deviceId) => {
             if (err instanceof OutboxStorageError) onFatal(err);
             else logger.error({ device: deviceId, err }, 'pipeline error');
@@ -213,6 +280,36 @@ export class Daemon {
     }
     this.scheduler = new PollScheduler(this.runtimes, { clock: this.clock });
     this.scheduler.start();
+  }
+
+  /** The one sink and rules engine every source feeds (polled devices, contacts, tag readers). */
+  private pipeline(): { sink: PipelineSink; rules: RulesEngine } {
+    const outbox = this.outbox!;
+    const sink = (this.sink ??= new PipelineSink(outbox, this.options.logger.child({ component: 'events' })));
+    const rules = (this.rules ??= new RulesEngine({ gatewayId: this.options.config.gateway.id, clock: this.clock, seq: outbox, sink }));
+    return { sink, rules };
+  }
+
+  private pipelineParts(): PipelineParts {
+    const { config, logger, onFatal } = this.options;
+    const { sink, rules } = this.pipeline();
+    return {
+      gatewayId: config.gateway.id,
+      clock: this.clock,
+      seq: this.outbox!,
+      rules,
+      sink,
+      listen: (onEvent) => sink.listen((r) => (r.type === 'event' ? onEvent(r.event) : undefined)),
+      onError: (err, deviceId) => {
+        if (err instanceof OutboxStorageError) onFatal(err);
+        else logger.error({ device: deviceId, err }, 'pipeline error');
+      },
+    };
+  }
+
+  /** GPIO contacts, tag readers and outputs, for consoles and tests. */
+  fieldIo(): FieldIo | undefined {
+    return this.io;
   }
 
   private async stopDevices(): Promise<void> {

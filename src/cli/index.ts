@@ -2,6 +2,10 @@ import { EXIT_USAGE } from './exit-codes.js';
 import { runCommand } from './commands/run.js';
 import { checkCommand } from './commands/check.js';
 import { versionCommand } from './commands/version.js';
+import { tokenCommand } from './commands/token.js';
+import { scanCommand } from './commands/scan.js';
+import { readCommand } from './commands/read.js';
+import { outboxCommand } from './commands/outbox.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 
 export interface Command {
@@ -14,6 +18,10 @@ export interface Command {
 const COMMANDS: Record<string, Command> = {
   run: runCommand,
   check: checkCommand,
+  token: tokenCommand,
+  scan: scanCommand,
+  read: readCommand,
+  outbox: outboxCommand,
   version: versionCommand,
 };
 

@@ -1,5 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import type { JsonSchema } from './sections/common.js';
+import { resolvePlatformSecretPaths } from './platform-checks.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -65,12 +66,18 @@ export function applyDerivedDefaults(raw: Obj, configDir: string): void {
   const tls = (platform.tls ??= {}) as Obj;
   for (const key of ['ca', 'cert', 'key'] as const) if (typeof tls[key] === 'string') tls[key] = abs(tls[key]);
   if (typeof platform.passwordFile === 'string') platform.passwordFile = abs(platform.passwordFile);
+  resolvePlatformSecretPaths(platform, abs);
+  const apiTls = (raw.api as Obj | undefined)?.tls as Obj | undefined;
+  for (const key of ['cert', 'key'] as const) if (apiTls && typeof apiTls[key] === 'string') apiTls[key] = abs(apiTls[key]);
 
   raw.profilePaths = (raw.profilePaths as string[]).map(abs);
   for (const device of raw.devices as Obj[]) {
     normalizeLocation(device.location as Obj);
     if (isProfilePath(device.profile as string)) device.profile = abs(device.profile as string);
   }
+  // GPIO inputs and tag readers are devices in events too.
+  const ioDevices = [...(((raw.gpio as Obj | undefined)?.inputs ?? []) as Obj[]), ...(((raw.tags as Obj | undefined)?.readers ?? []) as Obj[])];
+  for (const io of ioDevices) normalizeLocation(io.location as Obj);
   for (const sim of (demo?.simulators ?? []) as Obj[]) {
     if (isProfilePath(sim.profile as string)) sim.profile = abs(sim.profile as string);
   }

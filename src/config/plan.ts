@@ -5,6 +5,7 @@ import { planProfileReads } from '../../drivers/modbus/read-plan.js';
 import type { Location } from '../model/location.js';
 import type { PointSpec } from '../model/point.js';
 import { devicePointSpecs } from './effective-points.js';
+import { describeIo } from './plan-io.js';
 import type { DeviceProfiles } from './profiles.js';
 import type { BusConfig, DeviceConfig, HearthConfig } from './types.js';
 
@@ -28,6 +29,7 @@ export function describePlan(config: HearthConfig, profiles: DeviceProfiles): st
     if (devices.length === 0) out.push('  (no devices)');
     for (const device of devices) out.push(...deviceLines(device, profiles.get(device.id)));
   }
+  out.push(...describeIo(config));
 
   const warnings = [...new Set([...profiles.values()].flatMap(profileWarnings))];
   if (warnings.length > 0) out.push('', 'warnings:', ...warnings.map((w) => `  ! ${w}`));

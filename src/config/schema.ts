@@ -1,7 +1,11 @@
+import { actionsSchema } from './sections/actions.js';
 import { busesSchema } from './sections/buses.js';
 import { devicesSchema } from './sections/devices.js';
 import { gatewaySchema } from './sections/gateway.js';
+import { gpioSchema } from './sections/gpio.js';
+import { tagsSchema } from './sections/tags.js';
 import { platformSchema } from './sections/platform.js';
+import { remoteSchema } from './sections/platform-codecs.js';
 import { apiSchema, demoSchema, logSchema, outboxSchema, profilePathsSchema } from './sections/services.js';
 import type { JsonSchema } from './sections/common.js';
 
@@ -23,8 +27,12 @@ export const hearthConfigSchema: JsonSchema = {
     gateway: gatewaySchema,
     buses: busesSchema,
     devices: devicesSchema,
+    gpio: gpioSchema,
+    tags: tagsSchema,
+    actions: actionsSchema,
     outbox: outboxSchema,
     platform: platformSchema,
+    remote: remoteSchema,
     api: apiSchema,
     log: logSchema,
     profilePaths: profilePathsSchema,

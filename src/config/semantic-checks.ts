@@ -1,6 +1,9 @@
 import { accessSync, constants } from 'node:fs';
 import type { BusConfig, DeviceConfig, HearthConfig } from './types.js';
 import { suggest } from './suggest.js';
+import { checkIo } from './io-checks.js';
+import { checkApi } from './api-checks.js';
+import { checkPlatformCodec } from './platform-checks.js';
 
 /** A problem the schema cannot see: references between sections, uniqueness, files, URLs. */
 export interface Finding {
@@ -14,7 +17,7 @@ export interface CheckOptions {
 }
 
 export function checkConfig(config: HearthConfig, opts: CheckOptions): Finding[] {
-  return [...checkBuses(config.buses), ...checkDevices(config.devices, config.buses), ...checkPlatform(config, opts)];
+  return [...checkBuses(config.buses), ...checkDevices(config.devices, config.buses), ...checkPlatform(config, opts), ...checkPlatformCodec(config, opts), ...checkIo(config), ...checkApi(config, opts)];
 }
 
 function checkBuses(buses: readonly BusConfig[]): Finding[] {

@@ -1,5 +1,6 @@
 import type { Location } from '../model/location.js';
 import type { ThresholdSpec } from '../model/point.js';
+import type { DemoContacts, DemoTagReader, GpioConfig, LocalActionRule, TagsConfig } from './io-types.js';
 
 /**
  * The configuration after loading, validation and defaults. The JSON Schema in ./schema.ts
@@ -10,6 +11,12 @@ export interface HearthConfig {
   gateway: GatewayConfig;
   buses: BusConfig[];
   devices: DeviceConfig[];
+  /** GPIO dry-contact inputs and local outputs (sirens, relays). */
+  gpio?: GpioConfig;
+  /** Electronic-tag groups and readers. */
+  tags?: TagsConfig;
+  /** Local actions: events drive outputs on the gateway, with or without network. */
+  actions?: LocalActionRule[];
   outbox: OutboxConfig;
   platform: PlatformConfig;
   api: ApiConfig;
@@ -18,8 +25,19 @@ export interface HearthConfig {
   profilePaths: string[];
   /** Only in demo configs: things the gateway starts in-process to stand in for the field and the platform. */
   demo?: DemoConfig;
+  /** Remote management over the platform connection (src/remote/). Absent = disabled. */
+  remote?: RemoteConfig;
   /** Absolute path of the file this was loaded from (for relative paths and messages). */
   sourcePath?: string;
+}
+
+export type RemoteCommandName = 'read_device' | 'ack_alarm' | 'silence_alarm' | 'test_output' | 'set_threshold' | 'commissioning_report' | 'restart' | 'apply_config';
+
+export interface RemoteConfig {
+  enabled: boolean;
+  allow: RemoteCommandName[];
+  replayWindowMs: number;
+  rollbackAfterMs: number;
 }
 
 export interface GatewayConfig {
@@ -111,6 +129,16 @@ export interface OutboxConfig {
   quotaMb: number;
   /** Readings are group-committed at most this long after they are taken. Default 100. */
   flushIntervalMs: number;
+  /** Free-space floor on the outbox's filesystem in MiB. Default 64. */
+  minFreeMb?: number;
+  /** Room kept for events on a full disk, in MiB. Default 4. */
+  reserveMb?: number;
+  /** Drain rate limit in readings per second; 0 = unlimited. Default 0. */
+  drainRatePerSec?: number;
+  /** Token bucket size for the drain rate limit. */
+  drainBurst?: number;
+  /** Unacknowledged fire alarm fault after this many ms. Default 100000. */
+  alarmAckTimeoutMs?: number;
 }
 
 export interface TlsConfig {
@@ -138,8 +166,18 @@ export interface PlatformConfig {
   allowInsecure: boolean;
   /** Topic root; default `hearth/v1`. */
   topicPrefix: string;
-  /** Payload format. Only `native` for now. */
-  codec: 'native';
+  /** Payload format and topics (docs/platforms.md). */
+  codec: 'native' | 'thingsboard' | 'huawei-iotda' | 'alibaba-alink';
+  /** Per-platform settings (src/config/sections/platform-codecs.ts). */
+  thingsboard?: { accessTokenFile?: string; deviceNamePrefix?: string };
+  huawei?: { deviceId: string; secretFile?: string; productId: string; serviceId: string; subDevices?: Record<string, string> };
+  alibaba?: {
+    productKey: string;
+    deviceName: string;
+    deviceSecretFile: string;
+    clientId?: string;
+    subDevices: Record<string, { productKey: string; deviceName: string; deviceSecretFile: string }>;
+  };
   /** MQTT protocol version. 5 lets the broker refuse a publish in its PUBACK. */
   mqttVersion: '5' | '3.1.1';
   keepaliveS: number;
@@ -159,6 +197,12 @@ export interface ApiConfig {
   enabled: boolean;
   host: string;
   port: number;
+  /** HTTPS with the gateway's own certificate: both PEM files, or neither (plain HTTP). */
+  tls?: { cert?: string; key?: string };
+  /** Console login sessions last this long. Default 480 (8 h). */
+  sessionTtlMinutes?: number;
+  /** Wrong tokens per client address within 5 minutes before it gets 429. Default 5. */
+  maxFailedLogins?: number;
 }
 
 export interface LogConfig {
@@ -183,4 +227,6 @@ export interface DemoConfig {
   simulators: DemoSimulator[];
   /** Port of the embedded broker (aedes) on localhost. */
   brokerPort: number;
+  contacts?: DemoContacts;
+  tagReaders?: DemoTagReader[];
 }

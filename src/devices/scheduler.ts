@@ -41,6 +41,17 @@ export interface ScheduledDeviceSnapshot extends DeviceSnapshot {
   schedule: ScheduleSnapshot;
 }
 
+/** A cheap liveness signal for the service watchdog (src/service/): is polling moving at all? */
+export interface PollProgress {
+  running: boolean;
+  /** Enabled devices being polled. */
+  devices: number;
+  /** Polls that settled (answer or failure) since start. */
+  completedPolls: number;
+  /** Monotonic time of the last settled poll, or of start() when none settled yet. */
+  lastProgressMono: number;
+}
+
 export interface StopResult {
   /** Whether every in-flight poll settled within the stop timeout. */
   settled: boolean;
@@ -63,6 +74,8 @@ export class PollScheduler {
   private readonly random: () => number;
   private running = false;
   private watchdog: TimerHandle | undefined;
+  private completedPolls = 0;
+  private lastProgressMono = 0;
 
   constructor(
     runtimes: readonly DeviceRuntime[],
@@ -83,6 +96,7 @@ export class PollScheduler {
     if (this.running) return;
     this.running = true;
     const now = this.options.clock.mono();
+    this.lastProgressMono = now;
     for (const slot of this.slots) {
       if (!slot.runtime.config.enabled) continue;
       // Availability is measured from here: a device that never answers goes offline `afterMs` from start.
@@ -111,6 +125,15 @@ export class PollScheduler {
     }
     const pending = this.slots.filter((s) => s.poll !== undefined).map((s) => s.runtime.id);
     return { settled: pending.length === 0, pending };
+  }
+
+  progress(): PollProgress {
+    return {
+      running: this.running,
+      devices: this.slots.filter((s) => s.runtime.config.enabled).length,
+      completedPolls: this.completedPolls,
+      lastProgressMono: this.lastProgressMono,
+    };
   }
 
   snapshot(): ScheduledDeviceSnapshot[] {
@@ -148,6 +171,8 @@ export class PollScheduler {
 
   private afterPoll(slot: Slot, outcome: PollOutcome): void {
     delete slot.poll;
+    this.completedPolls += 1;
+    this.lastProgressMono = this.options.clock.mono();
     if (!this.running) return;
     const { runtime } = slot;
     const interval = runtime.config.pollIntervalMs;

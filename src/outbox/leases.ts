@@ -74,6 +74,11 @@ export class LeaseTracker {
     }
   }
 
+  /** Every cursor back to the start (records were moved into a priority below its cursor). */
+  rewind(): void {
+    this.cursors.fill(0);
+  }
+
   /** Leased and not yet acked. */
   inflight(): number {
     return this.held.size - this.acked.size;

@@ -1,17 +1,23 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { eventPriority, type GatewayEvent } from '../model/event.js';
 import type { Reading } from '../model/reading.js';
 import type { SequenceSource } from '../model/sequence.js';
+import { ClockEpochs, type OutboxClock } from './clock-epochs.js';
 import { OutboxStorageError, isStorageFailure, toStorageError } from './errors.js';
+import { TelemetryEvictor, type Eviction } from './evict.js';
 import { LeaseTracker } from './leases.js';
 import { noopLogger, type Logger } from './logger.js';
-import { QuotaWatch } from './quota.js';
-import { applyPragmas, migrate } from './schema.js';
+import { OutboxNotices } from './notices.js';
+import { openDatabase } from './open.js';
+import { QuotaWatch, freeBytesAt, type QuotaVerdict } from './quota.js';
+import { markSuspect } from './recovery.js';
+import { Ballast } from './reserve.js';
 import { PersistentSequence } from './sequence.js';
 import {
+  PARKED_OFFSET,
   PRIORITIES,
   PRIORITY_TELEMETRY,
   type Batch,
@@ -21,6 +27,8 @@ import {
   type UplinkSource,
 } from './types.js';
 
+const MiB = 1024 * 1024;
+
 export interface OutboxOptions {
   /** SQLite file; its folder is created if missing. */
   path: string;
@@ -28,18 +36,30 @@ export interface OutboxOptions {
   flushIntervalMs?: number;
   /** ...or as soon as this many are buffered. Default 500. */
   maxBufferedReadings?: number;
-  /** Disk quota in MiB; exceeding it is only logged for now (eviction is a later step). Default 512. */
+  /** Database size (live pages) above which the oldest telemetry is evicted. Default 512. */
   quotaMb?: number;
+  /** Free space left on the filesystem; below it telemetry is evicted and a fault raised. Default 64. */
+  minFreeMb?: number;
+  /** Ballast kept for events on a full disk (reserve.ts). Default 4; 0 disables. */
+  reserveMb?: number;
+  /** Re-measure disk use at most this often (ms), or after appending 1 % of the quota. Default 1000. */
+  quotaCheckMs?: number;
   /** Sequence numbers reserved per durable write. Default 1000. */
   sequenceBlockSize?: number;
-  /** Wall time for record ages. Default Date.now. */
+  /** Wall time for record ages (used when `clock` is not given). Default Date.now. */
   now?: () => number;
+  /** The gateway clock: record ages, the clock-sync record, times of the outbox's own events. */
+  clock?: OutboxClock;
+  /** Gateway id for the events the outbox raises itself (dropped, storage). Default `gateway`. */
+  gatewayId?: string;
   logger?: Logger;
   /**
    * Called when a commit that no caller waits on (the flush timer) failed. The daemon exits with
    * EXIT_IOERR here. Either way the outbox stays failed: every later call throws.
    */
   onStorageError?: (err: OutboxStorageError) => void;
+  /** Tests only: the boot id clock epochs are tied to. */
+  bootId?: string;
 }
 
 interface Row {
@@ -47,37 +67,57 @@ interface Row {
   priority: Priority;
   bytes: number;
   payload: string;
+  epoch: number;
 }
 
-type Pending = [kind: 'event' | 'reading', priority: number, deviceId: string, seq: number, createdAt: number, bytes: number, payload: string];
+type Pending = [
+  kind: 'event' | 'reading',
+  priority: number,
+  deviceId: string,
+  seq: number,
+  createdAt: number,
+  bytes: number,
+  payload: string,
+  epoch: number,
+];
 
 const PAGE = 256;
 
 /**
  * The durable queue between rules and uplink. Events are committed (fsynced) before appendEvent
  * returns; readings are group-committed by a short timer. Records leave only when the uplink
- * acks them after the broker's PUBACK. Also the gateway's persistent sequence source.
+ * acks them after the broker's PUBACK, or (readings only) when the quota evicts the oldest.
+ * Also the gateway's persistent sequence source.
  */
 export class Outbox implements SequenceSource, UplinkSource {
   private readonly db: Db;
   private readonly seq: PersistentSequence;
   private readonly leases = new LeaseTracker();
   private readonly listeners = new Set<(priority: Priority) => void>();
-  private readonly depth: number[] = PRIORITIES.map(() => 0);
+  private readonly depth: number[];
   private buffer: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
   private failure: OutboxStorageError | undefined;
   private closed = false;
+  private inQuota = false;
+  private storageFaultId: string | undefined;
+  private droppedTotal = 0;
   private readonly quota: QuotaWatch;
+  private readonly evictor: TelemetryEvictor;
+  private readonly epochs: ClockEpochs;
+  private readonly notices: OutboxNotices;
+  private readonly ballast: Ballast;
+  private readonly clock: OutboxClock;
   private readonly flushIntervalMs: number;
   private readonly maxBuffered: number;
-  private readonly now: () => number;
+  private readonly minFreeBytes: number;
+  private readonly reserveBytes: number;
   private readonly logger: Logger;
   private readonly insert: Statement<Pending>;
   private readonly remove: Statement<[number]>;
   private readonly pageAfter: Statement<[number, number, number]>;
   private readonly oldestOf: Statement<[number]>;
-  private readonly commit: (events: Pending[], deletes: number[]) => void;
+  private readonly commit: (events: Pending[], deletes: number[], withBuffer: boolean) => void;
 
   static open(options: OutboxOptions): Outbox {
     return new Outbox(options);
@@ -86,46 +126,58 @@ export class Outbox implements SequenceSource, UplinkSource {
   private constructor(private readonly options: OutboxOptions) {
     this.flushIntervalMs = options.flushIntervalMs ?? 100;
     this.maxBuffered = options.maxBufferedReadings ?? 500;
-    this.now = options.now ?? Date.now;
+    const now = options.now ?? Date.now;
+    this.clock = options.clock ?? { now, mono: () => performance.now(), synced: () => true };
     this.logger = options.logger ?? noopLogger;
-    let db: Db | undefined;
+    this.minFreeBytes = (options.minFreeMb ?? 64) * MiB;
+    this.reserveBytes = (options.reserveMb ?? 4) * MiB;
+    let opened;
     try {
-      mkdirSync(dirname(options.path), { recursive: true });
-      db = new Database(options.path);
-      applyPragmas(db);
-      migrate(db);
-      this.db = db;
+      opened = openDatabase(options.path, this.logger);
+    } catch (err) {
+      throw isStorageFailure(err) ? toStorageError('open', err) : err;
+    }
+    this.db = opened.db;
+    this.depth = opened.depth;
+    try {
       this.seq = new PersistentSequence(this.db, options.sequenceBlockSize);
+      if (opened.movedAside !== undefined) this.seq.raiseTo(freshSequenceFloor(opened.movedAside.salvagedSeq, this.clock.now()));
+      this.epochs = new ClockEpochs(this.db, this.clock, options.bootId);
       this.insert = this.db.prepare(
-        'INSERT INTO records (kind, priority, device_id, seq, created_at, bytes, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO records (kind, priority, device_id, seq, created_at, bytes, payload, epoch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       );
       this.remove = this.db.prepare('DELETE FROM records WHERE id = ? RETURNING priority');
       this.pageAfter = this.db.prepare(
-        'SELECT id, priority, bytes, payload FROM records WHERE priority = ? AND id > ? ORDER BY id LIMIT ?',
+        'SELECT id, priority, bytes, payload, epoch FROM records WHERE priority = ? AND id > ? ORDER BY id LIMIT ?',
       );
       this.oldestOf = this.db.prepare('SELECT created_at AS createdAt FROM records WHERE priority = ? ORDER BY id LIMIT 1');
-      for (const r of this.db.prepare('SELECT priority, COUNT(*) AS n FROM records GROUP BY priority').all() as {
-        priority: number;
-        n: number;
-      }[]) {
-        this.depth[r.priority] = r.n;
-      }
+      this.evictor = new TelemetryEvictor(this.db);
     } catch (err) {
-      // Do not leave a half-open handle (and its file lock) behind a failed open.
-      if (db?.open === true) db.close();
+      this.db.close();
       throw isStorageFailure(err) ? toStorageError('open', err) : err;
     }
     // Buffered readings, an urgent event and acked deletions share one transaction: one fsync.
-    this.commit = this.db.transaction((events: Pending[], deletes: number[]) => {
-      for (const p of this.buffer) this.insert.run(...p);
+    this.commit = this.db.transaction((events: Pending[], deletes: number[], withBuffer: boolean) => {
+      if (withBuffer) for (const p of this.buffer) this.insert.run(...p);
       for (const p of events) this.insert.run(...p);
       for (const id of deletes) {
         const gone = this.remove.get(id) as { priority: number } | undefined;
         if (gone !== undefined) this.depth[gone.priority] = (this.depth[gone.priority] ?? 1) - 1;
       }
     });
-    this.quota = new QuotaWatch(options.quotaMb ?? 512, () => this.bytesOnDisk(), this.logger);
-    this.logger.info({ path: options.path, depth: this.depth, nextSeq: this.seq.current() + 1 }, 'outbox open');
+    const quotaBytes = (options.quotaMb ?? 512) * MiB;
+    this.quota = new QuotaWatch(
+      { quotaBytes, minFreeBytes: this.minFreeBytes, checkEveryMs: options.quotaCheckMs ?? 1000, checkEveryBytes: quotaBytes / 100 },
+      () => ({ usedBytes: this.liveBytes(), freeBytes: freeBytesAt(dirname(options.path)) }),
+    );
+    this.notices = new OutboxNotices(options.gatewayId ?? 'gateway', this.clock, () => this.seq.next());
+    this.ballast = new Ballast(`${options.path}.reserve`, this.reserveBytes);
+    if (!this.ballast.ensure()) this.logger.warn({ path: this.ballast.path }, 'outbox: no room for the reserve file');
+    this.logger.info({ path: options.path, depth: this.depth, nextSeq: this.seq.current() + 1, epoch: this.epochs.epoch }, 'outbox open');
+    if (opened.movedAside !== undefined) {
+      this.appendEvent(this.notices.movedAside(opened.movedAside.to, opened.movedAside.reason));
+    }
+    this.checkQuota(true);
   }
 
   /** SequenceSource: strictly increasing across restarts. */
@@ -137,26 +189,13 @@ export class Outbox implements SequenceSource, UplinkSource {
   /** Commits the event (and anything buffered) with fsync before returning. */
   appendEvent(event: GatewayEvent): void {
     this.assertUsable();
-    const payload = JSON.stringify(event);
-    const priority = eventPriority(event);
-    this.commitNow('appendEvent', [
-      ['event', priority, event.deviceId, event.seq, this.now(), Buffer.byteLength(payload), payload],
-    ]);
+    this.commitNow('appendEvent', [this.pending('event', eventPriority(event), event)]);
   }
 
   /** Buffers the reading; it is durable after the next group commit (flush()). */
   appendReading(reading: Reading): void {
     this.assertUsable();
-    const payload = JSON.stringify(reading);
-    this.buffer.push([
-      'reading',
-      PRIORITY_TELEMETRY,
-      reading.deviceId,
-      reading.seq,
-      this.now(),
-      Buffer.byteLength(payload),
-      payload,
-    ]);
+    this.buffer.push(this.pending('reading', PRIORITY_TELEMETRY, reading));
     if (this.buffer.length >= this.maxBuffered) this.flush();
     else this.schedule();
   }
@@ -179,10 +218,12 @@ export class Outbox implements SequenceSource, UplinkSource {
       );
       if (rows.length === 0) continue;
       const ids = rows.map((r) => r.id);
+      // Unsynchronized times are corrected here, at send time; the stored record keeps its stamp.
       if (priority === PRIORITY_TELEMETRY) {
-        return { kind: 'telemetry', priority, ids, readings: rows.map((r) => JSON.parse(r.payload) as Reading) };
+        return { kind: 'telemetry', priority, ids, readings: rows.map((r) => this.epochs.correct(JSON.parse(r.payload) as Reading, r.epoch)) };
       }
-      return { kind: 'event', priority, ids, event: JSON.parse(rows[0]!.payload) as GatewayEvent };
+      const row = rows[0]!;
+      return { kind: 'event', priority, ids, event: this.epochs.correct(JSON.parse(row.payload) as GatewayEvent, row.epoch) };
     }
     return undefined;
   }
@@ -200,6 +241,33 @@ export class Outbox implements SequenceSource, UplinkSource {
     this.leases.release(ids);
   }
 
+  /**
+   * The platform keeps refusing these records: set them aside (kept, never deleted) so they stop
+   * blocking the queue, and raise a fault. unparkAll() puts them back, e.g. at the next connection.
+   */
+  park(ids: readonly number[], reason: string): void {
+    if (this.closed || this.failure !== undefined || ids.length === 0) return;
+    const stmt = this.db.prepare(`UPDATE records SET priority = priority + ${PARKED_OFFSET} WHERE id = ? AND priority < ${PARKED_OFFSET}`);
+    this.guard('park', () => this.db.transaction(() => ids.forEach((id) => stmt.run(id)))());
+    this.leases.forget(ids);
+    this.recount();
+    this.logger.warn({ records: ids.length, reason }, 'outbox: records parked after repeated refusals');
+    this.appendEvent(this.notices.parked(ids.length, reason));
+  }
+
+  /** Returns parked records to the queue. Returns how many. */
+  unparkAll(): number {
+    if (this.closed || this.failure !== undefined) return 0;
+    if (PRIORITIES.every((p) => (this.depth[p + PARKED_OFFSET] ?? 0) === 0)) return 0;
+    const n = this.guard('unpark', () =>
+      this.db.prepare(`UPDATE records SET priority = priority - ${PARKED_OFFSET} WHERE priority >= ${PARKED_OFFSET}`).run().changes,
+    );
+    this.leases.rewind();
+    this.recount();
+    for (const p of PRIORITIES) this.notify(p);
+    return n;
+  }
+
   onCommitted(listener: (priority: Priority) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -207,7 +275,7 @@ export class Outbox implements SequenceSource, UplinkSource {
 
   stats(): OutboxStats {
     this.assertUsable();
-    const [fire = 0, events = 0, telemetry = 0] = this.depth;
+    const [fire = 0, events = 0, telemetry = 0, ...parked] = this.depth;
     let oldest: number | undefined = this.buffer[0]?.[4];
     this.guard('stats', () => {
       for (const p of PRIORITIES) {
@@ -215,13 +283,17 @@ export class Outbox implements SequenceSource, UplinkSource {
         if (row !== undefined && (oldest === undefined || row.createdAt < oldest)) oldest = row.createdAt;
       }
     });
+    const parkedCount = parked.reduce((a, b) => a + b, 0);
     return {
       depth: { fire, events, telemetry: telemetry + this.buffer.length },
-      total: fire + events + telemetry + this.buffer.length,
+      total: fire + events + telemetry + this.buffer.length + parkedCount,
+      parked: parkedCount,
       inflight: this.leases.inflight(),
       buffered: this.buffer.length,
-      oldestUnsentAgeMs: oldest === undefined ? null : Math.max(0, this.now() - oldest),
+      oldestUnsentAgeMs: oldest === undefined ? null : Math.max(0, this.clock.now() - oldest),
       bytesOnDisk: this.bytesOnDisk(),
+      droppedReadings: this.droppedTotal,
+      storageFault: this.storageFaultId !== undefined,
     };
   }
 
@@ -240,6 +312,13 @@ export class Outbox implements SequenceSource, UplinkSource {
       this.db.close();
       this.logger.info({ path: this.options.path }, 'outbox closed');
     }
+  }
+
+  private pending(kind: 'event' | 'reading', priority: number, record: Reading | GatewayEvent): Pending {
+    const payload = JSON.stringify(record);
+    const bytes = Buffer.byteLength(payload);
+    this.quota.appended(bytes);
+    return [kind, priority, record.deviceId, record.seq, this.clock.now(), bytes, payload, this.epochs.epoch];
   }
 
   private leaseRows(priority: Priority, maxCount: number, maxBytes: number): Row[] {
@@ -266,14 +345,155 @@ export class Outbox implements SequenceSource, UplinkSource {
     this.timer = undefined;
     const deletes = this.leases.pendingDeletes();
     const flushed = this.buffer.length;
-    this.guard(operation, () => this.commit(events, deletes));
-    this.buffer = [];
+    this.guard(operation, () => {
+      this.epochs.noteSync();
+      try {
+        this.commit(events, deletes, true);
+      } catch (err) {
+        // A full disk is not a failed fsync: SQLite rolled the transaction back cleanly, so it can
+        // be retried once the reserved room is released and the oldest telemetry evicted.
+        if ((err as { code?: unknown }).code !== 'SQLITE_FULL') throw err;
+        this.onDiskFull(events, deletes);
+        return;
+      }
+      this.buffer = [];
+      if (flushed > 0) this.depth[PRIORITY_TELEMETRY] = (this.depth[PRIORITY_TELEMETRY] ?? 0) + flushed;
+    });
     this.leases.forget(deletes);
-    if (flushed > 0) this.depth[PRIORITY_TELEMETRY] = (this.depth[PRIORITY_TELEMETRY] ?? 0) + flushed;
     for (const e of events) this.depth[e[1]] = (this.depth[e[1]] ?? 0) + 1;
-    this.quota.check();
+    this.checkQuota(false);
     for (const e of events) this.notify(e[1] as Priority);
     if (flushed > 0) this.notify(PRIORITY_TELEMETRY);
+  }
+
+  /**
+   * SQLITE_FULL: release the ballast, drop the buffered readings and the oldest half of the stored
+   * telemetry (reported as `dropped`), raise the storage fault, and commit the events. Throws (the
+   * caller makes that fatal) if even that does not fit.
+   */
+  private onDiskFull(events: Pending[], deletes: number[]): void {
+    const released = this.ballast.release();
+    this.logger.error({ released, buffered: this.buffer.length }, 'outbox: disk full; releasing reserved room for events');
+    const lost = this.buffer.map((p) => (JSON.parse(p[6]) as Reading).ts);
+    this.buffer = [];
+    const extra: Pending[] = [];
+    if (lost.length > 0) extra.push(this.pending('event', 1, this.notices.dropped(lost.length, Math.min(...lost), Math.max(...lost), 'disk full')));
+    this.droppedTotal += lost.length;
+    let faultId = this.storageFaultId;
+    if (faultId === undefined) {
+      const fault = this.notices.storageFull();
+      faultId = fault.id;
+      extra.push(this.pending('event', 1, fault));
+    }
+    // Events first, in the room the ballast left; if even that fails (the ballast is gone since an
+    // earlier fault), evict old telemetry first and try once more: a failure then is fatal.
+    let committed = this.tryCommitFull([...extra, ...events], deletes);
+    const evicted = this.evictInChunks(Math.max(1000, Math.ceil((this.depth[PRIORITY_TELEMETRY] ?? 0) / 2)));
+    if (!committed) {
+      this.commit([...extra, ...events], deletes, false);
+      committed = true;
+    }
+    this.storageFaultId = faultId;
+    for (const e of extra) this.depth[e[1]] = (this.depth[e[1]] ?? 0) + 1;
+    if (evicted !== undefined) {
+      this.droppedTotal += evicted.count;
+      const note = this.pending('event', 1, this.notices.dropped(evicted.count, evicted.fromTs, evicted.toTs, 'disk full'));
+      if (this.tryCommitFull([note], [])) this.depth[1] = (this.depth[1] ?? 0) + 1;
+    }
+  }
+
+  private tryCommitFull(events: Pending[], deletes: number[]): boolean {
+    try {
+      this.commit(events, deletes, false);
+      return true;
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'SQLITE_FULL') throw err;
+      return false;
+    }
+  }
+
+  /**
+   * Evicts in small transactions with a checkpoint in between, so the log is reused instead of
+   * growing: a big DELETE would need log space a full disk does not have. Freed pages take the
+   * next records without growing the file.
+   */
+  private evictInChunks(target: number): Eviction | undefined {
+    let total: Eviction | undefined;
+    try {
+      while ((total?.count ?? 0) < target) {
+        const ev = this.db.transaction(() => this.evictor.evictOldest(1000))();
+        if (ev === undefined) break;
+        this.depth[PRIORITY_TELEMETRY] = (this.depth[PRIORITY_TELEMETRY] ?? 0) - ev.count;
+        total = total === undefined ? ev : { count: total.count + ev.count, fromTs: total.fromTs, toTs: ev.toTs };
+        this.db.pragma('wal_checkpoint(PASSIVE)');
+      }
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'SQLITE_FULL') throw err;
+    }
+    return total;
+  }
+
+  /** A TRUNCATE checkpoint that may fail for lack of room (then the log just stays as it is). */
+  private checkpointQuietly(): void {
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'SQLITE_FULL') throw err;
+    }
+  }
+
+  /** Quota and free-space floor; evictions and storage faults are recorded as events. */
+  private checkQuota(force: boolean): void {
+    if (this.inQuota) return;
+    const verdict = this.quota.check(performance.now(), force);
+    if (verdict === undefined) return;
+    this.inQuota = true;
+    try {
+      this.applyVerdict(verdict);
+    } finally {
+      this.inQuota = false;
+    }
+  }
+
+  private applyVerdict(v: QuotaVerdict): void {
+    if (v.evictBytes > 0) {
+      const rows = (this.depth[PRIORITY_TELEMETRY] ?? 0) + (this.depth[PRIORITY_TELEMETRY + PARKED_OFFSET] ?? 0);
+      const perRow = v.usage.usedBytes / Math.max(1, this.depth.reduce((a, b) => a + b, 0));
+      const n = Math.min(rows, Math.ceil(v.evictBytes / Math.max(1, perRow)));
+      if (n > 0) this.guard('evict', () => this.db.transaction(() => this.evictRows(n, v.diskLow ? 'free-space floor' : 'quota'))());
+    }
+    if (v.diskLow && this.storageFaultId === undefined) {
+      const fault = this.notices.storageLow(v.usage.freeBytes, this.minFreeBytes);
+      this.logger.error({ freeBytes: v.usage.freeBytes, floor: this.minFreeBytes }, 'outbox: storage low');
+      this.appendEvent(fault);
+      this.storageFaultId = fault.id;
+    } else if (!v.diskLow && this.storageFaultId !== undefined && (v.usage.freeBytes ?? Infinity) > this.minFreeBytes + this.reserveBytes) {
+      const faultId = this.storageFaultId;
+      this.storageFaultId = undefined;
+      this.ballast.ensure();
+      this.logger.info({ freeBytes: v.usage.freeBytes }, 'outbox: storage has room again');
+      this.appendEvent(this.notices.storageRestored(faultId));
+    }
+  }
+
+  /** Inside a transaction: deletes the oldest readings and records a `dropped` event for them. */
+  private evictRows(n: number, reason: string): void {
+    const ev = this.evictor.evictOldest(n);
+    if (ev === undefined) return;
+    this.depth[PRIORITY_TELEMETRY] = (this.depth[PRIORITY_TELEMETRY] ?? 0) - ev.count;
+    this.droppedTotal += ev.count;
+    const note = this.pending('event', 1, this.notices.dropped(ev.count, ev.fromTs, ev.toTs, reason));
+    this.insert.run(...note);
+    this.depth[1] = (this.depth[1] ?? 0) + 1;
+    this.logger.warn({ count: ev.count, fromTs: ev.fromTs, toTs: ev.toTs, reason }, 'outbox: dropped oldest readings');
+    queueMicrotask(() => this.notify(1));
+  }
+
+  private recount(): void {
+    this.depth.fill(0);
+    for (const r of this.db.prepare('SELECT priority, COUNT(*) AS n FROM records GROUP BY priority').all() as { priority: number; n: number }[]) {
+      this.depth[r.priority] = r.n;
+    }
   }
 
   private schedule(): void {
@@ -308,6 +528,7 @@ export class Outbox implements SequenceSource, UplinkSource {
     } catch (err) {
       if (!isStorageFailure(err)) throw err;
       this.failure = toStorageError(operation, err);
+      if (err instanceof Database.SqliteError && /^SQLITE_CORRUPT/.test(err.code)) markSuspect(this.options.path);
       throw this.failure;
     }
   }
@@ -315,6 +536,14 @@ export class Outbox implements SequenceSource, UplinkSource {
   private assertUsable(): void {
     if (this.failure !== undefined) throw this.failure;
     if (this.closed) throw new Error('outbox is closed');
+  }
+
+  /** Live pages of the database: what the quota limits (free pages are reused, not counted). */
+  private liveBytes(): number {
+    const pages = Number(this.db.pragma('page_count', { simple: true }));
+    const free = Number(this.db.pragma('freelist_count', { simple: true }));
+    const size = Number(this.db.pragma('page_size', { simple: true }));
+    return (pages - free) * size;
   }
 
   private bytesOnDisk(): number {
@@ -328,4 +557,14 @@ export class Outbox implements SequenceSource, UplinkSource {
     }
     return total;
   }
+}
+
+/**
+ * After a file was moved aside: continue above its salvaged sequence mark, or, if none could be
+ * read, above the wall clock in microseconds, which is above any sequence a gateway can have
+ * produced at fewer than a million records a second since 1970.
+ */
+function freshSequenceFloor(salvaged: number | undefined, wallMs: number): number {
+  if (salvaged !== undefined) return salvaged;
+  return Math.floor(wallMs) * 1000;
 }

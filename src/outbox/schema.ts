@@ -1,7 +1,8 @@
 import type { Database } from 'better-sqlite3';
+import { UnknownSchemaError } from './recovery.js';
 
 /** Bumped on every schema change; migrate() brings older files forward. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
  * One table for every record that waits for the platform. `priority` + `id` is the send order
@@ -42,14 +43,34 @@ export function applyPragmas(db: Database): void {
   db.pragma('journal_size_limit = 67108864');
 }
 
+/**
+ * Version 2: clock integrity. Each process run that opens the file is a clock epoch (its monotonic
+ * time has its own origin); a record remembers its epoch, and `clock_epochs` / `clock_sync` hold
+ * what is needed to turn an unsynchronized record's monotonic time into wall time once the clock is
+ * known (docs/outbox.md, "Clock integrity").
+ */
+const DDL_V2 = `
+ALTER TABLE records ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE IF NOT EXISTS clock_epochs (
+  epoch     INTEGER PRIMARY KEY,
+  boot_id   TEXT    NOT NULL,
+  origin_ms REAL    NOT NULL
+);
+CREATE TABLE IF NOT EXISTS clock_sync (
+  boot_id        TEXT PRIMARY KEY,
+  wall_minus_boot REAL NOT NULL
+) WITHOUT ROWID;
+`;
+
 export function migrate(db: Database): void {
   const version = Number(db.pragma('user_version', { simple: true }));
   if (version > SCHEMA_VERSION) {
-    throw new Error(`outbox: file has schema version ${version}, this build knows ${SCHEMA_VERSION}`);
+    throw new UnknownSchemaError(`outbox: file has schema version ${version}, this build knows ${SCHEMA_VERSION}`);
   }
   if (version === SCHEMA_VERSION) return;
   db.transaction(() => {
-    db.exec(DDL);
+    if (version < 1) db.exec(DDL);
+    if (version < 2) db.exec(DDL_V2);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   })();
 }

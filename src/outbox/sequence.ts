@@ -33,6 +33,16 @@ export class PersistentSequence implements SequenceSource {
     return ++this.last;
   }
 
+  /**
+   * Continues above `mark` (e.g. the mark salvaged from a file that was moved aside): no number at
+   * or below it is handed out again.
+   */
+  raiseTo(mark: number): void {
+    if (mark <= this.last) return;
+    this.last = mark;
+    this.highWater = mark;
+  }
+
   /** The last number handed out (for stats and tests). */
   current(): number {
     return this.last;

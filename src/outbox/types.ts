@@ -1,12 +1,18 @@
 import type { GatewayEvent } from '../model/event.js';
 import type { Reading } from '../model/reading.js';
 
+/** A record whose unsynchronized time was corrected at send time keeps its original stamp here. */
+export type SentReading = Reading & { tsUnsynced?: number };
+export type SentEvent = GatewayEvent & { tsUnsynced?: number };
+
 /** Lower number = sent first. Fire alarms, then every other event, then telemetry. */
 export const PRIORITY_FIRE = 0;
 export const PRIORITY_EVENT = 1;
 export const PRIORITY_TELEMETRY = 2;
 export type Priority = typeof PRIORITY_FIRE | typeof PRIORITY_EVENT | typeof PRIORITY_TELEMETRY;
 export const PRIORITIES: readonly Priority[] = [PRIORITY_FIRE, PRIORITY_EVENT, PRIORITY_TELEMETRY];
+/** Parked records (refused by the platform repeatedly) are stored at priority + PARKED_OFFSET. */
+export const PARKED_OFFSET = 3;
 
 /** What the uplink may take in one lease. */
 export interface BatchLimits {
@@ -20,13 +26,15 @@ export interface BatchLimits {
 
 /** One unit the uplink publishes as one MQTT message; `ids` go back to ack() or release(). */
 export type Batch =
-  | { kind: 'event'; priority: typeof PRIORITY_FIRE | typeof PRIORITY_EVENT; ids: number[]; event: GatewayEvent }
-  | { kind: 'telemetry'; priority: typeof PRIORITY_TELEMETRY; ids: number[]; readings: Reading[] };
+  | { kind: 'event'; priority: typeof PRIORITY_FIRE | typeof PRIORITY_EVENT; ids: number[]; event: SentEvent }
+  | { kind: 'telemetry'; priority: typeof PRIORITY_TELEMETRY; ids: number[]; readings: SentReading[] };
 
 export interface OutboxStats {
   /** Records not yet confirmed by the platform (committed and buffered), by priority. */
   depth: { fire: number; events: number; telemetry: number };
   total: number;
+  /** Records set aside after repeated refusals by the platform (kept, retried at the next connection). */
+  parked: number;
   /** Leased to the uplink and not yet acked. */
   inflight: number;
   /** Readings accepted but not yet group-committed. */
@@ -35,6 +43,10 @@ export interface OutboxStats {
   oldestUnsentAgeMs: number | null;
   /** Database plus write-ahead log. */
   bytesOnDisk: number;
+  /** Readings evicted (quota, free-space floor, full disk) since the outbox was opened. */
+  droppedReadings: number;
+  /** A storage fault (disk low or full) is active. */
+  storageFault: boolean;
 }
 
 /** The part of the outbox the uplink depends on (lets tests and other stores stand in). */
@@ -42,6 +54,9 @@ export interface UplinkSource {
   nextBatch(limits: BatchLimits): Batch | undefined;
   ack(ids: readonly number[]): void;
   release(ids: readonly number[]): void;
+  /** Optional: set aside records the platform keeps refusing; unparkAll() returns them. */
+  park?(ids: readonly number[], reason: string): void;
+  unparkAll?(): number;
   stats(): OutboxStats;
   /** Called after new records are committed; returns an unsubscribe function. */
   onCommitted(listener: (priority: Priority) => void): () => void;

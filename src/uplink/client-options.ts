@@ -42,6 +42,8 @@ export function buildClientOptions(platform: PlatformConfig, will: OutboundMessa
   if (isTlsUrl(platform.url)) {
     const tls = platform.tls;
     options.rejectUnauthorized = true;
+    // TLS 1.0/1.1 are deprecated (RFC 8996): never negotiate below 1.2, whatever the server offers.
+    (options as IClientOptions & { minVersion?: string }).minVersion = 'TLSv1.2';
     if (tls.ca !== undefined) options.ca = readFileSync(tls.ca);
     if (tls.cert !== undefined) options.cert = readFileSync(tls.cert);
     if (tls.key !== undefined) options.key = readFileSync(tls.key);

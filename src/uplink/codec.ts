@@ -22,6 +22,8 @@ export interface GatewayStatus {
     telemetry: number;
     oldestUnsentAgeMs: number | null;
   };
+  /** Version (content hash) of the running configuration, reported for remote configuration. */
+  configVersion?: string;
 }
 
 /**
@@ -34,4 +36,59 @@ export interface Codec {
   encodeEvent(event: GatewayEvent): OutboundMessage;
   /** Registered at connect; the broker publishes it if the gateway vanishes without DISCONNECT. */
   willMessage(): OutboundMessage;
+  /**
+   * Where the platform acknowledges events at application level (the receiving centre took them,
+   * not just the broker), and how to read the acknowledged event ids. Optional per platform.
+   */
+  ackTopic?(): string;
+  /** Event ids acknowledged by one message; throws on a malformed payload. */
+  decodeAck?(payload: Buffer): string[];
+  /**
+   * Platform codecs (src/uplink/codecs/, docs/platforms.md) may also: sign the CONNECT per attempt,
+   * announce sub-devices after connecting, cap telemetry batches at the platform's documented
+   * limits, and carry remote commands and their results. All optional; the native codec uses none.
+   */
+  connectCredentials?(now: number): ConnectCredentials;
+  /** Sent after the online status on every connect (sub-device add / login / connect). */
+  onlineMessages?(): OutboundMessage[];
+  /** Readings per telemetry message the platform accepts; the drain uses the lower of this and the config. */
+  readonly maxReadingsPerMessage?: number;
+  /** Bytes per telemetry message the platform accepts. */
+  readonly maxBytesPerMessage?: number;
+  /** Topic filters the platform sends commands on. */
+  commandTopics?(): string[];
+  /** A command on one of commandTopics(); undefined if the topic is not a command; throws on a malformed payload. */
+  decodeCommand?(topic: string, payload: Buffer): PlatformCommand | undefined;
+  /** The answer to a decoded command. */
+  encodeCommandResult?(command: PlatformCommand, result: CommandResult): OutboundMessage;
+}
+
+/** CONNECT fields a platform derives from its device secret (set over the config's clientId/username/password). */
+export interface ConnectCredentials {
+  clientId?: string;
+  username?: string;
+  password?: string;
+}
+
+/** A command from the platform, in the platform's terms mapped to hearth's. */
+export interface PlatformCommand {
+  /** The platform's request id (IoTDA request_id, Alink id, ThingsBoard RPC id): the replay key. */
+  id: string;
+  /** Command name, e.g. read_device, set_threshold, apply_config. */
+  name: string;
+  params: Record<string, unknown>;
+  /** hearth device id of the sub-device addressed, if the command was sent to one. */
+  deviceId?: string;
+  /** Topic it arrived on (for the audit log). */
+  topic: string;
+  /** Codec-private routing for the answer (response topic parts). */
+  replyTo?: Record<string, string>;
+}
+
+/** What the gateway answers to a command. `code` is machine-readable (docs/remote-management.md). */
+export interface CommandResult {
+  ok: boolean;
+  code: string;
+  message?: string;
+  data?: Record<string, unknown>;
 }

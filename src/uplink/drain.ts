@@ -1,14 +1,28 @@
 import type { MqttClient } from 'mqtt';
 import type { Logger } from '../outbox/logger.js';
 import { PRIORITY_FIRE, PRIORITY_TELEMETRY, type Batch, type UplinkSource } from '../outbox/types.js';
+import { PRIORITY_EVENT } from '../outbox/types.js';
 import { ReconnectBackoff } from './backoff.js';
 import type { Codec, OutboundMessage } from './codec.js';
+import { TokenBucket } from './token-bucket.js';
 
 export interface DrainLimits {
   /** QoS 1 publishes awaiting PUBACK at once. */
   window: number;
   maxReadings: number;
   maxBytes: number;
+  /** Readings per second (token bucket); undefined or 0 = unlimited. Events are never limited. */
+  ratePerSec?: number;
+  /** Readings the bucket saves up. Default: one second's worth, at least one batch. */
+  burst?: number;
+  /** The same records refused this many times in a row are parked (kept, set aside). Default 5. */
+  maxRefusals?: number;
+}
+
+/** What the drain tells others about sent records. */
+export interface DrainHooks {
+  /** A fire alarm was published (first or repeated send). */
+  fireAlarmSent?(batch: Extract<Batch, { kind: 'event' }>): void;
 }
 
 export interface DrainCounters {
@@ -24,7 +38,7 @@ export interface DrainCounters {
 interface Link {
   client: MqttClient;
   window: number;
-  inflight: Map<number, number[]>;
+  inflight: Map<number, Batch>;
 }
 
 /**
@@ -46,6 +60,9 @@ export class Drain {
   private idleWaiters: (() => void)[] = [];
   /** Backs off draining after the broker refused a publish (e.g. not authorized). */
   private readonly refusals: ReconnectBackoff;
+  private readonly bucket: TokenBucket | undefined;
+  /** Refusals in a row per first record id of a refused batch. */
+  private readonly refusedTimes = new Map<number, number>();
 
   constructor(
     private readonly source: UplinkSource,
@@ -54,8 +71,12 @@ export class Drain {
     private readonly counters: DrainCounters,
     private readonly logger: Logger,
     refusalBackoff: { minMs: number; maxMs: number; random?: () => number },
+    private readonly hooks: DrainHooks = {},
   ) {
     this.refusals = new ReconnectBackoff(refusalBackoff.minMs, refusalBackoff.maxMs, refusalBackoff.random);
+    if (limits.ratePerSec !== undefined && limits.ratePerSec > 0) {
+      this.bucket = new TokenBucket(limits.ratePerSec, limits.burst ?? Math.max(limits.ratePerSec, limits.maxReadings));
+    }
   }
 
   /** Starts draining on a fresh connection. `receiveMaximum` is the broker's limit, if it sent one. */
@@ -64,6 +85,13 @@ export class Drain {
     // Keep one of the broker's slots free for the status messages the session publishes.
     const brokerWindow = receiveMaximum !== undefined ? Math.max(1, receiveMaximum - 1) : Infinity;
     this.link = { client, window: Math.max(1, Math.min(this.limits.window, brokerWindow)), inflight: new Map() };
+    // Records parked after refusals get another chance on every new connection.
+    try {
+      const n = this.source.unparkAll?.() ?? 0;
+      if (n > 0) this.logger.info({ records: n }, 'uplink: parked records returned to the queue');
+    } catch (err) {
+      this.logger.error({ err }, 'uplink: cannot unpark records');
+    }
     this.wake();
   }
 
@@ -73,9 +101,9 @@ export class Drain {
     if (link === undefined) return 0;
     this.link = undefined;
     let released = 0;
-    for (const ids of link.inflight.values()) {
-      this.source.release(ids);
-      released += ids.length;
+    for (const batch of link.inflight.values()) {
+      this.source.release(batch.ids);
+      released += batch.ids.length;
     }
     link.inflight.clear();
     this.notifyIdle();
@@ -130,12 +158,16 @@ export class Drain {
         const used = link.inflight.size;
         if (used >= link.window) return;
         const onlyFire = link.window > 1 && used >= link.window - 1;
+        // Out of tokens: events still go, telemetry waits for the bucket to refill.
+        const tokens = this.bucket?.available() ?? Infinity;
+        const noTelemetry = tokens < 1;
+        if (noTelemetry) this.armResume(this.bucket!.msUntilOne());
         let batch: Batch | undefined;
         try {
           batch = this.source.nextBatch({
-            maxReadings: this.limits.maxReadings,
+            maxReadings: Math.max(1, Math.min(this.limits.maxReadings, Math.floor(tokens))),
             maxBytes: this.limits.maxBytes,
-            maxPriority: onlyFire ? PRIORITY_FIRE : PRIORITY_TELEMETRY,
+            maxPriority: onlyFire ? PRIORITY_FIRE : noTelemetry ? PRIORITY_EVENT : PRIORITY_TELEMETRY,
           });
         } catch (err) {
           // A failed outbox ends the daemon (EXIT_IOERR via the outbox's onStorageError); the
@@ -163,8 +195,10 @@ export class Drain {
       return;
     }
     const token = ++this.token;
-    link.inflight.set(token, batch.ids);
+    link.inflight.set(token, batch);
     this.counters.published++;
+    if (batch.kind === 'telemetry') this.bucket?.take(batch.ids.length);
+    else if (batch.priority === PRIORITY_FIRE) this.hooks.fireAlarmSent?.(batch);
     link.client.publish(message.topic, message.payload, { qos: message.qos, retain: message.retain }, (err) =>
       this.onPublished(link, token, err),
     );
@@ -173,15 +207,15 @@ export class Drain {
   private onPublished(link: Link, token: number, err: Error | undefined): void {
     // A callback from a connection already detached: its records were released then.
     if (this.link !== link) return;
-    const ids = link.inflight.get(token);
-    if (ids === undefined) return;
+    const batch = link.inflight.get(token);
+    if (batch === undefined) return;
+    const ids = batch.ids;
     link.inflight.delete(token);
     if (err) {
       this.counters.rejected++;
-      this.source.release(ids);
-      this.logger.warn({ err, records: ids.length }, 'uplink: publish not confirmed; records stay in the outbox');
-      this.pause();
+      this.refused(ids, err);
     } else {
+      this.refusedTimes.delete(ids[0]!);
       this.counters.acked++;
       this.counters.ackedRecords += ids.length;
       this.refusals.reset();
@@ -189,6 +223,33 @@ export class Drain {
     }
     if (link.inflight.size === 0) this.notifyIdle();
     this.wake();
+  }
+
+  /**
+   * The broker refused (or could not confirm) a publish on a live link. Retried after a back-off;
+   * the same records refused `maxRefusals` times in a row are parked so that one record the
+   * platform will never take (e.g. a topic its ACL forbids) cannot block everything behind it.
+   */
+  private refused(ids: number[], err: Error): void {
+    const key = ids[0]!;
+    const times = (this.refusedTimes.get(key) ?? 0) + 1;
+    const reasonCode = (err as { code?: unknown }).code;
+    const reason = typeof reasonCode === 'number' ? `reason code ${reasonCode}` : err.message;
+    if (times >= (this.limits.maxRefusals ?? 5) && this.source.park !== undefined) {
+      this.refusedTimes.delete(key);
+      this.logger.error({ records: ids.length, reason }, 'uplink: platform keeps refusing records; parking them');
+      try {
+        this.source.park(ids, reason);
+        return;
+      } catch (parkErr) {
+        this.logger.error({ err: parkErr }, 'uplink: cannot park records');
+      }
+    } else {
+      this.refusedTimes.set(key, times);
+    }
+    this.source.release(ids);
+    this.logger.warn({ err, records: ids.length, times }, 'uplink: publish not confirmed; records stay in the outbox');
+    this.pause();
   }
 
   /** After a refused publish: retrying at once would spin on the same record. */

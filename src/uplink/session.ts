@@ -4,9 +4,10 @@ import { noopLogger, type Logger } from '../outbox/logger.js';
 import type { UplinkSource } from '../outbox/types.js';
 import { ReconnectBackoff } from './backoff.js';
 import { buildClientOptions, isTlsUrl } from './client-options.js';
-import type { Codec, GatewayStatus, OutboundMessage } from './codec.js';
+import type { Codec, CommandResult, GatewayStatus, OutboundMessage, PlatformCommand } from './codec.js';
 import { NativeCodec } from './codecs/native.js';
-import { Drain, type DrainCounters } from './drain.js';
+import { AlarmAckMonitor, type AlarmAckState } from './alarm-acks.js';
+import { Drain, type DrainCounters, type DrainLimits } from './drain.js';
 
 export interface UplinkSessionOptions {
   platform: PlatformConfig;
@@ -28,6 +29,21 @@ export interface UplinkSessionOptions {
   stopTimeoutMs?: number;
   /** MQTT 5 by default: a broker can refuse a publish in its PUBACK (3.1.1 would ack silently). */
   protocolVersion?: 4 | 5;
+  /** Drain rate limit in readings per second (token bucket); 0 or undefined = unlimited. */
+  drainRatePerSec?: number;
+  /** Readings the bucket may save up. */
+  drainBurst?: number;
+  /** A sent fire alarm not acknowledged by the platform within this is a fault. Default 100000 (EN 54-21). */
+  alarmAckTimeoutMs?: number;
+  /** The unacknowledged-alarm fault turned on or off (GPIO output, console). */
+  onAlarmAckFault?: (state: AlarmAckState) => void;
+  /**
+   * A command the codec decoded from the platform's command topics (src/remote/). `reply` publishes
+   * the codec's answer on the same connection. Without a handler commands are not subscribed to.
+   */
+  onCommand?: (command: PlatformCommand, reply: (result: CommandResult) => void) => void;
+  /** Version of the running config, reported in every status message. */
+  configVersion?: () => string | undefined;
 }
 
 export interface UplinkState {
@@ -40,6 +56,10 @@ export interface UplinkState {
   connects: number;
   inflight: number;
   counters: DrainCounters;
+  /** Sent fire alarms awaiting the platform's acknowledgement; `fault` once one is overdue. */
+  alarmAcks: AlarmAckState;
+  /** Ack messages from the platform that could not be read. */
+  badAcks: number;
 }
 
 interface Connection {
@@ -60,6 +80,8 @@ export class UplinkSession {
   private readonly backoff: ReconnectBackoff;
   private readonly counters: DrainCounters = { published: 0, acked: 0, rejected: 0, ackedRecords: 0 };
   private readonly drain: Drain;
+  private readonly alarmAcks: AlarmAckMonitor;
+  private badAcks = 0;
   private conn: Connection | undefined;
   private connected = false;
   private stopping = false;
@@ -83,13 +105,28 @@ export class UplinkSession {
       options.codec ??
       new NativeCodec({ gatewayId: options.gatewayId, topicPrefix: p.topicPrefix, version: options.version ?? '0.0.0', now: this.now });
     this.backoff = new ReconnectBackoff(p.reconnectMinMs, p.reconnectMaxMs, options.random);
+    this.alarmAcks = new AlarmAckMonitor({
+      timeoutMs: options.alarmAckTimeoutMs,
+      now: this.now,
+      logger: this.logger,
+      onFaultChange: options.onAlarmAckFault,
+    });
+    // A platform codec may document lower per-message limits than the configured batch size.
+    const limits = {
+      window: p.inflightWindow,
+      maxReadings: Math.min(p.batchMaxReadings, this.codec.maxReadingsPerMessage ?? Infinity),
+      maxBytes: Math.min(p.batchMaxBytes, this.codec.maxBytesPerMessage ?? Infinity),
+    } as DrainLimits;
+    if (options.drainRatePerSec !== undefined) limits.ratePerSec = options.drainRatePerSec;
+    if (options.drainBurst !== undefined) limits.burst = options.drainBurst;
     this.drain = new Drain(
       options.outbox,
       this.codec,
-      { window: p.inflightWindow, maxReadings: p.batchMaxReadings, maxBytes: p.batchMaxBytes },
+      limits,
       this.counters,
       this.logger,
       { minMs: p.reconnectMinMs, maxMs: p.reconnectMaxMs, random: options.random },
+      { fireAlarmSent: (batch) => this.alarmAcks.sent(batch.event) },
     );
   }
 
@@ -109,6 +146,7 @@ export class UplinkSession {
     clearTimeout(this.reconnectTimer);
     this.unsubscribe?.();
     this.drain.stop();
+    this.alarmAcks.stop();
     const conn = this.conn;
     if (conn === undefined) return;
     const deadline = Date.now() + (this.options.stopTimeoutMs ?? 5000);
@@ -128,7 +166,14 @@ export class UplinkSession {
       reconnectAttempts: this.backoff.attempts(),
       inflight: this.drain.inflight(),
       counters: { ...this.counters },
+      alarmAcks: this.alarmAcks.state(),
+      badAcks: this.badAcks,
     };
+  }
+
+  /** Sent fire alarms awaiting acknowledgement (for the API and a fault output). */
+  alarmAckState(): AlarmAckState {
+    return this.alarmAcks.state();
   }
 
   private connect(): void {
@@ -139,6 +184,8 @@ export class UplinkSession {
         connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000,
         protocolVersion: this.options.protocolVersion ?? 5,
       });
+      // Platforms that sign the CONNECT (IoTDA, Alink) derive client id / user / password per attempt.
+      for (const [k, v] of Object.entries(this.codec.connectCredentials?.(this.now()) ?? {})) if (v !== undefined) (opts as Record<string, unknown>)[k] = v;
       client = mqtt.connect(this.options.platform.url, opts);
     } catch (err) {
       // e.g. a certificate file missing: retry later, it may be provisioned meanwhile.
@@ -150,6 +197,7 @@ export class UplinkSession {
     const conn: Connection = { client, closed: false };
     this.conn = conn;
     client.on('connect', (connack: IConnackPacket) => this.onConnected(conn, connack));
+    client.on('message', (topic, payload) => this.onMessage(topic, payload));
     client.on('error', (err) => {
       this.info.lastError = err.message;
       this.logger.warn({ err: err.message }, 'uplink: connection error');
@@ -170,7 +218,80 @@ export class UplinkSession {
     // Online first, so the platform sees the gateway before its backlog.
     this.publishStatus(conn, 'online');
     this.heartbeat = setInterval(() => this.publishStatus(conn, 'online'), this.options.platform.heartbeatMs);
+    this.announce(conn);
     this.drain.attach(conn.client, connack.properties?.receiveMaximum);
+    const ackTopic = this.codec.ackTopic?.();
+    if (ackTopic !== undefined) {
+      conn.client.subscribe(ackTopic, { qos: 1 }, (err) => {
+        if (err && !conn.closed) this.logger.warn({ err: err.message, topic: ackTopic }, 'uplink: cannot subscribe to the ack topic');
+      });
+    }
+  }
+
+  /** Sub-device announcements of a platform codec, and the subscription to its command topics. */
+  private announce(conn: Connection): void {
+    try {
+      for (const m of this.codec.onlineMessages?.() ?? []) {
+        conn.client.publish(m.topic, m.payload, { qos: m.qos, retain: m.retain }, (err) => {
+          if (err && !conn.closed) this.logger.warn({ err: err.message, topic: m.topic }, 'uplink: sub-device announcement not confirmed');
+        });
+      }
+    } catch (err) {
+      this.logger.error({ err }, 'uplink: cannot build sub-device announcements');
+    }
+    const topics = this.options.onCommand !== undefined ? (this.codec.commandTopics?.() ?? []) : [];
+    if (topics.length > 0) {
+      conn.client.subscribe(topics, { qos: 1 }, (err) => {
+        if (err && !conn.closed) this.logger.warn({ err: err.message, topics }, 'uplink: cannot subscribe to the command topics');
+      });
+    }
+  }
+
+  /** Publishes one message on the live connection; false when not connected or not confirmed. */
+  publish(message: OutboundMessage): Promise<boolean> {
+    const conn = this.conn;
+    if (conn === undefined || conn.closed || !this.connected) return Promise.resolve(false);
+    return new Promise((resolve) =>
+      conn.client.publish(message.topic, message.payload, { qos: message.qos, retain: message.retain }, (err) => resolve(!err)),
+    );
+  }
+
+  /** A command from the platform: decoded by the codec, handed to the handler, answered on this connection. */
+  private onCommandMessage(topic: string, payload: Buffer): boolean {
+    const handler = this.options.onCommand;
+    if (handler === undefined || this.codec.decodeCommand === undefined) return false;
+    let command: PlatformCommand | undefined;
+    try {
+      command = this.codec.decodeCommand(topic, payload);
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message, topic, bytes: payload.length }, 'uplink: unreadable command ignored');
+      return true;
+    }
+    if (command === undefined) return false;
+    const cmd = command;
+    try {
+      handler(cmd, (result) => {
+        if (this.codec.encodeCommandResult === undefined) return;
+        void this.publish(this.codec.encodeCommandResult(cmd, result)).then((ok) => {
+          if (!ok) this.logger.warn({ command: cmd.name, id: cmd.id }, 'uplink: command result not delivered');
+        });
+      });
+    } catch (err) {
+      this.logger.error({ err, command: cmd.name }, 'uplink: command handler failed');
+    }
+    return true;
+  }
+
+  /** Application-level acknowledgements from the platform. */
+  private onMessage(topic: string, payload: Buffer): void {
+    if (this.onCommandMessage(topic, payload)) return;
+    if (topic !== this.codec.ackTopic?.() || this.codec.decodeAck === undefined) return;
+    try {
+      this.alarmAcks.acknowledged(this.codec.decodeAck(payload));
+    } catch (err) {
+      this.badAcks++;
+      this.logger.warn({ err: (err as Error).message, bytes: payload.length }, 'uplink: unreadable ack message ignored');
+    }
   }
 
   /** Idempotent per connection: release in-flight records, drop the client and its store. */
@@ -201,6 +322,8 @@ export class UplinkSession {
 
   private status(state: GatewayStatus['state']): GatewayStatus {
     const status: GatewayStatus = { state, ts: this.now(), synced: this.synced() };
+    const configVersion = this.options.configVersion?.();
+    if (configVersion !== undefined) status.configVersion = configVersion;
     try {
       const s = this.options.outbox.stats();
       status.outbox = { ...s.depth, oldestUnsentAgeMs: s.oldestUnsentAgeMs };

@@ -17,7 +17,7 @@ t.test('telemetry: one batch topic, compact readings, valid against the schema',
   const b = body(m.payload) as { batch: string; readings: Record<string, unknown>[] };
   t.ok(schemas.telemetry(b), JSON.stringify(schemas.telemetry.errors));
   t.equal(b.batch, '5-6');
-  t.same(b.readings[0], { dev: 'rcd-1', pt: 'leakage', val: 125, unit: 'mA', q: 'good', ts: reading(5).ts, sync: true, seq: 5 });
+  t.same(b.readings[0], { dev: 'rcd-1', pt: 'leakage', val: 125, unit: 'mA', q: 'good', ts: reading(5).ts, sync: true, mono: 5, seq: 5 });
   t.notOk('unit' in b.readings[1]!, 'absent unit is omitted, not null');
   t.throws(() => codec.encodeTelemetry([]));
 });

@@ -6,16 +6,23 @@ import { loadConfigWithProfiles } from '../../config/load.js';
 import { createLogger } from '../../log/logger.js';
 import { Daemon } from '../../daemon.js';
 import { reportError } from '../report-error.js';
+import { SystemdService } from '../../service/systemd-service.js';
+import { stallAfterMs } from '../../service/poll-health.js';
 
 const USAGE = `Usage: hearth run [--config FILE] [--log-level LEVEL]
 
 Runs the gateway until SIGTERM or SIGINT. Logs go to stdout (JSON for journald, readable on a terminal).
+Under systemd (Type=notify) it reports READY=1 once the outbox and the buses are open, pings the
+watchdog while the event loop and polling are healthy, and stops within 10 s of SIGTERM.
+Exit codes: 0 stopped cleanly, 1 unexpected failure, 74 storage failure, 78 configuration error.
 
   --config FILE      configuration file (default ${DEFAULT_CONFIG}); 'npm start' uses config/demo.yaml
   --log-level LEVEL  trace | debug | info | warn | error (overrides log.level)`;
 
 /** Bounded shutdown: systemd's TimeoutStopSec is 15 s; finish well inside it. */
 const STOP_DEADLINE_MS = 10_000;
+/** After a clean stop the process should end by itself; if a stray handle keeps it alive, end it. */
+const EXIT_GRACE_MS = 3000;
 
 export const runCommand: Command = {
   summary: 'run the gateway (the daemon)',
@@ -40,18 +47,24 @@ export const runCommand: Command = {
 
     return new Promise<number>((resolve) => {
       let stopping = false;
+      let starting: Promise<unknown> = Promise.resolve();
       const shutdown = async (code: number, why: string): Promise<void> => {
         if (stopping) return;
         stopping = true;
+        service.stopping(why);
         logger.info({ why }, 'stopping');
         const deadline = setTimeout(() => {
           logger.error({ deadlineMs: STOP_DEADLINE_MS }, 'stop took too long; exiting');
           process.exit(code || EXIT_FAILURE);
         }, STOP_DEADLINE_MS);
         deadline.unref();
+        // A signal during start: let start finish (or fail) first, so nothing starts after the stop.
+        await starting.catch(() => undefined);
         await daemon.stop();
+        await service.close();
         clearTimeout(deadline);
         logger.info({ code }, 'stopped');
+        setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
         resolve(code);
       };
       const daemon = new Daemon({
@@ -66,17 +79,30 @@ export const runCommand: Command = {
           void shutdown(EXIT_IOERR, 'storage failure');
         },
       });
+      const service = new SystemdService({
+        logger: logger.child({ component: 'service' }),
+        progress: () => daemon.pollProgress(),
+        stallAfterMs: stallAfterMs(config),
+        mono: () => daemon.clock.mono(),
+      });
       process.once('SIGTERM', () => void shutdown(0, 'SIGTERM'));
       process.once('SIGINT', () => void shutdown(0, 'SIGINT'));
       process.on('unhandledRejection', (reason) => {
         logger.fatal({ err: reason }, 'unhandled rejection (a bug); exiting so systemd restarts the service');
         void shutdown(EXIT_FAILURE, 'unhandled rejection');
       });
-      daemon.start().catch((err: unknown) => {
-        logger.fatal({ err }, 'start failed');
-        stopping = true;
-        resolve(reportError(err));
-      });
+      starting = daemon.start().then(
+        () => {
+          if (!stopping) service.ready(`running: ${config.devices.filter((d) => d.enabled).length} devices, gateway ${config.gateway.id}`);
+        },
+        async (err: unknown) => {
+          logger.fatal({ err }, 'start failed');
+          if (stopping) return; // a shutdown is already under way and resolves
+          stopping = true;
+          await service.close();
+          resolve(reportError(err));
+        },
+      );
     });
   },
 };

@@ -1,4 +1,5 @@
 import { flag, integer, object, oneOfStrings, text, type JsonSchema } from './common.js';
+import { alibabaSchema, codecSchema, huaweiSchema, thingsboardSchema } from './platform-codecs.js';
 
 const tlsSchema = object(
   'TLS settings for mqtts:// and wss://. Relative paths resolve against the config file\'s folder.',
@@ -34,7 +35,10 @@ export const platformSchema: JsonSchema = object(
       default: 'hearth/v1',
       description: 'Topic root. Default hearth/v1.',
     },
-    codec: oneOfStrings('Payload format. Only native for now.', ['native'], 'native'),
+    codec: codecSchema,
+    thingsboard: thingsboardSchema,
+    huawei: huaweiSchema,
+    alibaba: alibabaSchema,
     mqttVersion: oneOfStrings(
       'MQTT protocol version. 5 (default) lets the broker refuse a publish in its PUBACK; 3.1.1 for brokers without MQTT 5. The embedded demo broker always uses 3.1.1.',
       ['5', '3.1.1'],

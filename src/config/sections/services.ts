@@ -1,4 +1,5 @@
 import { flag, integer, object, oneOfStrings, text, type JsonSchema } from './common.js';
+import { demoIoProperties } from './demo-io.js';
 
 export const outboxSchema: JsonSchema = object(
   'The durable outbox (SQLite) that keeps every reading and event until the platform confirmed it.',
@@ -6,6 +7,11 @@ export const outboxSchema: JsonSchema = object(
     path: text('SQLite file. Default <stateDir>/outbox.db. Relative paths resolve against the config file\'s folder.'),
     quotaMb: integer('Disk quota in MiB; beyond it the oldest readings (never alarms) are dropped. Default 512.', 8, 1_048_576, 512),
     flushIntervalMs: integer('Readings are group-committed at most this long (ms) after they are taken. Default 100.', 1, 10_000, 100),
+    minFreeMb: integer('Free space (MiB) left on the outbox\'s filesystem; below it the oldest readings are dropped and a fault is raised. Default 64.', 0, 1_048_576, 64),
+    reserveMb: integer('Room (MiB) kept in reserve for events when the disk is full. Default 4; 0 disables.', 0, 1024, 4),
+    drainRatePerSec: integer('Readings per second sent while draining a backlog (token bucket); events are never limited. Default 0 = unlimited.', 0, 10_000_000, 0),
+    drainBurst: integer('Readings the drain may send at once after a pause (token bucket size). Default: one second at drainRatePerSec.', 1, 10_000_000),
+    alarmAckTimeoutMs: integer('A sent fire alarm not acknowledged by the platform (ack topic) within this many ms raises a local fault. Default 100000 (EN 54-21 type 1).', 1000, 3_600_000, 100_000),
   },
   [],
   { default: {} },
@@ -17,6 +23,12 @@ export const apiSchema: JsonSchema = object(
     enabled: flag('Serve the API and console. Default true.', true),
     host: text('Address to listen on. Default 0.0.0.0 (all interfaces); 127.0.0.1 for local only.', '0.0.0.0'),
     port: integer('TCP port. Default 8080.', 1, 65535, 8080),
+    tls: object('HTTPS with the gateway\'s own certificate. Give both files or neither (plain HTTP).', {
+      cert: text('Certificate (PEM file). Relative paths resolve against the config file\'s folder.'),
+      key: text('Private key (PEM file).'),
+    }),
+    sessionTtlMinutes: integer('Console login sessions last this long. Default 480 (8 h).', 5, 10_080, 480),
+    maxFailedLogins: integer('Wrong tokens per client address within 5 minutes before it is refused (429). Default 5.', 1, 1000, 5),
   },
   [],
   { default: {} },
@@ -56,5 +68,6 @@ export const demoSchema: JsonSchema = object(
   {
     simulators: { type: 'array', description: 'Simulated devices.', items: simulatorSchema, default: [] },
     brokerPort: integer('Port of the embedded MQTT broker on localhost. Default 1883.', 1, 65535, 1883),
+    ...demoIoProperties,
   },
 );

@@ -2,6 +2,9 @@ import type { GatewayEvent } from '../../model/event.js';
 import type { Reading } from '../../model/reading.js';
 import type { Codec, GatewayStatus, OutboundMessage } from '../codec.js';
 
+/** Reading / event as handed to the codec; `tsUnsynced` is set when the outbox corrected `ts`. */
+type Timed = { ts: number; synced: boolean; mono: number; tsUnsynced?: number };
+
 /** Version of the payload layout; bumped on any incompatible change (docs/uplink-native.md). */
 export const NATIVE_FORMAT_VERSION = 1;
 
@@ -20,6 +23,7 @@ export interface NativeCodecOptions {
  *   <prefix>/<gw>/status          retained, QoS 1
  *   <prefix>/<gw>/telemetry       a batch of readings, QoS 1
  *   <prefix>/<gw>/events/<kind>   one event per message, QoS 1
+ *   <prefix>/<gw>/ack             platform -> gateway: {"v":1,"ids":[event ids]}
  */
 export class NativeCodec implements Codec {
   private readonly base: string;
@@ -39,6 +43,7 @@ export class NativeCodec implements Codec {
       ts: status.ts,
       sync: status.synced,
     };
+    if (status.configVersion !== undefined) body.configVersion = status.configVersion;
     if (status.outbox !== undefined) {
       body.outbox = {
         fire: status.outbox.fire,
@@ -48,6 +53,18 @@ export class NativeCodec implements Codec {
       };
     }
     return { topic: `${this.base}/status`, payload: JSON.stringify(body), qos: 1, retain: true };
+  }
+
+  ackTopic(): string {
+    return `${this.base}/ack`;
+  }
+
+  decodeAck(payload: Buffer): string[] {
+    const body = JSON.parse(payload.toString('utf8')) as { v?: unknown; ids?: unknown };
+    if (body.v !== NATIVE_FORMAT_VERSION || !Array.isArray(body.ids) || !body.ids.every((x) => typeof x === 'string')) {
+      throw new Error('ack: expected {"v":1,"ids":[string...]}');
+    }
+    return body.ids as string[];
   }
 
   encodeTelemetry(readings: readonly Reading[]): OutboundMessage {
@@ -79,8 +96,7 @@ export class NativeCodec implements Codec {
     if (e.unit !== undefined) body.unit = e.unit;
     body.msg = e.message;
     body.loc = e.location;
-    body.ts = e.ts;
-    body.sync = e.synced;
+    addTime(body, e as Timed);
     body.seq = e.seq;
     if (e.restores !== undefined) body.restores = e.restores;
     return { topic: `${this.base}/events/${e.kind}`, payload: JSON.stringify(body), qos: 1, retain: false };
@@ -96,8 +112,19 @@ function encodeReading(r: Reading): Record<string, unknown> {
   const out: Record<string, unknown> = { dev: r.deviceId, pt: r.point, val: r.value };
   if (r.unit !== undefined) out.unit = r.unit;
   out.q = r.quality;
-  out.ts = r.ts;
-  out.sync = r.synced;
+  addTime(out, r as Timed);
   out.seq = r.seq;
   return out;
+}
+
+/**
+ * `ts` is the best known wall time; `sync` whether it can be trusted. A record stamped before the
+ * clock was synchronized and corrected later also carries its original stamp as `ts0`. `mono`
+ * (monotonic ms of the gateway process) lets the platform order and space unsynchronized records.
+ */
+function addTime(out: Record<string, unknown>, t: Timed): void {
+  out.ts = t.ts;
+  out.sync = t.synced;
+  if (t.tsUnsynced !== undefined) out.ts0 = t.tsUnsynced;
+  if (typeof t.mono === 'number') out.mono = Math.round(t.mono);
 }

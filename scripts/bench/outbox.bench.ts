@@ -1,0 +1,143 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import type { Reading } from '../../src/model/reading.js';
+import { Outbox } from '../../src/outbox/index.js';
+import { ReportByException } from '../../src/reporting/exception-filter.js';
+import { NativeCodec, UplinkSession } from '../../src/uplink/index.js';
+import type { PlatformConfig } from '../../src/config/types.js';
+import type { Report } from './run.js';
+
+const GW = 'gw-bench';
+const BACKLOG = 1_000_000;
+
+function reading(seq: number, value: number): Reading {
+  return { gatewayId: GW, deviceId: `rcd-${seq % 50}`, point: 'leakage', value, unit: 'mA', quality: 'good', ts: 1767225600000 + seq, synced: true, mono: seq, seq };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startMosquitto(dir: string): Promise<{ port: number; child: ChildProcess }> {
+  const port = await freePort();
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(conf, `persistence false\nuser root\nlog_dest none\nmax_queued_messages 100000\nlistener ${port} 127.0.0.1\nallow_anonymous true\n`);
+  const child = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
+  for (let i = 0; i < 250; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = connect(port, '127.0.0.1', () => (c.destroy(), resolve(true)));
+      c.on('error', () => resolve(false));
+    });
+    if (ok) return { port, child };
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  child.kill('SIGKILL');
+  throw new Error('mosquitto did not start');
+}
+
+function platform(url: string): PlatformConfig {
+  return {
+    kind: 'mqtt', url, clientId: 'hearth-bench', tls: {}, allowInsecure: true, topicPrefix: 'hearth/v1', codec: 'native', mqttVersion: '5',
+    keepaliveS: 30, reconnectMinMs: 100, reconnectMaxMs: 1000, inflightWindow: 8, batchMaxReadings: 1000, batchMaxBytes: 256 * 1024, heartbeatMs: 60_000,
+  };
+}
+
+export async function run(report: Report): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-outbox-'));
+  let broker: ChildProcess | undefined;
+  try {
+    // Ingest: readings committed per second (group commit, synchronous=FULL).
+    const box = Outbox.open({ path: join(dir, 'outbox.db'), quotaMb: 4096, minFreeMb: 0, reserveMb: 0, maxBufferedReadings: 2000, gatewayId: GW });
+    const t0 = performance.now();
+    for (let i = 0; i < BACKLOG; i++) box.appendReading(reading(box.next(), i % 1000));
+    box.flush();
+    const ingestS = (performance.now() - t0) / 1000;
+    report('outbox ingest', Math.round(BACKLOG / ingestS), 'readings/s committed');
+
+    // Drain the 1,000,000-reading backlog into Mosquitto, with fire alarms raised during it.
+    const m = await startMosquitto(dir);
+    broker = m.child;
+    const url = `mqtt://127.0.0.1:${m.port}`;
+    const watcher = await mqtt.connectAsync(url, { clientId: 'bench-platform' });
+    const sentAt = new Map<string, number>();
+    const latencies: number[] = [];
+    watcher.on('message', (_topic, payload) => {
+      const id = (JSON.parse(payload.toString()) as { id: string }).id;
+      const t = sentAt.get(id);
+      if (t !== undefined) latencies.push(performance.now() - t);
+    });
+    await watcher.subscribeAsync(`hearth/v1/${GW}/events/#`, { qos: 1 });
+    let peakRss = process.memoryUsage().rss;
+    const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+    const session = new UplinkSession({ platform: platform(url), gatewayId: GW, outbox: box });
+    const d0 = performance.now();
+    session.start();
+    let alarms = 0;
+    const alarmTimer = setInterval(() => {
+      const seq = box.next();
+      const id = `bench-alarm-${seq}`;
+      sentAt.set(id, performance.now());
+      box.appendEvent({ id, kind: 'alarm', severity: 'fire', gatewayId: GW, deviceId: 'smoke-1', message: 'smoke', location: {}, ts: Date.now(), synced: true, mono: performance.now(), seq });
+      alarms++;
+    }, 100);
+    while (box.stats().depth.telemetry > 0) await new Promise((r) => setTimeout(r, 20));
+    const drainS = (performance.now() - d0) / 1000;
+    clearInterval(alarmTimer);
+    clearInterval(rssTimer);
+    while (latencies.length < alarms && performance.now() - d0 < drainS * 1000 + 5000) await new Promise((r) => setTimeout(r, 20));
+    report('outbox drain 1M backlog', Math.round(BACKLOG / drainS), 'readings/s');
+    report('outbox drain 1M backlog time', drainS, 's');
+    latencies.sort((a, b) => a - b);
+    const p99 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))] ?? NaN;
+    report(`outbox alarm latency during drain p99 (${latencies.length} alarms)`, p99, 'ms');
+    report('outbox peak RSS during drain', Math.round(peakRss / 1048576), 'MB');
+    await session.stop();
+    await watcher.endAsync();
+    box.close();
+
+    // Uplink bytes per steady sensor per day, with and without report by exception.
+    report('uplink bytes per steady sensor per day (every reading)', steadyBytesPerDay(false), 'bytes');
+    report('uplink bytes per steady sensor per day (report by exception)', steadyBytesPerDay(true), 'bytes');
+  } finally {
+    broker?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * One residual-current sensor polled every 5 s for a day, steady at about 120 mA with +-1 mA noise,
+ * encoded by the native codec in batches of 60 readings (a 5-minute drain cycle). With report by
+ * exception: deadband 5 mA, maxSilenceMs 15 minutes.
+ */
+function steadyBytesPerDay(exception: boolean): number {
+  const codec = new NativeCodec({ gatewayId: GW, topicPrefix: 'hearth/v1', version: '0.1.0' });
+  const out: Reading[] = [];
+  const sink = { reading: (r: Reading) => out.push(r) };
+  const filter = new ReportByException(sink);
+  filter.addDevice('rcd-1', [{ name: 'leakage', deadband: 5, maxSilenceMs: 15 * 60_000 }]);
+  let x = 12345;
+  for (let s = 0, seq = 1; s < 86_400; s += 5, seq++) {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    const r: Reading = { ...reading(seq, 120 + ((x % 3) - 1)), deviceId: 'rcd-1', mono: s * 1000, ts: 1767225600000 + s * 1000 };
+    if (exception) filter.reading(r);
+    else sink.reading(r);
+  }
+  let bytes = 0;
+  // A 5-minute cycle: what accumulated in it goes out as one message (topic + payload).
+  for (let cycle = 0; cycle < 288; cycle++) {
+    const batch = out.filter((r) => r.mono >= cycle * 300_000 && r.mono < (cycle + 1) * 300_000);
+    if (batch.length === 0) continue;
+    const msg = codec.encodeTelemetry(batch);
+    bytes += Buffer.byteLength(msg.payload) + Buffer.byteLength(msg.topic);
+  }
+  return bytes;
+}

@@ -1,0 +1,305 @@
+#!/usr/bin/env bash
+# Installs hearth on Raspberry Pi OS (bookworm, trixie; arm64, armhf) or Debian.
+#
+#   sudo scripts/install.sh --gateway-id lindenstr-4 --platform-url mqtts://iot.example.net:8883
+#
+# What it does, each step idempotent (a second run changes nothing):
+#   1. checks Node.js >= 20.19 and the sd_notify helper (socat);
+#   2. creates the system user `hearth` (groups dialout, gpio) and the gpio group where missing;
+#   3. copies the built package to /opt/hearth with its production dependencies;
+#   4. installs /usr/local/bin/hearth, the systemd unit and a udev rule for /dev/gpiochip*;
+#   5. writes /etc/hearth/hearth.yaml from scripts/templates/hearth.yaml.in, never over an existing one;
+#   6. enables and (re)starts the service, then prints the console URL and where the token is.
+# --root DIR installs into a scratch root (like DESTDIR) without touching the running system:
+# CI checks the resulting tree. See docs/installer-guide.en.md.
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+Usage: install.sh [options]
+
+  --gateway-id ID       gateway id for a new config (asked for when missing and on a terminal)
+  --gateway-name NAME   human name of the site (default: the id)
+  --platform-url URL    platform broker, e.g. mqtts://iot.example.net:8883 (asked for likewise)
+  --root DIR            install into DIR instead of / (scratch root; implies --no-systemctl)
+  --prefix DIR          package location (default /opt/hearth)
+  --source DIR          built package to install (default: the folder above this script)
+  --deps MODE           production dependencies: npm (npm ci --omit=dev, default),
+                        copy (copy them from --source/node_modules, offline), skip
+  --node PATH           node binary for the unit (default: `command -v node`)
+  --no-systemctl        do not call systemctl (enable by symlink instead); automatic in a chroot
+  --no-start            enable the service but do not (re)start it
+  -h, --help            this text
+
+Exit codes: 0 installed, 1 failed, 64 usage, 69 a requirement is missing (node, socat).
+EOF
+}
+
+die() { echo "install.sh: $*" >&2; exit "${2:-1}"; }
+say() { echo "hearth install: $*"; }
+
+ROOT=""
+PREFIX=/opt/hearth
+SOURCE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DEPS=npm
+NODE_BIN=""
+GATEWAY_ID=""
+GATEWAY_NAME=""
+PLATFORM_URL=""
+USE_SYSTEMCTL=1
+START=1
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --gateway-id) GATEWAY_ID="${2:?}"; shift 2 ;;
+    --gateway-name) GATEWAY_NAME="${2:?}"; shift 2 ;;
+    --platform-url) PLATFORM_URL="${2:?}"; shift 2 ;;
+    --root) ROOT="$(cd "${2:?}" && pwd)"; USE_SYSTEMCTL=0; shift 2 ;;
+    --prefix) PREFIX="${2:?}"; shift 2 ;;
+    --source) SOURCE="$(cd "${2:?}" && pwd)"; shift 2 ;;
+    --deps) DEPS="${2:?}"; shift 2 ;;
+    --node) NODE_BIN="${2:?}"; shift 2 ;;
+    --no-systemctl) USE_SYSTEMCTL=0; shift ;;
+    --no-start) START=0; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; die "unknown option '$1'" 64 ;;
+  esac
+done
+case "$DEPS" in npm|copy|skip) ;; *) die "--deps must be npm, copy or skip" 64 ;; esac
+[ "$(id -u)" -eq 0 ] || die "run as root (sudo)" 1
+
+# In a chroot (image builds) there is no systemd to talk to.
+if [ "$USE_SYSTEMCTL" -eq 1 ] && { ! command -v systemctl >/dev/null || [ ! -d /run/systemd/system ] \
+  || { command -v systemd-detect-virt >/dev/null && systemd-detect-virt --chroot; }; }; then
+  say "no running systemd (chroot or container): enabling by symlink, not starting"
+  USE_SYSTEMCTL=0
+fi
+
+# ---- 1. requirements --------------------------------------------------------------------------
+NODE_BIN="${NODE_BIN:-$(command -v node || true)}"
+[ -n "$NODE_BIN" ] && [ -x "$NODE_BIN" ] || die "Node.js not found. Install Node.js >= 20.19 (Debian/Raspberry Pi OS: apt install nodejs, or NodeSource)" 69
+NODE_VERSION="$("$NODE_BIN" -p 'process.versions.node')"
+IFS=. read -r NODE_MAJOR NODE_MINOR _ <<<"$NODE_VERSION"
+if [ "$NODE_MAJOR" -lt 20 ] || { [ "$NODE_MAJOR" -eq 20 ] && [ "$NODE_MINOR" -lt 19 ]; }; then
+  die "Node.js $NODE_VERSION at $NODE_BIN is too old: hearth needs >= 20.19" 69
+fi
+if [ -r "$ROOT/etc/os-release" ]; then
+  # shellcheck disable=SC1091
+  OS="$(. "$ROOT/etc/os-release"; echo "${ID:-?} ${VERSION_CODENAME:-?}")"
+else
+  OS="unknown"
+fi
+ARCH="$(dpkg --print-architecture 2>/dev/null || uname -m)"
+case "$OS" in
+  "debian bookworm"|"debian trixie"|"raspbian bookworm"|"raspbian trixie") ;;
+  *) say "warning: tested on Raspberry Pi OS / Debian bookworm and trixie, this is '$OS'" ;;
+esac
+say "node $NODE_VERSION ($NODE_BIN), $OS, $ARCH"
+[ -f "$SOURCE/dist/src/main.js" ] || die "$SOURCE/dist/src/main.js missing: install from a release or run 'npm run build' first" 1
+
+# The daemon sends sd_notify through socat (src/service/notifier.ts); python3 is the fallback.
+if [ ! -x "$ROOT/usr/bin/socat" ] && [ ! -x "$ROOT/usr/bin/python3" ]; then
+  if [ -z "$ROOT" ] && command -v apt-get >/dev/null; then
+    say "installing socat (sd_notify helper)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends socat >/dev/null
+  else
+    say "warning: neither socat nor python3 in $ROOT/usr/bin: the service cannot report READY=1 (apt install socat)"
+  fi
+fi
+
+# A new config needs a gateway id and a platform URL: ask (or refuse) before touching anything.
+CONFIG="$ROOT/etc/hearth/hearth.yaml"
+if [ ! -e "$CONFIG" ]; then
+  if [ -z "$GATEWAY_ID" ] && [ -t 0 ]; then read -r -p "Gateway id (letters, digits, - and _): " GATEWAY_ID; fi
+  if [ -z "$PLATFORM_URL" ] && [ -t 0 ]; then read -r -p "Platform URL (e.g. mqtts://iot.example.net:8883): " PLATFORM_URL; fi
+  [ -n "$GATEWAY_ID" ] || die "no config yet: give --gateway-id (and --platform-url)" 64
+  [ -n "$PLATFORM_URL" ] || die "no config yet: give --platform-url" 64
+  [[ "$GATEWAY_ID" =~ ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$ ]] || die "gateway id '$GATEWAY_ID': use letters, digits, - and _ (at most 64)" 64
+  [[ "$PLATFORM_URL" =~ ^mqtts?://[^[:space:]\'\"]+$ ]] || die "platform URL '$PLATFORM_URL': expected mqtts://host:port" 64
+fi
+
+# ---- helpers ----------------------------------------------------------------------------------
+# install_file MODE OWNER:GROUP SRC DST: copy only when the content differs; fix mode and owner.
+install_file() {
+  local mode="$1" owner="$2" src="$3" dst="$4"
+  mkdir -p "$(dirname "$dst")"
+  if ! cmp -s "$src" "$dst" 2>/dev/null; then
+    cp "$src" "$dst.tmp.$$" && mv -f "$dst.tmp.$$" "$dst"
+    say "wrote ${dst#"$ROOT"}"
+  fi
+  chmod "$mode" "$dst"
+  chown "$(ids "$owner")" "$dst"
+}
+
+# sync_tree SRC DST: make DST an exact copy of SRC, replacing it only when something differs.
+sync_tree() {
+  local src="$1" dst="$2"
+  if [ -d "$dst" ] && diff -rq --no-dereference "$src" "$dst" >/dev/null 2>&1; then return 0; fi
+  rm -rf "$dst.new.$$"
+  mkdir -p "$(dirname "$dst")"
+  cp -a "$src" "$dst.new.$$"
+  chown -R root:root "$dst.new.$$"
+  rm -rf "$dst.old.$$"
+  if [ -e "$dst" ]; then mv "$dst" "$dst.old.$$"; fi
+  mv "$dst.new.$$" "$dst"
+  rm -rf "$dst.old.$$"
+  say "updated ${dst#"$ROOT"}"
+}
+
+# Owners are looked up in the target root's own user database, not the host's.
+ids() {
+  local user="${1%%:*}" group="${1##*:}" uid gid
+  uid="$(awk -F: -v n="$user" '$1 == n { print $3 }' "$ROOT/etc/passwd")"
+  gid="$(awk -F: -v n="$group" '$1 == n { print $3 }' "$ROOT/etc/group")"
+  [ -n "$uid" ] && [ -n "$gid" ] || die "no user/group $1 in $ROOT/etc" 1
+  echo "$uid:$gid"
+}
+
+in_root() { if [ -n "$ROOT" ]; then "$@" --root "$ROOT"; else "$@"; fi; }
+
+# ---- 2. user and groups -----------------------------------------------------------------------
+if [ -n "$ROOT" ] && [ ! -f "$ROOT/etc/passwd" ]; then
+  die "$ROOT/etc/passwd missing: a scratch root needs at least the base system's /etc/passwd and /etc/group" 1
+fi
+for g in dialout gpio; do
+  if ! grep -q "^$g:" "$ROOT/etc/group"; then in_root groupadd --system "$g"; say "created group $g"; fi
+done
+if ! grep -q '^hearth:' "$ROOT/etc/passwd"; then
+  in_root useradd --system --user-group --no-create-home --home-dir /var/lib/hearth --shell /usr/sbin/nologin \
+    --comment 'hearth gateway' --groups dialout,gpio hearth
+  say "created user hearth"
+else
+  for g in dialout gpio; do
+    grep -q "^$g:.*[:,]hearth\(,\|$\)" "$ROOT/etc/group" || in_root usermod --append --groups "$g" hearth
+  done
+fi
+
+# ---- 3. the package ---------------------------------------------------------------------------
+STAGE="$(mktemp -d)"
+trap 'rm -rf "$STAGE"' EXIT
+APP="$STAGE/app"
+mkdir -p "$APP/dist" "$APP/scripts"
+# Compiled runtime only: no compiled tests or benchmarks on a gateway.
+cp -a "$SOURCE/dist/src" "$APP/dist/src"
+[ -d "$SOURCE/dist/drivers" ] && cp -a "$SOURCE/dist/drivers" "$APP/dist/drivers"
+# Profiles (data) and their schema; the TypeScript sources stay behind.
+(cd "$SOURCE" && find drivers -type f \( -name '*.yaml' -o -name '*.json' -o -name '*.md' \) -exec cp --parents -p {} "$APP" \;)
+cp -a "$SOURCE/config" "$SOURCE/systemd" "$APP/"
+[ -d "$SOURCE/docs" ] && cp -a "$SOURCE/docs" "$APP/"
+cp -a "$SOURCE/scripts/install.sh" "$SOURCE/scripts/uninstall.sh" "$SOURCE/scripts/templates" "$APP/scripts/"
+for f in package.json package-lock.json README.md LICENSE; do [ -f "$SOURCE/$f" ] && cp -a "$SOURCE/$f" "$APP/"; done
+find "$APP" -name '*.tsbuildinfo' -delete
+# $PREFIX = the app's top-level entries plus node_modules, each synced on its own so a dependency
+# install is not thrown away when only the app changed.
+mkdir -p "$ROOT$PREFIX"
+for entry in "$APP"/*; do
+  [ -e "$entry" ] || continue
+  name="$(basename "$entry")"
+  if [ -d "$entry" ]; then sync_tree "$entry" "$ROOT$PREFIX/$name"; else install_file "$(stat -c %a "$entry")" root:root "$entry" "$ROOT$PREFIX/$name"; fi
+done
+# Anything a previous version shipped that this one does not (except node_modules) goes.
+for entry in "$ROOT$PREFIX"/* ; do
+  name="$(basename "$entry")"
+  [ "$name" = node_modules ] || [ -e "$APP/$name" ] || { rm -rf "$entry"; say "removed ${entry#"$ROOT"}"; }
+done
+
+case "$DEPS" in
+  npm)
+    if ! cmp -s "$ROOT$PREFIX/package-lock.json" "$ROOT$PREFIX/node_modules/.hearth-lock" 2>/dev/null; then
+      say "installing production dependencies (npm ci --omit=dev)"
+      (cd "$ROOT$PREFIX" && npm ci --omit=dev --no-audit --no-fund >/dev/null)
+      cp "$ROOT$PREFIX/package-lock.json" "$ROOT$PREFIX/node_modules/.hearth-lock"
+      chown -R root:root "$ROOT$PREFIX/node_modules"
+    fi ;;
+  copy)
+    # The production packages package-lock.json names (every entry not marked dev), copied as they
+    # are: same machine and architecture as the build, native modules are not rebuilt. Read from
+    # the lock rather than `npm ls` so the list does not depend on how node_modules got there.
+    [ -d "$SOURCE/node_modules" ] || die "--deps copy: $SOURCE/node_modules missing" 1
+    DEPS_STAGE="$STAGE/node_modules"
+    mkdir -p "$DEPS_STAGE"
+    "$NODE_BIN" -e '
+      const lock = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+      for (const [path, p] of Object.entries(lock.packages ?? {}))
+        if (path.startsWith("node_modules/") && !p.dev && !p.link) console.log(path.slice("node_modules/".length));
+    ' "$SOURCE/package-lock.json" | sort | while read -r rel; do
+      [ -d "$SOURCE/node_modules/$rel" ] || continue   # an optional package for another platform
+      if [ ! -e "$DEPS_STAGE/$rel" ]; then
+        mkdir -p "$DEPS_STAGE/$(dirname "$rel")"
+        cp -a "$SOURCE/node_modules/$rel/." "$DEPS_STAGE/$rel"
+      fi
+    done
+    cp "$SOURCE/package-lock.json" "$DEPS_STAGE/.hearth-lock"
+    # npm's own cache of the tree would list dev packages that were not copied.
+    rm -f "$DEPS_STAGE/.package-lock.json"
+    sync_tree "$DEPS_STAGE" "$ROOT$PREFIX/node_modules" ;;
+  skip) say "skipping dependencies (--deps skip)" ;;
+esac
+
+# ---- 4. command, unit, udev -------------------------------------------------------------------
+WRAPPER="$STAGE/hearth"
+printf '#!/bin/sh\n# hearth command line (installed by %s/scripts/install.sh)\nexec %s %s/dist/src/main.js "$@"\n' "$PREFIX" "$NODE_BIN" "$PREFIX" >"$WRAPPER"
+install_file 0755 root:root "$WRAPPER" "$ROOT/usr/local/bin/hearth"
+
+UNIT="$STAGE/hearth.service"
+sed -e "s#/usr/bin/node /opt/hearth/#$NODE_BIN $PREFIX/#" -e "s#/opt/hearth/#$PREFIX/#g" "$SOURCE/systemd/hearth.service" >"$UNIT"
+install_file 0644 root:root "$UNIT" "$ROOT/etc/systemd/system/hearth.service"
+
+UDEV="$STAGE/60-hearth-gpio.rules"
+cat >"$UDEV" <<'EOF'
+# Installed by hearth: GPIO character devices for the gpio group (Raspberry Pi OS ships the same;
+# plain Debian does not).
+SUBSYSTEM=="gpio", KERNEL=="gpiochip*", GROUP="gpio", MODE="0660"
+EOF
+install_file 0644 root:root "$UDEV" "$ROOT/etc/udev/rules.d/60-hearth-gpio.rules"
+
+# ---- 5. directories and config ----------------------------------------------------------------
+make_dir() { mkdir -p "$3"; chmod "$1" "$3"; chown "$(ids "$2")" "$3"; }
+make_dir 0755 root:root "$ROOT/etc/hearth"
+make_dir 0750 root:hearth "$ROOT/etc/hearth/tls"
+make_dir 0750 hearth:hearth "$ROOT/var/lib/hearth"
+if [ -e "$CONFIG" ]; then
+  say "kept the existing /etc/hearth/hearth.yaml"
+else
+  esc() { printf '%s' "$1" | sed -e 's/[\\&#]/\\&/g' -e "s/'/''/g"; }
+  sed -e "s#@GATEWAY_ID@#$(esc "$GATEWAY_ID")#g" \
+    -e "s#@GATEWAY_NAME@#'$(esc "${GATEWAY_NAME:-$GATEWAY_ID}")'#g" \
+    -e "s#@BUILDING@#$(esc "${GATEWAY_NAME:-$GATEWAY_ID}")#g" \
+    -e "s#@PLATFORM_URL@#$(esc "$PLATFORM_URL")#g" \
+    "$SOURCE/scripts/templates/hearth.yaml.in" >"$STAGE/hearth.yaml"
+  install_file 0640 root:hearth "$STAGE/hearth.yaml" "$CONFIG"
+fi
+
+# ---- 6. enable, start, tell the installer what next ---------------------------------------------
+if [ "$USE_SYSTEMCTL" -eq 1 ]; then
+  systemctl daemon-reload
+  udevadm control --reload-rules 2>/dev/null && udevadm trigger --subsystem-match=gpio 2>/dev/null || true
+  systemctl enable --quiet hearth.service
+  if [ "$START" -eq 1 ]; then
+    if /usr/local/bin/hearth check /etc/hearth/hearth.yaml >/dev/null 2>&1; then
+      systemctl restart hearth.service
+    else
+      say "the config does not validate yet (see: hearth check); fix it, then: systemctl restart hearth"
+    fi
+  fi
+else
+  WANTS="$ROOT/etc/systemd/system/multi-user.target.wants"
+  mkdir -p "$WANTS"
+  [ -L "$WANTS/hearth.service" ] || { ln -s /etc/systemd/system/hearth.service "$WANTS/hearth.service"; say "enabled hearth.service"; }
+fi
+
+PORT="$(sed -n 's/^  port: *\([0-9][0-9]*\).*/\1/p' "$CONFIG" | tail -1)"
+HOST_IP="$(hostname -I 2>/dev/null | awk '{print $1}')"
+TOKEN_FILE="$ROOT/var/lib/hearth/api-token"
+if [ "$USE_SYSTEMCTL" -eq 1 ] && [ "$START" -eq 1 ]; then
+  for _ in $(seq 1 20); do [ -s "$TOKEN_FILE" ] && break; sleep 0.5; done
+fi
+echo
+say "installed ${PREFIX} (node $NODE_VERSION)."
+say "console: http://${HOST_IP:-<gateway-address>}:${PORT:-8080}/"
+if [ -s "$TOKEN_FILE" ]; then
+  say "console token: $(cat "$TOKEN_FILE")"
+else
+  say "console token: created at the first start in /var/lib/hearth/api-token; show it with: sudo hearth token"
+fi
+say "next: edit /etc/hearth/hearth.yaml, run 'hearth check', then 'sudo systemctl restart hearth'; logs: journalctl -u hearth -f"

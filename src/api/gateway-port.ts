@@ -1,0 +1,114 @@
+import type { GatewayEvent } from '../model/event.js';
+import type { Reading } from '../model/reading.js';
+import type { ScheduledDeviceSnapshot } from '../devices/scheduler.js';
+import type { OutboxStats } from '../outbox/types.js';
+import type { UplinkState } from '../uplink/session.js';
+import type { ScanHit, ScanProgress } from '../bus/modbus/scan.js';
+import type { Location } from '../model/location.js';
+
+/**
+ * Everything the API needs from the running gateway, and nothing more. The daemon implements it
+ * (src/api/daemon-port.ts); tests implement it with real parts or small fakes. Keeping the API on
+ * this interface means a route can never reach into the pipeline and block it.
+ */
+
+export interface GatewayStatus {
+  gatewayId: string;
+  name?: string;
+  version: string;
+  uptimeS: number;
+  clock: { now: number; synced: boolean };
+  uplink: UplinkState | null;
+  outbox: Pick<OutboxStats, 'depth' | 'total' | 'inflight' | 'oldestUnsentAgeMs'> | null;
+  devices: { total: number; online: number; offline: number; starting: number };
+  activeAlarms: number;
+}
+
+/** An alarm, fault or offline condition not yet restored, with what people did about it. */
+export interface ActiveAlarm {
+  event: GatewayEvent;
+  acknowledged?: { at: number; by: string };
+  silencedUntil?: number;
+}
+
+export interface OutputInfo {
+  id: string;
+  name?: string;
+  kind: string;
+}
+
+export interface OutputTestResult {
+  output: string;
+  durationMs: number;
+  ok: boolean;
+}
+
+/** Where a test alarm for a device stands: sent, and confirmed by the platform (PUBACK) or not. */
+export interface TestAlarmRecord {
+  deviceId: string;
+  eventId: string;
+  sentAt: number;
+  confirmedAt?: number;
+  result: 'pending' | 'pass' | 'fail';
+}
+
+export interface ScanRequest {
+  bus: string;
+  from: number;
+  to: number;
+  /** Serial buses only: baud rates to try; default the bus's configured one. */
+  baudRates?: number[];
+  timeoutMs?: number;
+}
+
+export interface ScanJob {
+  id: string;
+  bus: string;
+  state: 'running' | 'done' | 'failed';
+  startedAt: number;
+  progress: ScanProgress;
+  found: ScanHit[];
+  error?: string;
+}
+
+export interface BusInfo {
+  id: string;
+  type: string;
+  baudRate?: number;
+  devices: number;
+}
+
+export type LiveMessage =
+  | { type: 'reading'; reading: Reading }
+  | { type: 'event'; event: GatewayEvent }
+  | { type: 'alarm'; alarm: ActiveAlarm }
+  | { type: 'scan'; job: ScanJob }
+  | { type: 'test-alarm'; record: TestAlarmRecord };
+
+export interface GatewayPort {
+  status(): GatewayStatus;
+  devices(): ScheduledDeviceSnapshot[];
+  device(id: string): ScheduledDeviceSnapshot | undefined;
+  /** Recent readings of one device (newest last), for the console's chart. */
+  history(deviceId: string, point?: string): Reading[];
+  recentEvents(limit: number): GatewayEvent[];
+  activeAlarms(): ActiveAlarm[];
+  /** Throws HearthError API_NOT_FOUND for an unknown or already restored alarm. */
+  acknowledge(eventId: string, by: string): Promise<ActiveAlarm>;
+  silence(eventId: string, minutes: number, by: string): Promise<ActiveAlarm>;
+  /** Polls the device now (joins a poll already running). Throws API_NOT_FOUND for an unknown device. */
+  readNow(deviceId: string): Promise<{ ok: boolean; code?: string; device: ScheduledDeviceSnapshot }>;
+  outputs(): OutputInfo[];
+  /** Throws API_NOT_FOUND (unknown output) or OUTPUT_NONE (no outputs configured). */
+  testOutput(outputId: string, durationMs: number): Promise<OutputTestResult>;
+  /** A `test` event through the pipeline sink → outbox → uplink; resolves once stored. */
+  sendTestAlarm(deviceId: string | undefined, by: string): Promise<TestAlarmRecord>;
+  testAlarms(): TestAlarmRecord[];
+  buses(): BusInfo[];
+  startScan(req: ScanRequest): ScanJob;
+  scan(id: string): ScanJob | undefined;
+  /** Live feed; returns the unsubscribe function. */
+  subscribe(listener: (m: LiveMessage) => void): () => void;
+  /** Device locations for the commissioning report. */
+  location(): Location;
+}

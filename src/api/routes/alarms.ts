@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+import type { GatewayPort } from '../gateway-port.js';
+import { alarmSchema, authErrors, bodyErrors, errorSchema, eventSchema, idParam } from '../schemas.js';
+
+const byField = { type: 'string', minLength: 1, maxLength: 64 };
+
+/** Recent events, active alarms, acknowledge and silence. Every command is logged with its caller. */
+export async function alarmRoutes(app: FastifyInstance, opts: { port: GatewayPort; logger: { info(o: object, m: string): void } }): Promise<void> {
+  const { port, logger } = opts;
+
+  app.get(
+    '/api/events',
+    {
+      schema: {
+        summary: 'Recent events, newest first',
+        querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 } }, additionalProperties: false },
+        response: { 200: { type: 'array', items: eventSchema }, 400: errorSchema, ...authErrors },
+      },
+    },
+    async (req) => port.recentEvents((req.query as { limit: number }).limit),
+  );
+
+  app.get(
+    '/api/alarms',
+    { schema: { summary: 'Alarms, faults and offline devices not yet restored', response: { 200: { type: 'array', items: alarmSchema }, ...authErrors } } },
+    async () => port.activeAlarms(),
+  );
+
+  app.post(
+    '/api/alarms/:id/ack',
+    {
+      schema: {
+        summary: 'Acknowledge an active alarm (someone is on it)',
+        params: idParam('id'),
+        body: { type: 'object', additionalProperties: false, properties: { by: byField } },
+        response: { 200: alarmSchema, 404: errorSchema, ...bodyErrors, ...authErrors },
+      },
+    },
+    async (req) => {
+      const { id } = req.params as { id: string };
+      const by = (req.body as { by?: string } | undefined)?.by ?? 'console';
+      logger.info({ event: id, by, ip: req.ip }, 'api: alarm acknowledged');
+      return port.acknowledge(id, by);
+    },
+  );
+
+  app.post(
+    '/api/alarms/:id/silence',
+    {
+      schema: {
+        summary: 'Silence local sounders for an active alarm for some minutes',
+        params: idParam('id'),
+        body: {
+          type: 'object',
+          required: ['minutes'],
+          additionalProperties: false,
+          properties: { minutes: { type: 'integer', minimum: 1, maximum: 240 }, by: byField },
+        },
+        response: { 200: alarmSchema, 404: errorSchema, ...bodyErrors, ...authErrors },
+      },
+    },
+    async (req) => {
+      const { id } = req.params as { id: string };
+      const { minutes, by = 'console' } = req.body as { minutes: number; by?: string };
+      logger.info({ event: id, minutes, by, ip: req.ip }, 'api: alarm silenced');
+      return port.silence(id, minutes, by);
+    },
+  );
+}

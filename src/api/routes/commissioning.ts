@@ -1,0 +1,119 @@
+import type { FastifyInstance } from 'fastify';
+import type { GatewayPort } from '../gateway-port.js';
+import { buildReport, reportHtml } from '../report.js';
+import { authErrors, bodyErrors, errorSchema, idParam, testAlarmSchema } from '../schemas.js';
+
+const outputSchema = { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, kind: { type: 'string' } } };
+
+const reportSchema = {
+  type: 'object',
+  properties: {
+    gatewayId: { type: 'string' },
+    gatewayName: { type: 'string' },
+    location: { type: 'object', additionalProperties: true },
+    version: { type: 'string' },
+    generatedAt: { type: 'number' },
+    clockSynced: { type: 'boolean' },
+    devices: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          name: { type: 'string' },
+          bus: { type: 'string' },
+          address: { type: 'integer' },
+          location: { type: 'object', additionalProperties: true },
+          state: { type: 'string' },
+          lastValues: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: { point: { type: 'string' }, value: { type: ['number', 'boolean', 'string'] }, unit: { type: 'string' }, quality: { type: 'string' } },
+            },
+          },
+          testAlarm: { type: 'string', enum: ['pass', 'fail', 'pending', 'not-tested'] },
+          testAlarmAt: { type: 'number' },
+        },
+      },
+    },
+    summary: { type: 'object', additionalProperties: { type: 'integer' } },
+  },
+};
+
+/** Output test, test alarm to the platform, and the commissioning report. */
+export async function commissioningRoutes(app: FastifyInstance, opts: { port: GatewayPort; logger: { info(o: object, m: string): void } }): Promise<void> {
+  const { port, logger } = opts;
+
+  app.get(
+    '/api/outputs',
+    { schema: { summary: 'Local outputs (sirens, relays)', response: { 200: { type: 'array', items: outputSchema }, ...authErrors } } },
+    async () => port.outputs(),
+  );
+
+  app.post(
+    '/api/outputs/:id/test',
+    {
+      schema: {
+        summary: 'Switch an output on for a few seconds, then back',
+        params: idParam('id'),
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { durationMs: { type: 'integer', minimum: 100, maximum: 30_000, default: 2000 } },
+        },
+        response: {
+          200: { type: 'object', properties: { output: { type: 'string' }, durationMs: { type: 'integer' }, ok: { type: 'boolean' } } },
+          404: errorSchema,
+          409: errorSchema,
+          ...bodyErrors,
+          ...authErrors,
+        },
+      },
+    },
+    async (req) => {
+      const { id } = req.params as { id: string };
+      const { durationMs } = req.body as { durationMs: number };
+      logger.info({ output: id, durationMs, ip: req.ip }, 'api: output test');
+      return port.testOutput(id, durationMs);
+    },
+  );
+
+  app.post(
+    '/api/test-alarm',
+    {
+      schema: {
+        summary: 'Send a test event to the platform (for one device, or the gateway itself)',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { deviceId: { type: 'string', minLength: 1, maxLength: 128 }, by: { type: 'string', minLength: 1, maxLength: 64 } },
+        },
+        response: { 200: testAlarmSchema, 404: errorSchema, 503: errorSchema, ...bodyErrors, ...authErrors },
+      },
+    },
+    async (req) => {
+      const { deviceId, by = 'console' } = req.body as { deviceId?: string; by?: string };
+      logger.info({ device: deviceId, by, ip: req.ip }, 'api: test alarm requested');
+      return port.sendTestAlarm(deviceId, by);
+    },
+  );
+
+  app.get(
+    '/api/test-alarms',
+    { schema: { summary: 'Test alarms sent and whether the platform confirmed them', response: { 200: { type: 'array', items: testAlarmSchema }, ...authErrors } } },
+    async () => port.testAlarms(),
+  );
+
+  app.get(
+    '/api/report',
+    { schema: { summary: 'The commissioning report (JSON)', response: { 200: reportSchema, ...authErrors } } },
+    async () => buildReport(port),
+  );
+
+  app.get(
+    '/api/report.html',
+    { schema: { summary: 'The commissioning report as one printable page', response: { 200: { type: 'string' }, ...authErrors } } },
+    async (_req, reply) => reply.type('text/html; charset=utf-8').send(reportHtml(buildReport(port))),
+  );
+}

@@ -1,0 +1,62 @@
+import type { FastifyInstance } from 'fastify';
+import type { GatewayPort } from '../gateway-port.js';
+import { apiError } from '../errors.js';
+import { authErrors, deviceSchema, errorSchema, idParam, readingSchema } from '../schemas.js';
+
+/** Devices with live values, state, counters and their active alarms; read one now. */
+export async function deviceRoutes(app: FastifyInstance, opts: { port: GatewayPort; logger: { info(o: object, m: string): void } }): Promise<void> {
+  const { port } = opts;
+  const withAlarms = <T extends { id: string }>(d: T) => ({ ...d, alarms: port.activeAlarms().filter((a) => a.event.deviceId === d.id) });
+
+  app.get(
+    '/api/devices',
+    { schema: { summary: 'Every configured device with live values', response: { 200: { type: 'array', items: deviceSchema }, ...authErrors } } },
+    async () => port.devices().map(withAlarms),
+  );
+
+  app.get(
+    '/api/devices/:id',
+    {
+      schema: {
+        summary: 'One device, with its recent readings for a chart',
+        params: idParam('id'),
+        querystring: { type: 'object', properties: { point: { type: 'string', maxLength: 64 } }, additionalProperties: false },
+        response: {
+          200: { type: 'object', properties: { device: deviceSchema, history: { type: 'array', items: readingSchema } } },
+          400: errorSchema,
+          404: errorSchema,
+          ...authErrors,
+        },
+      },
+    },
+    async (req) => {
+      const { id } = req.params as { id: string };
+      const { point } = req.query as { point?: string };
+      const device = port.device(id);
+      if (device === undefined) throw apiError('API_NOT_FOUND', `no device '${id}'`);
+      return { device: withAlarms(device), history: port.history(id, point) };
+    },
+  );
+
+  app.post(
+    '/api/devices/:id/read',
+    {
+      schema: {
+        summary: 'Poll the device now (joins a poll already running)',
+        params: idParam('id'),
+        response: {
+          200: { type: 'object', properties: { ok: { type: 'boolean' }, code: { type: 'string' }, device: deviceSchema } },
+          400: errorSchema,
+          404: errorSchema,
+          ...authErrors,
+        },
+      },
+    },
+    async (req) => {
+      const { id } = req.params as { id: string };
+      opts.logger.info({ device: id, ip: req.ip }, 'api: read device now');
+      const r = await port.readNow(id);
+      return { ...r, device: withAlarms(r.device) };
+    },
+  );
+}

@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+import type { GatewayPort } from '../gateway-port.js';
+
+/** GET /healthz: for monitoring, no authentication, nothing secret in it. */
+export async function healthRoutes(app: FastifyInstance, opts: { port: GatewayPort }): Promise<void> {
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        summary: 'Liveness for monitoring (no authentication)',
+        response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, uptimeS: { type: 'number' } } } },
+      },
+    },
+    async () => ({ ok: true, uptimeS: opts.port.status().uptimeS }),
+  );
+}

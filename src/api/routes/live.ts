@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import type { GatewayPort, LiveMessage } from '../gateway-port.js';
+import { authErrors } from '../schemas.js';
+
+/** Readings are many; a console needs at most a few per point per second. */
+const HEARTBEAT_MS = 15_000;
+/** A client that does not read is dropped rather than buffered without bound. */
+const MAX_BUFFERED_BYTES = 1_000_000;
+
+/**
+ * GET /api/live: Server-Sent Events. One `event:` per message type (reading, event, alarm, scan,
+ * test-alarm), data is the JSON message. EventSource reconnects by itself; the console re-reads
+ * the full state on (re)connect, so nothing is replayed here.
+ */
+export async function liveRoutes(app: FastifyInstance, opts: { port: GatewayPort; onClose: (fn: () => void) => void }): Promise<void> {
+  const open = new Set<() => void>();
+  opts.onClose(() => {
+    for (const end of open) end();
+  });
+  app.get(
+    '/api/live',
+    { schema: { summary: 'Live readings, events, alarms and scan progress (text/event-stream)', response: { 200: { type: 'string' }, ...authErrors } } },
+    (req, reply) => {
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.write('retry: 2000\n\n');
+      const send = (m: LiveMessage): void => {
+        if (res.writableLength > MAX_BUFFERED_BYTES) return end();
+        res.write(`event: ${m.type}\ndata: ${JSON.stringify(m)}\n\n`);
+      };
+      const unsubscribe = opts.port.subscribe(send);
+      const beat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+      const end = (): void => {
+        clearInterval(beat);
+        unsubscribe();
+        open.delete(end);
+        if (!res.writableEnded) res.end();
+      };
+      open.add(end);
+      req.raw.once('close', end);
+    },
+  );
+}

@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import type { GatewayPort } from '../gateway-port.js';
+import { authErrors } from '../schemas.js';
+
+const statusSchema = {
+  type: 'object',
+  properties: {
+    gatewayId: { type: 'string' },
+    name: { type: 'string' },
+    version: { type: 'string' },
+    uptimeS: { type: 'number' },
+    clock: { type: 'object', properties: { now: { type: 'number' }, synced: { type: 'boolean' } } },
+    uplink: {
+      type: ['object', 'null'],
+      properties: {
+        connected: { type: 'boolean' },
+        lastConnectAt: { type: ['number', 'null'] },
+        lastDisconnectAt: { type: ['number', 'null'] },
+        lastError: { type: ['string', 'null'] },
+        reconnectAttempts: { type: 'integer' },
+        connects: { type: 'integer' },
+        inflight: { type: 'integer' },
+      },
+    },
+    outbox: {
+      type: ['object', 'null'],
+      properties: {
+        depth: { type: 'object', properties: { fire: { type: 'integer' }, events: { type: 'integer' }, telemetry: { type: 'integer' } } },
+        total: { type: 'integer' },
+        inflight: { type: 'integer' },
+        oldestUnsentAgeMs: { type: ['number', 'null'] },
+      },
+    },
+    devices: {
+      type: 'object',
+      properties: { total: { type: 'integer' }, online: { type: 'integer' }, offline: { type: 'integer' }, starting: { type: 'integer' } },
+    },
+    activeAlarms: { type: 'integer' },
+  },
+};
+
+/** GET /api/status: the overview page's numbers. */
+export async function statusRoutes(app: FastifyInstance, opts: { port: GatewayPort }): Promise<void> {
+  app.get(
+    '/api/status',
+    { schema: { summary: 'Gateway status: version, uptime, clock, uplink, outbox, device and alarm counts', response: { 200: statusSchema, ...authErrors } } },
+    async () => opts.port.status(),
+  );
+}

@@ -1,0 +1,60 @@
+import { HearthError } from '../../errors.js';
+
+/**
+ * GPIO access behind one small interface, whatever the kernel offers: sysfs (onoff), the
+ * character device (libgpiod tools) or the simulator. Levels are physical (0 = low, 1 = high);
+ * contact polarity is applied above this layer, once.
+ */
+
+export type Level = 0 | 1;
+
+/** A line by BCM number (the number printed on Pi pinout charts) or by its kernel line name. */
+export type LineRef = { bcm: number } | { name: string };
+
+export type Bias = 'pull-up' | 'pull-down' | 'as-is';
+
+export interface InputLine {
+  /** Current level (used once at start; afterwards changes arrive as edges). */
+  read(): Promise<Level>;
+  close(): Promise<void>;
+}
+
+export interface OutputLine {
+  write(level: Level): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface GpioBackend {
+  /** `sysfs`, `chardev` or `sim`: shown in logs and `hearth check`. */
+  readonly kind: string;
+  /**
+   * Requests a line as input with edge events on both edges; `onEdge` gets the level after every
+   * edge the kernel reports (no polling). Bias where the backend can set it.
+   */
+  input(line: LineRef, opts: { bias: Bias }, onEdge: (level: Level) => void): Promise<InputLine>;
+  /** Requests a line as output, driven to `initial` immediately. */
+  output(line: LineRef, initial: Level): Promise<OutputLine>;
+  close(): Promise<void>;
+}
+
+export type GpioErrorCode =
+  | 'GPIO_UNAVAILABLE'
+  | 'GPIO_NO_BASE'
+  | 'GPIO_LINE_UNKNOWN'
+  | 'GPIO_NAME_UNSUPPORTED'
+  | 'GPIO_BUSY'
+  | 'GPIO_TOOL_FAILED';
+
+export class GpioError extends HearthError {
+  constructor(
+    code: GpioErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
+}
+
+export function lineText(line: LineRef): string {
+  return 'bcm' in line ? `BCM ${line.bcm}` : `line "${line.name}"`;
+}

@@ -1,0 +1,169 @@
+import { existsSync, statSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import type { Command } from '../index.js';
+import { DEFAULT_CONFIG } from '../defaults.js';
+import { EXIT_USAGE, EXIT_IOERR } from '../exit-codes.js';
+import { loadConfigWithProfiles } from '../../config/load.js';
+import { reportError } from '../report-error.js';
+
+const USAGE = `Usage: hearth outbox stats  [--config FILE | --file DB] [--json]
+       hearth outbox export [--config FILE | --file DB] [--kind event|reading] [--device ID] [--limit N]
+
+What the gateway holds that the platform has not confirmed yet (nothing is removed before the
+platform's PUBACK). Opens the SQLite file read-only: safe while the service runs (WAL mode).
+
+  stats          records by priority (fire alarms, other events, telemetry), oldest, size on disk
+  export         the records as JSON lines, in send order (fire alarms first), for a hand-over
+                 when a gateway cannot reach its platform: hearth outbox export > outbox.jsonl
+  --config FILE  configuration naming the outbox (default ${DEFAULT_CONFIG})
+  --file DB      the outbox file itself (e.g. a copy from another gateway)
+  --json         stats as one JSON object
+
+Exit codes: 0 ok, 64 usage, 74 the outbox file is missing or unreadable, 78 configuration invalid.`;
+
+const PRIORITY_NAMES: Record<number, string> = { 0: 'fire', 1: 'events', 2: 'telemetry' };
+
+interface StatsRow {
+  priority: number;
+  n: number;
+  oldest: number | null;
+}
+
+export const outboxCommand: Command = {
+  summary: 'outbox statistics, or export unsent records as JSON lines',
+  usage: USAGE,
+  async run(args) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          config: { type: 'string', short: 'c' },
+          file: { type: 'string' },
+          json: { type: 'boolean' },
+          kind: { type: 'string' },
+          device: { type: 'string' },
+          limit: { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+    } catch (err) {
+      process.stderr.write(`hearth outbox: ${(err as Error).message}\n${USAGE}\n`);
+      return EXIT_USAGE;
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    }
+    const sub = positionals[0];
+    const limit = values.limit === undefined ? undefined : Number(values.limit);
+    const bad =
+      (sub !== 'stats' && sub !== 'export') ||
+      positionals.length > 1 ||
+      (values.kind !== undefined && values.kind !== 'event' && values.kind !== 'reading') ||
+      (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) ||
+      (values.file !== undefined && values.config !== undefined);
+    if (bad) {
+      process.stderr.write(`hearth outbox: expected 'stats' or 'export' with valid options\n${USAGE}\n`);
+      return EXIT_USAGE;
+    }
+
+    let path = values.file;
+    if (path === undefined) {
+      try {
+        path = (await loadConfigWithProfiles(values.config ?? DEFAULT_CONFIG, { checkFiles: false })).config.outbox.path;
+      } catch (err) {
+        return reportError(err);
+      }
+    }
+    if (!existsSync(path)) {
+      process.stderr.write(`hearth outbox: no outbox at ${path} (the service creates it at its first start)\n`);
+      return EXIT_IOERR;
+    }
+
+    let db: Database.Database;
+    try {
+      db = new Database(path, { readonly: true, fileMustExist: true });
+      db.pragma('busy_timeout = 5000');
+    } catch (err) {
+      process.stderr.write(`hearth outbox: cannot open ${path}: ${(err as Error).message}\n`);
+      return EXIT_IOERR;
+    }
+    try {
+      if (sub === 'stats') printStats(db, path, values.json === true);
+      else exportRecords(db, { kind: values.kind, device: values.device, limit });
+      return 0;
+    } catch (err) {
+      process.stderr.write(`hearth outbox: reading ${path}: ${(err as Error).message}\n`);
+      return EXIT_IOERR;
+    } finally {
+      db.close();
+    }
+  },
+};
+
+function bytesOnDisk(path: string): number {
+  return [path, `${path}-wal`].reduce((sum, f) => sum + (existsSync(f) ? statSync(f).size : 0), 0);
+}
+
+function printStats(db: Database.Database, path: string, json: boolean): void {
+  const rows = db.prepare('SELECT priority, COUNT(*) AS n, MIN(created_at) AS oldest FROM records GROUP BY priority').all() as StatsRow[];
+  const depth = { fire: 0, events: 0, telemetry: 0 };
+  let oldest: number | null = null;
+  for (const r of rows) {
+    const name = (PRIORITY_NAMES[r.priority] ?? 'telemetry') as keyof typeof depth;
+    depth[name] += r.n;
+    if (r.oldest !== null) oldest = oldest === null ? r.oldest : Math.min(oldest, r.oldest);
+  }
+  const seqRow = db.prepare("SELECT value FROM meta WHERE key = 'seq_high_water'").get() as { value: number } | undefined;
+  const stats = {
+    file: path,
+    depth,
+    total: depth.fire + depth.events + depth.telemetry,
+    oldestCreatedAt: oldest === null ? null : new Date(oldest).toISOString(),
+    oldestAgeMs: oldest === null ? null : Date.now() - oldest,
+    sequence: seqRow?.value ?? null,
+    bytesOnDisk: bytesOnDisk(path),
+  };
+  if (json) {
+    process.stdout.write(JSON.stringify(stats) + '\n');
+    return;
+  }
+  const age = stats.oldestAgeMs === null ? '-' : `${stats.oldestCreatedAt} (${Math.round(stats.oldestAgeMs / 1000)} s ago)`;
+  process.stdout.write(
+    [
+      `outbox ${path}`,
+      `  unsent    ${stats.total} (fire alarms ${depth.fire}, other events ${depth.events}, readings ${depth.telemetry})`,
+      `  oldest    ${age}`,
+      `  sequence  ${stats.sequence ?? '-'}`,
+      `  on disk   ${(stats.bytesOnDisk / 1024 / 1024).toFixed(2)} MiB`,
+      '',
+    ].join('\n'),
+  );
+}
+
+function exportRecords(db: Database.Database, opts: { kind: string | undefined; device: string | undefined; limit: number | undefined }): void {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (opts.kind !== undefined) {
+    where.push('kind = ?');
+    params.push(opts.kind);
+  }
+  if (opts.device !== undefined) {
+    where.push('device_id = ?');
+    params.push(opts.device);
+  }
+  const sql =
+    'SELECT id, kind, priority, device_id, seq, created_at, payload FROM records' +
+    (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
+    ' ORDER BY priority, id' +
+    (opts.limit !== undefined ? ` LIMIT ${opts.limit}` : '');
+  // iterate(): a week of buffered readings is exported without holding it all in memory.
+  for (const row of db.prepare(sql).iterate(...params) as Iterable<{ id: number; kind: string; priority: number; device_id: string; seq: number; created_at: number; payload: string }>) {
+    const line = { id: row.id, kind: row.kind, priority: PRIORITY_NAMES[row.priority] ?? row.priority, device: row.device_id, seq: row.seq, createdAt: row.created_at, record: JSON.parse(row.payload) as unknown };
+    process.stdout.write(JSON.stringify(line) + '\n');
+  }
+}

@@ -1,0 +1,118 @@
+import { parseArgs } from 'node:util';
+import type { Command } from '../index.js';
+import { DEFAULT_CONFIG } from '../defaults.js';
+import { EXIT_USAGE, EXIT_UNAVAILABLE, EXIT_FAILURE } from '../exit-codes.js';
+import { loadConfigWithProfiles } from '../../config/load.js';
+import { devicePointSpecs } from '../../config/effective-points.js';
+import { createModbusBus } from '../../bus/modbus/index.js';
+import { createModbusDriver } from '../../../drivers/modbus/driver.js';
+import { normalizeAll } from '../../devices/normalize.js';
+import { SystemClock } from '../../clock/clock.js';
+import { CounterSequence } from '../../model/sequence.js';
+import { HearthError } from '../../errors.js';
+import type { Reading } from '../../model/reading.js';
+import { reportError } from '../report-error.js';
+
+const USAGE = `Usage: hearth read DEVICE [--config FILE] [--json] [--timeout MS]
+
+Reads one configured device once, the way the daemon polls it (same bus settings, profile, scaling
+and plausibility limits), and prints every point with its unit and quality. For commissioning:
+"is this detector wired, addressed and answering?"
+
+  DEVICE         a device id from the configuration
+  --config FILE  configuration (default ${DEFAULT_CONFIG})
+  --json         one JSON reading per line instead of a table
+  --timeout MS   response timeout for this read (default: the bus's timeoutMs)
+
+A serial port is opened exclusively: stop the service first (sudo systemctl stop hearth), or read
+through a Modbus TCP bus, which allows a second connection on most device servers.
+
+Exit codes: 0 every point good, 1 the device answered but some point is bad (out of range, wrong
+type), 64 usage or unknown device, 69 no valid answer (timeout, CRC, exception, port busy),
+78 configuration invalid.`;
+
+export const readCommand: Command = {
+  summary: 'read one device once and print its values (commissioning)',
+  usage: USAGE,
+  async run(args) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        allowPositionals: true,
+        options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      });
+    } catch (err) {
+      process.stderr.write(`hearth read: ${(err as Error).message}\n${USAGE}\n`);
+      return EXIT_USAGE;
+    }
+    if (parsed.values.help) {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    }
+    const deviceId = parsed.positionals[0];
+    const timeoutMs = parsed.values.timeout === undefined ? undefined : Number(parsed.values.timeout);
+    if (deviceId === undefined || parsed.positionals.length > 1 || (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0))) {
+      process.stderr.write(`hearth read: give exactly one device id${timeoutMs !== undefined ? ' and --timeout as a positive number of ms' : ''}\n${USAGE}\n`);
+      return EXIT_USAGE;
+    }
+
+    let loaded;
+    try {
+      loaded = await loadConfigWithProfiles(parsed.values.config ?? DEFAULT_CONFIG, { checkFiles: false });
+    } catch (err) {
+      return reportError(err);
+    }
+    const { config, profiles } = loaded;
+    const device = config.devices.find((d) => d.id === deviceId);
+    if (!device) {
+      const known = config.devices.map((d) => d.id).join(', ') || '(none)';
+      process.stderr.write(`hearth read: no device '${deviceId}' in the configuration; devices: ${known}\n`);
+      return EXIT_USAGE;
+    }
+    const busCfg = config.buses.find((b) => b.id === device.bus);
+    const profile = profiles.get(device.id);
+    if (!busCfg || !profile) {
+      process.stderr.write(`hearth read: device '${deviceId}': bus or profile missing after validation\n`);
+      return EXIT_FAILURE;
+    }
+
+    // Reconnect attempts would only hide "nothing is there": one try, then report.
+    const bus = createModbusBus(timeoutMs === undefined ? busCfg : { ...busCfg, timeoutMs }, { connectTimeoutMs: Math.max(2000, busCfg.timeoutMs * 2) });
+    try {
+      await bus.open();
+      const base = createModbusDriver(profile, bus, device.address);
+      const points = devicePointSpecs(base.points, device);
+      const t0 = performance.now();
+      const raws = await base.read();
+      const ms = Math.round(performance.now() - t0);
+      const clock = new SystemClock(config.gateway.clockSync);
+      const { readings } = normalizeAll(points, raws, { gatewayId: config.gateway.id, deviceId: device.id, clock, seq: new CounterSequence() });
+      if (parsed.values.json) {
+        for (const r of readings) process.stdout.write(JSON.stringify(r) + '\n');
+      } else {
+        process.stdout.write(`${device.id} (${profile.model}) on ${busCfg.id} unit ${device.address}: ${readings.length} points in ${ms} ms\n`);
+        process.stdout.write(table(readings));
+      }
+      return readings.every((r) => r.quality === 'good') ? 0 : EXIT_FAILURE;
+    } catch (err) {
+      const code = err instanceof HearthError ? err.code : 'ERROR';
+      process.stderr.write(`hearth read: ${device.id} on ${busCfg.id} unit ${device.address}: no valid answer (${code}): ${(err as Error).message}\n`);
+      return EXIT_UNAVAILABLE;
+    } finally {
+      await bus.close().catch(() => undefined);
+    }
+  },
+};
+
+function table(readings: readonly Reading[]): string {
+  const rows = readings.map((r) => [r.point, formatValue(r.value), r.unit ?? '', r.quality]);
+  const head = ['point', 'value', 'unit', 'quality'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd() + '\n';
+  return [line(head), ...rows.map(line)].join('');
+}
+
+function formatValue(v: Reading['value']): string {
+  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+}

@@ -1,0 +1,41 @@
+import { parseArgs } from 'node:util';
+import type { Command } from '../index.js';
+import { DEFAULT_CONFIG } from '../defaults.js';
+import { EXIT_USAGE } from '../exit-codes.js';
+import { loadConfig } from '../../config/load.js';
+import { ensureToken, rotateToken, tokenPath } from '../../api/token.js';
+import { reportError } from '../report-error.js';
+
+const USAGE = `Usage: hearth token [--config FILE] [--rotate]
+
+Prints the gateway's API token: log in to the console with it, or send it as
+"Authorization: Bearer <token>". It is made at the first start (a 0600 file in the state directory)
+or by this command. Reading it needs the rights of the service (run as root or the hearth user).
+
+  --config FILE   configuration file (default ${DEFAULT_CONFIG}); its gateway.stateDir holds the token
+  --rotate        replace the token; the running gateway switches within a second and every console
+                  session ends`;
+
+export const tokenCommand: Command = {
+  summary: 'print the API token (--rotate replaces it)',
+  usage: USAGE,
+  async run(args) {
+    let values;
+    try {
+      values = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, rotate: { type: 'boolean' } } }).values;
+    } catch (err) {
+      process.stderr.write(`hearth token: ${(err as Error).message}\n${USAGE}\n`);
+      return EXIT_USAGE;
+    }
+    try {
+      const config = await loadConfig(values.config ?? DEFAULT_CONFIG, { checkFiles: false });
+      const dir = config.gateway.stateDir;
+      const token = values.rotate ? rotateToken(dir) : ensureToken(dir);
+      if (values.rotate) process.stderr.write(`hearth token: new token written to ${tokenPath(dir)}\n`);
+      process.stdout.write(`${token}\n`);
+      return 0;
+    } catch (err) {
+      return reportError(err);
+    }
+  },
+};

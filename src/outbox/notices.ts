@@ -1,0 +1,75 @@
+import type { GatewayEvent } from '../model/event.js';
+import type { OutboxClock } from './clock-epochs.js';
+
+/**
+ * Events the outbox raises about itself (device id = the gateway id): telemetry dropped under the
+ * quota, storage low or full, a corrupt file moved aside, records the platform keeps refusing.
+ * They travel like any other event: committed, never evicted, sent upstream.
+ */
+export class OutboxNotices {
+  constructor(
+    private readonly gatewayId: string,
+    private readonly clock: OutboxClock,
+    private readonly seq: () => number,
+  ) {}
+
+  dropped(count: number, fromTs: number, toTs: number, reason: string): GatewayEvent {
+    return this.make('dropped', 'minor', `dropped ${count} readings from ${iso(fromTs)} to ${iso(toTs)} (${reason})`, {
+      value: count,
+    });
+  }
+
+  storageLow(freeBytes: number | undefined, floorBytes: number): GatewayEvent {
+    const free = freeBytes === undefined ? 'unknown' : `${mib(freeBytes)} MiB`;
+    return this.make('fault', 'critical', `outbox storage low: ${free} free (floor ${mib(floorBytes)} MiB); oldest readings are dropped`, {
+      point: 'storage',
+    });
+  }
+
+  storageFull(): GatewayEvent {
+    return this.make('fault', 'critical', 'outbox disk full: reserved room released for events; readings are dropped', { point: 'storage' });
+  }
+
+  storageRestored(faultId: string): GatewayEvent {
+    return this.make('restore', 'info', 'outbox storage has room again', { point: 'storage', restores: faultId });
+  }
+
+  movedAside(movedTo: string, reason: string): GatewayEvent {
+    return this.make('fault', 'major', `outbox file was unreadable (${reason}); moved aside to ${movedTo}, started a fresh one`, {
+      point: 'storage',
+    });
+  }
+
+  parked(count: number, reason: string): GatewayEvent {
+    return this.make('fault', 'major', `platform refused ${count} records repeatedly (${reason}); kept in the outbox, retried at the next connection`, {
+      point: 'uplink',
+      value: count,
+    });
+  }
+
+  private make(kind: GatewayEvent['kind'], severity: GatewayEvent['severity'], message: string, extra: Partial<GatewayEvent>): GatewayEvent {
+    const seq = this.seq();
+    return {
+      id: `${this.gatewayId}-outbox-${kind}-${seq}`,
+      kind,
+      severity,
+      gatewayId: this.gatewayId,
+      deviceId: this.gatewayId,
+      message,
+      location: {},
+      ts: this.clock.now(),
+      synced: this.clock.synced(),
+      mono: this.clock.mono(),
+      seq,
+      ...extra,
+    };
+  }
+}
+
+function iso(ms: number): string {
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms);
+}
+
+function mib(bytes: number): string {
+  return (bytes / 1048576).toFixed(1);
+}

@@ -1,0 +1,59 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Database as Db } from 'better-sqlite3';
+import type { Logger } from './logger.js';
+import { checkIntegrity, clearSuspect, isSuspect, isUnreadableFile, moveAside, salvageSequence } from './recovery.js';
+import { applyPragmas, migrate } from './schema.js';
+
+export interface Opened {
+  db: Db;
+  /** Records per priority (0..2 live, 3..5 parked). */
+  depth: number[];
+  /** Set when the file at `path` was unreadable and a fresh one was started. */
+  movedAside?: { to: string; reason: string; salvagedSeq: number | undefined };
+}
+
+/**
+ * Opens the outbox file; a file that is corrupt, not a database, or of an unknown schema version is
+ * moved aside (renamed with a timestamp, never deleted) and a fresh one is started, so the daemon
+ * never refuses to start because of its own queue. I/O errors and a full disk are NOT treated as
+ * corruption: they propagate (exit 74, systemd restarts), the file is left alone.
+ */
+export function openDatabase(path: string, logger: Logger): Opened {
+  mkdirSync(dirname(path), { recursive: true });
+  try {
+    const opened = tryOpen(path, isSuspect(path));
+    clearSuspect(path);
+    return opened;
+  } catch (err) {
+    if (!isUnreadableFile(err)) throw err;
+    const reason = String((err as { code?: unknown }).code ?? 'unreadable');
+    const to = moveAside(path);
+    const salvagedSeq = salvageSequence(to);
+    logger.error({ err, movedTo: to, salvagedSeq }, 'outbox file unreadable; moved aside, starting a fresh outbox');
+    const opened = tryOpen(path, false);
+    clearSuspect(path);
+    return { ...opened, movedAside: { to, reason, salvagedSeq } };
+  }
+}
+
+function tryOpen(path: string, fullCheck: boolean): Opened {
+  const db = new Database(path);
+  try {
+    applyPragmas(db);
+    if (fullCheck) checkIntegrity(db);
+    migrate(db);
+    const depth = [0, 0, 0, 0, 0, 0];
+    // Walks the send-order index: a damaged index or table header shows up here, at open.
+    for (const r of db.prepare('SELECT priority, COUNT(*) AS n FROM records GROUP BY priority').all() as { priority: number; n: number }[]) {
+      depth[r.priority] = r.n;
+    }
+    db.prepare('SELECT COUNT(*) FROM meta').get();
+    return { db, depth };
+  } catch (err) {
+    // Do not leave a half-open handle (and its file lock) behind a failed open.
+    if (db.open) db.close();
+    throw err;
+  }
+}

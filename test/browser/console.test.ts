@@ -1,0 +1,151 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { loadConfigWithProfiles } from '../../src/config/load.js';
+import { Daemon } from '../../src/daemon.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { readToken } from '../../src/api/token.js';
+import { freePort } from '../helpers/net.js';
+import { startPymodbus } from '../helpers/pymodbus.js';
+
+/**
+ * The console in a real browser against a real gateway: Debian's Chromium driven by playwright-core,
+ * the daemon with its demo simulators (Modbus TCP slaves, one in an alarm cycle), the embedded
+ * broker as the platform, and a pymodbus slave on a spare bus for the scan. Phone-sized viewport;
+ * screenshots go to test-artifacts/console/.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+// Page functions run in the browser; the project's TypeScript lib has no DOM, so declare what they use.
+declare const document: { querySelector(sel: string): { textContent: string | null } | null; documentElement: { lang: string } };
+const SHOTS = join(process.cwd(), 'test-artifacts', 'console');
+mkdirSync(SHOTS, { recursive: true });
+
+const dir = mkdtempSync(join(tmpdir(), 'hearth-browser-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+const [simSmoke, simRcd, brokerPort, apiPort, scanPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+
+const pymodbus = await startPymodbus({ mode: 'tcp', port: scanPort, units: [2, 5] });
+t.teardown(() => pymodbus.stop());
+
+const file = join(dir, 'hearth.yaml');
+writeFileSync(
+  file,
+  `gateway: { id: gw-browser, name: 和平里3号楼, stateDir: ${dir}/state, clockSync: assume-synced, location: { building: 和平里3号楼 } }
+buses:
+  - { id: line-101, type: modbus-tcp, host: 127.0.0.1, port: ${simSmoke}, timeoutMs: 500 }
+  - { id: power, type: modbus-tcp, host: 127.0.0.1, port: ${simRcd}, timeoutMs: 500 }
+  - { id: new-line, type: modbus-tcp, host: 127.0.0.1, port: ${scanPort}, timeoutMs: 500 }
+devices:
+  - { id: smoke-101, name: 101 客厅烟感, profile: example-smoke-detector, bus: line-101, address: 1, pollIntervalMs: 500, location: { building: 和平里3号楼, floor: '1', room: '101 客厅' } }
+  - { id: smoke-102, name: 102 走廊烟感, profile: example-smoke-detector, bus: line-101, address: 2, pollIntervalMs: 500, location: { building: 和平里3号楼, floor: '1', room: '102 走廊' } }
+  - { id: rcd-main, name: 总配电箱电气火灾探测器, profile: example-residual-current-detector, bus: power, address: 1, pollIntervalMs: 500, location: { building: 和平里3号楼, floor: '1', room: 配电间 } }
+api: { host: 127.0.0.1, port: ${apiPort} }
+log: { level: warn }
+demo:
+  brokerPort: ${brokerPort}
+  simulators:
+    - { profile: example-smoke-detector, port: ${simSmoke}, units: [1, 2], scenario: alarm-cycle }
+    - { profile: example-residual-current-detector, port: ${simRcd}, units: [1], scenario: steady }
+`,
+);
+const { config, profiles } = await loadConfigWithProfiles(file);
+const daemon = new Daemon({ config, profiles, logger: silentLogger(), onFatal: (err) => t.fail(String(err)) });
+await daemon.start();
+t.teardown(() => daemon.stop());
+const base = `http://127.0.0.1:${apiPort}`;
+const token = readToken(config.gateway.stateDir)!;
+
+const profileDir = mkdtempSync(join(tmpdir(), 'hearth-chromium-'));
+t.teardown(() => rmSync(profileDir, { recursive: true, force: true }));
+const context: BrowserContext = await chromium.launchPersistentContext(profileDir, {
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: 'zh-CN',
+});
+t.teardown(() => context.close());
+const page: Page = context.pages()[0] ?? (await context.newPage());
+page.setDefaultTimeout(30_000);
+const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+t.test('log in (zh-CN by default); a wrong token is refused', async (t) => {
+  await page.goto(base);
+  await page.getByTestId('login').waitFor();
+  t.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+  t.match(await page.textContent('[data-testid=login] h2'), '登录网关');
+  await shot('01-login');
+  await page.getByTestId('token').fill('not-the-token');
+  await page.getByTestId('login-submit').click();
+  await page.getByText('令牌错误').waitFor();
+  await page.getByTestId('token').fill(token);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('health').waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid=online-count]')?.textContent?.trim() === '3 / 3');
+  t.pass('overview shows all three devices online');
+  const cookies = await context.cookies(base);
+  t.ok(cookies.find((c) => c.name === 'hearth_session')?.httpOnly, 'session cookie is HttpOnly');
+});
+
+t.test('devices update live from the simulators', async (t) => {
+  await page.click('a[data-tab=devices]');
+  const value = page.locator('[data-device=smoke-101] [data-point=temperature] b');
+  await value.waitFor();
+  const first = await value.textContent();
+  await page.waitForFunction(
+    (before) => document.querySelector('[data-device=smoke-101] [data-point=temperature] b')?.textContent !== before,
+    first,
+    { timeout: 20_000 },
+  );
+  t.not(await value.textContent(), first, 'temperature changed without reloading the page');
+  await shot('02-devices');
+  await page.click('[data-device=smoke-101] a');
+  await page.getByTestId('chart').waitFor();
+  t.pass('device detail draws a chart of recent readings');
+  await shot('03-device-detail');
+});
+
+t.test('acknowledge an alarm', async (t) => {
+  await page.click('a[data-tab=overview]');
+  // alarm-cycle: smoke-101 and smoke-102 go into fire alarm about 8 s after the simulator started.
+  const ack = page.getByTestId('ack').first();
+  await ack.waitFor({ timeout: 60_000 });
+  await shot('04-alarm');
+  const [res] = await Promise.all([page.waitForResponse((r) => r.url().includes('/ack')), ack.click()]);
+  t.equal(res.status(), 200);
+  await page.getByTestId('acked').first().waitFor({ timeout: 10_000 });
+  t.match(await page.getByTestId('acked').first().textContent(), '已确认');
+  await shot('05-alarm-acknowledged');
+});
+
+t.test('bus scan against a pymodbus slave', async (t) => {
+  await page.click('a[data-tab=tools]');
+  await page.selectOption('#scan-bus', 'new-line');
+  await page.fill('input[name=from]', '1');
+  await page.fill('input[name=to]', '6');
+  await page.getByTestId('scan-start').click();
+  await page.waitForSelector('[data-testid=scan-state][data-state=done]', { timeout: 30_000 });
+  const found = await page.getByTestId('scan-found').textContent();
+  t.equal(found?.trim(), '地址 2, 地址 5');
+  t.ok(await page.getByTestId('no-outputs').isVisible(), 'no outputs configured yet');
+  await shot('06-scan');
+});
+
+t.test('switch the language', async (t) => {
+  await page.getByTestId('lang-toggle').click();
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  t.equal(await page.textContent('a[data-tab=overview]'), 'Overview');
+  t.match(await page.getByTestId('scan-found').textContent(), 'Unit 2, Unit 5');
+  await shot('07-tools-en');
+  await page.click('a[data-tab=overview]');
+  await page.getByTestId('health').waitFor();
+  await shot('08-overview-en');
+  await page.reload();
+  await page.getByTestId('health').waitFor();
+  t.equal(await page.getAttribute('html', 'lang'), 'en', 'the choice is remembered');
+});

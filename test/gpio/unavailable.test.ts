@@ -1,0 +1,50 @@
+import t from 'tap';
+import { FieldIo, type PipelineParts } from '../../src/actions/field-io.js';
+import { ContactInputs } from '../../src/bus/gpio/contact-inputs.js';
+import { SimGpioBackend } from '../../src/bus/gpio/sim-backend.js';
+import { ManualClock } from '../../src/clock/clock.js';
+import type { GpioInputConfig } from '../../src/config/io-types.js';
+import type { HearthConfig } from '../../src/config/types.js';
+import { silentLogger } from '../../src/log/logger.js';
+import type { GatewayEvent } from '../../src/model/event.js';
+import { CounterSequence } from '../../src/model/sequence.js';
+import { RulesEngine } from '../../src/rules/engine.js';
+
+function parts(events: GatewayEvent[]): PipelineParts {
+  const clock = new ManualClock();
+  const seq = new CounterSequence();
+  const sink = { event: (e: GatewayEvent) => events.push(e), reading: () => {} };
+  return { gatewayId: 'gw', clock, seq, rules: new RulesEngine({ gatewayId: 'gw', clock, seq, sink }), sink, listen: () => () => {}, onError: (e) => { throw e; } };
+}
+
+const INPUT: GpioInputConfig = { id: 'relay-1', pin: 17, contact: 'NO', wiring: 'pull-up', debounceMs: 0, point: 'contact', role: 'alarm', location: { room: 'a' }, enabled: true };
+
+t.test('no usable GPIO: a fault event with the fix, and the gateway keeps running', async (t) => {
+  const events: GatewayEvent[] = [];
+  const config = {
+    gateway: { id: 'gw', location: { building: 'B' } },
+    gpio: { backend: 'sysfs', inputs: [INPUT], outputs: [{ name: 'siren', pin: 22, activeLevel: 'high', safeState: 'off' }] },
+    actions: [],
+    devices: [],
+  } as unknown as HearthConfig;
+  const io = new FieldIo({ config, logger: silentLogger(), backendOptions: { sysfsRoot: '/nonexistent/gpio' } });
+  await io.startOutputs(parts(events));
+  await io.startInputs(parts(events));
+  t.same(events.map((e) => [e.kind, e.deviceId]), [['fault', 'gw']]);
+  t.match(events[0]!.message, /GPIO unavailable.*no sysfs GPIO; use gpio.backend: chardev/);
+  await io.stopInputs();
+  await io.stopOutputs();
+});
+
+t.test('one busy line is a fault event; the other inputs are watched', async (t) => {
+  const events: GatewayEvent[] = [];
+  const gpio = new SimGpioBackend();
+  await gpio.output({ bcm: 17 }, 0); // something else holds BCM 17
+  const p = parts(events);
+  const inputs = new ContactInputs({ ...p, backend: gpio, inputs: [INPUT, { ...INPUT, id: 'relay-2', pin: 18 }], logger: silentLogger() });
+  await inputs.start();
+  t.same(events.map((e) => [e.kind, e.deviceId]), [['fault', 'relay-1']]);
+  gpio.set({ bcm: 18 }, 0);
+  t.same(events.map((e) => [e.kind, e.deviceId]), [['fault', 'relay-1'], ['alarm', 'relay-2']]);
+  await inputs.stop();
+});
