@@ -44,7 +44,7 @@ export interface OutboxOptions {
   reserveMb?: number;
   /** Re-measure disk use at most this often (ms), or after appending 1 % of the quota. Default 1000. */
   quotaCheckMs?: number;
-  /** Sequence numbers reserved per durable write. Default 1000. */
+  /** Sequence numbers reserved per durable write. Default 100000. */
   sequenceBlockSize?: number;
   /** Wall time for record ages (used when `clock` is not given). Default Date.now. */
   now?: () => number;

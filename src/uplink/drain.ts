@@ -17,6 +17,12 @@ export interface DrainLimits {
   burst?: number;
   /** The same records refused this many times in a row are parked (kept, set aside). Default 5. */
   maxRefusals?: number;
+  /**
+   * Telemetry bytes awaiting PUBACK at once. An alarm published now reaches the platform only after
+   * everything already queued ahead of it on the connection and in the broker, so this bounds the
+   * alarm's wait during a backlog drain. Default 256 KiB (at least one batch always goes).
+   */
+  maxInflightBytes?: number;
 }
 
 /** What the drain tells others about sent records. */
@@ -39,6 +45,9 @@ interface Link {
   client: MqttClient;
   window: number;
   inflight: Map<number, Batch>;
+  /** Payload bytes of the telemetry in `inflight`, by token. */
+  telemetryBytes: Map<number, number>;
+  bytesInFlight: number;
 }
 
 /**
@@ -54,6 +63,7 @@ export class Drain {
   private token = 0;
   private pumping = false;
   private wakeQueued = false;
+  private yieldQueued = false;
   private pausedUntil = 0;
   private resumeTimer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -84,7 +94,13 @@ export class Drain {
     this.detach();
     // Keep one of the broker's slots free for the status messages the session publishes.
     const brokerWindow = receiveMaximum !== undefined ? Math.max(1, receiveMaximum - 1) : Infinity;
-    this.link = { client, window: Math.max(1, Math.min(this.limits.window, brokerWindow)), inflight: new Map() };
+    this.link = {
+      client,
+      window: Math.max(1, Math.min(this.limits.window, brokerWindow)),
+      inflight: new Map(),
+      telemetryBytes: new Map(),
+      bytesInFlight: 0,
+    };
     // Records parked after refusals get another chance on every new connection.
     try {
       const n = this.source.unparkAll?.() ?? 0;
@@ -116,6 +132,15 @@ export class Drain {
     this.wakeQueued = true;
     queueMicrotask(() => {
       this.wakeQueued = false;
+      this.pump();
+    });
+  }
+
+  private yieldThenPump(): void {
+    if (this.yieldQueued) return;
+    this.yieldQueued = true;
+    setImmediate(() => {
+      this.yieldQueued = false;
       this.pump();
     });
   }
@@ -162,12 +187,13 @@ export class Drain {
         const tokens = this.bucket?.available() ?? Infinity;
         const noTelemetry = tokens < 1;
         if (noTelemetry) this.armResume(this.bucket!.msUntilOne());
+        const bytesFull = link.bytesInFlight >= (this.limits.maxInflightBytes ?? 256 * 1024);
         let batch: Batch | undefined;
         try {
           batch = this.source.nextBatch({
             maxReadings: Math.max(1, Math.min(this.limits.maxReadings, Math.floor(tokens))),
             maxBytes: this.limits.maxBytes,
-            maxPriority: onlyFire ? PRIORITY_FIRE : noTelemetry ? PRIORITY_EVENT : PRIORITY_TELEMETRY,
+            maxPriority: onlyFire ? PRIORITY_FIRE : noTelemetry || bytesFull ? PRIORITY_EVENT : PRIORITY_TELEMETRY,
           });
         } catch (err) {
           // A failed outbox ends the daemon (EXIT_IOERR via the outbox's onStorageError); the
@@ -178,6 +204,12 @@ export class Drain {
         }
         if (batch === undefined) return;
         this.publish(link, batch);
+        if (batch.kind === 'telemetry') {
+          // Leasing and encoding a batch is milliseconds of CPU: continue on the next turn of the
+          // event loop, so polls, rules and a fire alarm are not held up behind a backlog drain.
+          this.yieldThenPump();
+          return;
+        }
       }
     } finally {
       this.pumping = false;
@@ -196,6 +228,11 @@ export class Drain {
     }
     const token = ++this.token;
     link.inflight.set(token, batch);
+    if (batch.kind === 'telemetry') {
+      const bytes = typeof message.payload === 'string' ? Buffer.byteLength(message.payload) : message.payload.length;
+      link.telemetryBytes.set(token, bytes);
+      link.bytesInFlight += bytes;
+    }
     this.counters.published++;
     if (batch.kind === 'telemetry') this.bucket?.take(batch.ids.length);
     else if (batch.priority === PRIORITY_FIRE) this.hooks.fireAlarmSent?.(batch);
@@ -211,6 +248,8 @@ export class Drain {
     if (batch === undefined) return;
     const ids = batch.ids;
     link.inflight.delete(token);
+    link.bytesInFlight -= link.telemetryBytes.get(token) ?? 0;
+    link.telemetryBytes.delete(token);
     if (err) {
       this.counters.rejected++;
       this.refused(ids, err);
