@@ -25,6 +25,8 @@ import { ReportByException } from './reporting/exception-filter.js';
 import type { AlarmAckState } from './uplink/alarm-acks.js';
 import type { Logger } from './log/logger.js';
 import { version } from './version.js';
+import { createCodec } from './uplink/codecs/create.js';
+import { RemoteManagement } from './remote/remote-management.js';
 
 export interface DaemonOptions {
   config: HearthConfig;
@@ -40,6 +42,8 @@ export interface DaemonOptions {
   gpioBackend?: GpioBackend;
   /** The unacknowledged-fire-alarm fault turned on or off (e.g. a GPIO fault output). */
   onAlarmAckFault?: (state: AlarmAckState) => void;
+  /** A remote command or config change needs a restart (the run command exits for systemd). Default: logged only. */
+  requestRestart?: (why: string) => void;
 }
 
 /** A part of the gateway with an ordered start and stop. */
@@ -70,6 +74,7 @@ export class Daemon {
   private readonly runtimes: DeviceRuntime[] = [];
   private readonly log: Logger;
   private io?: FieldIo;
+  private remote?: RemoteManagement;
 
   constructor(private readonly options: DaemonOptions) {
     this.clock = options.clock ?? new SystemClock(options.config.gateway.clockSync);
@@ -181,7 +186,17 @@ export class Daemon {
     // Local outputs before the uplink and devices: sirens and relays never wait for the network.
     const io = (this.io = new FieldIo({ config, logger, ...(this.options.gpioBackend ? { gpioBackend: this.options.gpioBackend } : {}) }));
     if (io.configured) this.add({ name: 'gpio-outputs', start: () => io.startOutputs(this.pipelineParts()), stop: () => io.stopOutputs() });
+    // Remote commands and config arrive over the uplink (src/remote/, docs/remote-management.md).
+    const remote = (this.remote = new RemoteManagement({
+      config,
+      logger: logger.child({ component: 'remote' }),
+      now: () => this.clock.now(),
+      restart: (why) => (this.options.requestRestart ?? ((w: string) => logger.warn({ why: w }, 'restart requested but not supported here')))(why),
+      runtime: (id) => this.runtimes.find((r) => r.id === id),
+      gatewayPort: () => this.api?.gatewayPort(),
+    }));
     this.add({ name: 'uplink', start: () => this.startUplink(), stop: () => this.uplink?.stop() });
+    this.add({ name: 'remote', start: () => remote.start(() => (this.uplink?.state().connects ?? 0) > 0), stop: () => remote.stop() });
     this.add({ name: 'buses', start: () => this.openBuses(), stop: () => this.closeBuses() });
     if (io.configured) this.add({ name: 'contacts-and-tag-readers', start: () => io.startInputs(this.pipelineParts()), stop: () => io.stopInputs() });
     this.add({ name: 'devices', start: () => this.startDevices(), stop: () => this.stopDevices() });
@@ -227,6 +242,9 @@ export class Daemon {
       drainBurst: config.outbox.drainBurst,
       alarmAckTimeoutMs: config.outbox.alarmAckTimeoutMs,
       onAlarmAckFault: this.options.onAlarmAckFault,
+      codec: createCodec(config, { version: version(), now: () => this.clock.now() }),
+      onCommand: (command, reply) => this.remote?.handle(command, reply),
+      configVersion: () => this.remote?.configVersion(),
     });
     this.uplink.start();
   }

@@ -124,8 +124,13 @@ export class FieldIo {
     }
     for (const s of config.demo?.tagReaders ?? []) {
       const sim = new TagReaderSim({ ...s, ...(s.scenario === 'none' ? { present: () => [] } : {}), logger: logger.child({ component: 'sim' }) });
-      await sim.start();
-      this.sims.push(sim);
+      try {
+        await sim.start();
+        this.sims.push(sim);
+      } catch (err) {
+        // A stand-in that cannot listen (port taken by another demo) is no reason to stop the gateway.
+        logger.warn({ port: s.port, err: (err as Error).message }, 'demo: simulated tag reader not started');
+      }
     }
     const lists = new TagLists(config.tags?.groups ?? {});
     for (const cfg of (config.tags?.readers ?? []).filter((r) => r.enabled)) {

@@ -76,6 +76,7 @@ export class DaemonPort implements GatewayPort {
   constructor(
     private readonly parts: DaemonParts,
     private readonly state: ConsoleState,
+    private readonly testAlarmDeadlineMs = TEST_ALARM_DEADLINE_MS,
   ) {
     this.startedMono = parts.clock.mono();
     this.scans = new ScanJobs({
@@ -222,7 +223,7 @@ export class DaemonPort implements GatewayPort {
       this.timers.delete(timer);
       confirmations.unwatch(event.id);
       void this.finishTestAlarm(event.id, { result: 'fail' });
-    }, TEST_ALARM_DEADLINE_MS);
+    }, this.testAlarmDeadlineMs);
     timer.unref();
     this.timers.add(timer);
     try {

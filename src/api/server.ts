@@ -64,6 +64,11 @@ export class ApiServer {
     await listen();
   }
 
+  /** The gateway as the console sees it (alarm acks, outputs, report), for remote commands; undefined before start. */
+  gatewayPort(): DaemonPort | undefined {
+    return this.port;
+  }
+
   /** The port actually bound (differs from the config when it asked for 0). */
   boundPort(): number {
     const addr = this.app?.server.address();

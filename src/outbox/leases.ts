@@ -11,7 +11,7 @@ import { PRIORITIES, type Priority } from './types.js';
  * Acked records stay held until the group commit deleted them, so they are never leased again.
  */
 export class LeaseTracker {
-  private readonly held = new Map<number, { priority: Priority; acked: boolean }>();
+  private readonly held = new Map<number, { priority: Priority; acked: boolean; leased: boolean }>();
   private readonly acked = new Set<number>();
   private readonly cursors: number[] = PRIORITIES.map(() => 0);
 
@@ -25,7 +25,7 @@ export class LeaseTracker {
 
   /** Marks `id` as leased and moves the cursor over it (ids are leased in ascending order). */
   lease(id: number, priority: Priority): void {
-    this.held.set(id, { priority, acked: false });
+    this.held.set(id, { priority, acked: false, leased: true });
     this.skip(priority, id);
   }
 
@@ -54,11 +54,17 @@ export class LeaseTracker {
       const h = this.held.get(id);
       if (h?.acked === true) continue;
       // An id acked without a lease (e.g. by a tool) is still deleted; priority is read on delete.
-      this.held.set(id, { priority: h?.priority ?? 2, acked: true });
+      this.held.set(id, { priority: h?.priority ?? 2, acked: true, leased: h !== undefined });
       this.acked.add(id);
       marked.push(id);
     }
     return marked;
+  }
+
+  /** The priority an acked id was leased at; undefined if it was acked without a lease. */
+  priorityOf(id: number): Priority | undefined {
+    const h = this.held.get(id);
+    return h?.leased ? h.priority : undefined;
   }
 
   /** Ids acked since the last commit. */

@@ -115,6 +115,7 @@ export class Outbox implements SequenceSource, UplinkSource {
   private readonly logger: Logger;
   private readonly insert: Statement<Pending>;
   private readonly remove: Statement<[number]>;
+  private readonly removeRange: Statement<[number, number]>;
   private readonly pageAfter: Statement<[number, number, number]>;
   private readonly oldestOf: Statement<[number]>;
   private readonly commit: (events: Pending[], deletes: number[], withBuffer: boolean) => void;
@@ -147,6 +148,7 @@ export class Outbox implements SequenceSource, UplinkSource {
         'INSERT INTO records (kind, priority, device_id, seq, created_at, bytes, payload, epoch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       );
       this.remove = this.db.prepare('DELETE FROM records WHERE id = ? RETURNING priority');
+      this.removeRange = this.db.prepare('DELETE FROM records WHERE id BETWEEN ? AND ?');
       this.pageAfter = this.db.prepare(
         'SELECT id, priority, bytes, payload, epoch FROM records WHERE priority = ? AND id > ? ORDER BY id LIMIT ?',
       );
@@ -160,9 +162,18 @@ export class Outbox implements SequenceSource, UplinkSource {
     this.commit = this.db.transaction((events: Pending[], deletes: number[], withBuffer: boolean) => {
       if (withBuffer) for (const p of this.buffer) this.insert.run(...p);
       for (const p of events) this.insert.run(...p);
-      for (const id of deletes) {
-        const gone = this.remove.get(id) as { priority: number } | undefined;
-        if (gone !== undefined) this.depth[gone.priority] = (this.depth[gone.priority] ?? 1) - 1;
+      // Acked telemetry comes back in long runs of consecutive ids: one range delete per run
+      // instead of a delete per record (the drain's main cost otherwise).
+      for (const run of consecutiveRuns(deletes, (id) => this.leases.priorityOf(id))) {
+        if (run.priority !== undefined) {
+          const n = this.removeRange.run(run.from, run.to).changes;
+          this.depth[run.priority] = (this.depth[run.priority] ?? n) - n;
+          continue;
+        }
+        for (let id = run.from; id <= run.to; id++) {
+          const gone = this.remove.get(id) as { priority: number } | undefined;
+          if (gone !== undefined) this.depth[gone.priority] = (this.depth[gone.priority] ?? 1) - 1;
+        }
       }
     });
     const quotaBytes = (options.quotaMb ?? 512) * MiB;
@@ -567,4 +578,29 @@ export class Outbox implements SequenceSource, UplinkSource {
 function freshSequenceFloor(salvaged: number | undefined, wallMs: number): number {
   if (salvaged !== undefined) return salvaged;
   return Math.floor(wallMs) * 1000;
+}
+
+interface IdRun {
+  from: number;
+  to: number;
+  /** Undefined when not known (acked without a lease): each row's own priority is read back. */
+  priority: Priority | undefined;
+}
+
+/** Sorted ids grouped into runs of consecutive ids with the same known priority. */
+export function consecutiveRuns(ids: readonly number[], priorityOf: (id: number) => Priority | undefined): IdRun[] {
+  const sorted = [...ids].sort((a, b) => a - b);
+  const runs: IdRun[] = [];
+  let run: IdRun | undefined;
+  for (const id of sorted) {
+    const priority = priorityOf(id);
+    if (run !== undefined && id === run.to + 1 && priority === run.priority && priority !== undefined) {
+      run.to = id;
+      continue;
+    }
+    if (run !== undefined && id === run.to) continue; // duplicate id
+    run = { from: id, to: id, priority };
+    runs.push(run);
+  }
+  return runs;
 }

@@ -35,7 +35,10 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function startApiHarness(opts: Partial<Omit<ApiDeps, 'port' | 'tokens' | 'logger'>> = {}): Promise<ApiHarness> {
+export async function startApiHarness(
+  opts: Partial<Omit<ApiDeps, 'port' | 'tokens' | 'logger'>> = {},
+  testAlarmDeadlineMs?: number,
+): Promise<ApiHarness> {
   const broker = await Mosquitto.start();
   const dir = mkdtempSync(join(tmpdir(), 'hearth-api-'));
   const file = join(dir, 'hearth.yaml');
@@ -70,7 +73,7 @@ log: { level: warn }
   });
   await daemon.start();
   const state = await ConsoleState.open(config.gateway.stateDir);
-  const port = new DaemonPort(daemon.gatewayParts(), state);
+  const port = new DaemonPort(daemon.gatewayParts(), state, testAlarmDeadlineMs);
   port.attach();
   const tokens = new TokenStore(config.gateway.stateDir, 0);
   const app = await buildApi({ port, tokens, logger: silentLogger(), ...opts });

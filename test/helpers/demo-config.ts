@@ -35,6 +35,14 @@ export async function demoCopy(edit?: (c: Obj) => void): Promise<DemoCopy> {
     sim.port = port;
   }
   for (const bus of config.buses as Obj[]) if (moved.has(bus.port as number)) bus.port = moved.get(bus.port as number);
+  // Simulated tag readers listen on a port the reader config reaches as host:port.
+  for (const sim of (config.demo.tagReaders ?? []) as Obj[]) {
+    const port = await freePort();
+    for (const reader of (config.tags?.readers ?? []) as Obj[]) {
+      if (typeof reader.tcp === 'string' && reader.tcp.endsWith(`:${sim.port as number}`)) reader.tcp = `127.0.0.1:${port}`;
+    }
+    sim.port = port;
+  }
   config.demo.brokerPort = await freePort();
   config.api = { ...(config.api as Obj), port: await freePort() };
   edit?.(config);

@@ -6,12 +6,15 @@ import { authErrors, deviceSchema, errorSchema, idParam, readingSchema } from '.
 /** Devices with live values, state, counters and their active alarms; read one now. */
 export async function deviceRoutes(app: FastifyInstance, opts: { port: GatewayPort; logger: { info(o: object, m: string): void } }): Promise<void> {
   const { port } = opts;
-  const withAlarms = <T extends { id: string }>(d: T) => ({ ...d, alarms: port.activeAlarms().filter((a) => a.event.deviceId === d.id) });
+  const withAlarms = <T extends { id: string }>(d: T, alarms = port.activeAlarms()) => ({ ...d, alarms: alarms.filter((a) => a.event.deviceId === d.id) });
 
   app.get(
     '/api/devices',
     { schema: { summary: 'Every configured device with live values', response: { 200: { type: 'array', items: deviceSchema }, ...authErrors } } },
-    async () => port.devices().map(withAlarms),
+    async () => {
+      const alarms = port.activeAlarms();
+      return port.devices().map((d) => withAlarms(d, alarms));
+    },
   );
 
   app.get(

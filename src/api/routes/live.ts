@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { GatewayPort, LiveMessage } from '../gateway-port.js';
 import { authErrors } from '../schemas.js';
 
-/** Readings are many; a console needs at most a few per point per second. */
 const HEARTBEAT_MS = 15_000;
+/** Readings are many; a console needs the latest per point, a few times a second at most. */
+const READING_FLUSH_MS = 500;
 /** A client that does not read is dropped rather than buffered without bound. */
 const MAX_BUFFERED_BYTES = 1_000_000;
 
@@ -30,13 +31,24 @@ export async function liveRoutes(app: FastifyInstance, opts: { port: GatewayPort
         'x-accel-buffering': 'no',
       });
       res.write('retry: 2000\n\n');
-      const send = (m: LiveMessage): void => {
+      const write = (m: LiveMessage): void => {
         if (res.writableLength > MAX_BUFFERED_BYTES) return end();
         res.write(`event: ${m.type}\ndata: ${JSON.stringify(m)}\n\n`);
       };
+      // Latest reading per device and point, sent in bursts; events and alarms go out at once.
+      const readings = new Map<string, LiveMessage>();
+      const send = (m: LiveMessage): void => {
+        if (m.type === 'reading') readings.set(`${m.reading.deviceId}\u0000${m.reading.point}`, m);
+        else write(m);
+      };
+      const flush = setInterval(() => {
+        for (const m of readings.values()) write(m);
+        readings.clear();
+      }, READING_FLUSH_MS);
       const unsubscribe = opts.port.subscribe(send);
       const beat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
       const end = (): void => {
+        clearInterval(flush);
         clearInterval(beat);
         unsubscribe();
         open.delete(end);

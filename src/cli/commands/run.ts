@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../index.js';
 import { DEFAULT_CONFIG } from '../defaults.js';
-import { EXIT_USAGE, EXIT_IOERR, EXIT_FAILURE } from '../exit-codes.js';
+import { EXIT_USAGE, EXIT_IOERR, EXIT_FAILURE, EXIT_RESTART } from '../exit-codes.js';
+import { loadWithRemoteRecovery } from '../../remote/startup.js';
 import { loadConfigWithProfiles } from '../../config/load.js';
 import { createLogger } from '../../log/logger.js';
 import { Daemon } from '../../daemon.js';
@@ -37,7 +38,8 @@ export const runCommand: Command = {
     }
     let loaded;
     try {
-      loaded = await loadConfigWithProfiles(values.config ?? DEFAULT_CONFIG);
+      // Finishes or rolls back a remote config change a restart or crash interrupted (src/remote/).
+      loaded = await loadWithRemoteRecovery(values.config ?? DEFAULT_CONFIG, loadConfigWithProfiles);
     } catch (err) {
       return reportError(err);
     }
@@ -78,6 +80,7 @@ export const runCommand: Command = {
           process.exitCode = EXIT_IOERR;
           void shutdown(EXIT_IOERR, 'storage failure');
         },
+        requestRestart: (why) => void shutdown(EXIT_RESTART, why),
       });
       const service = new SystemdService({
         logger: logger.child({ component: 'service' }),

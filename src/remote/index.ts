@@ -1,0 +1,10 @@
+export { AuditLog, AUDIT_FILE, type AuditEntry } from './audit-log.js';
+export { writeFileAtomic } from './atomic-file.js';
+export { COMMAND_NAMES, validateParams } from './command-catalog.js';
+export { prepareChange, type ConfigChange } from './config-change.js';
+export { ConfigStore, configVersion, type PendingChange, type Recovery } from './config-store.js';
+export { RemoteCommandDispatcher } from './dispatcher.js';
+export type { GatewayActions } from './gateway-actions.js';
+export { RemoteConfigManager } from './remote-config.js';
+export { ReplayGuard } from './replay-guard.js';
+export { RemoteManagement } from './remote-management.js';

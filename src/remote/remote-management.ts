@@ -1,0 +1,108 @@
+import type { GatewayPort } from '../api/gateway-port.js';
+import { buildReport } from '../api/report.js';
+import type { HearthConfig } from '../config/types.js';
+import type { DeviceRuntime } from '../devices/runtime.js';
+import { HearthError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { CommandResult, PlatformCommand } from '../uplink/codec.js';
+import { AuditLog } from './audit-log.js';
+import { ConfigStore } from './config-store.js';
+import { RemoteCommandDispatcher } from './dispatcher.js';
+import type { GatewayActions } from './gateway-actions.js';
+import { RemoteConfigManager } from './remote-config.js';
+import { ReplayGuard } from './replay-guard.js';
+
+export interface RemoteManagementOptions {
+  config: HearthConfig;
+  logger: Logger;
+  now: () => number;
+  /** Ends the process for systemd to restart it (the run command's shutdown with EXIT_RESTART). */
+  restart: (why: string) => void;
+  /** The daemon's parts the actions use, read when a command needs them. */
+  runtime: (deviceId: string) => DeviceRuntime | undefined;
+  /** The console's port (alarm acks, silences, outputs, commissioning report) when the API runs. */
+  gatewayPort: () => GatewayPort | undefined;
+}
+
+export const REMOTE_DEFAULTS = { enabled: false, allow: [], replayWindowMs: 300_000, rollbackAfterMs: 300_000 } as const;
+
+/**
+ * Remote management as a daemon component: the command dispatcher the uplink hands commands to,
+ * the config version the uplink reports, and the probation of a remotely applied config.
+ */
+export class RemoteManagement {
+  private readonly configs: RemoteConfigManager | undefined;
+  private readonly dispatcher: RemoteCommandDispatcher | undefined;
+  private version: string | undefined;
+
+  constructor(private readonly options: RemoteManagementOptions) {
+    const { config, logger, now } = options;
+    const remote = config.remote ?? { ...REMOTE_DEFAULTS, allow: [] };
+    if (config.sourcePath !== undefined) {
+      this.configs = new RemoteConfigManager({ store: new ConfigStore(config.sourcePath), rollbackAfterMs: remote.rollbackAfterMs, now, restart: options.restart, logger });
+      try {
+        this.version = this.configs.version();
+      } catch (err) {
+        logger.warn({ err }, 'remote: cannot read the config file for its version');
+      }
+    }
+    this.dispatcher = new RemoteCommandDispatcher({
+      config: remote,
+      actions: this.actions(),
+      audit: new AuditLog(config.gateway.stateDir),
+      replay: new ReplayGuard(config.gateway.stateDir, remote.replayWindowMs),
+      source: `platform:${config.platform.codec}`,
+      now,
+      logger,
+    });
+  }
+
+  /** Starts the probation watch of a remotely applied config (call once the uplink exists). */
+  start(reachedPlatform: () => boolean): void {
+    this.configs?.watchProbation(reachedPlatform);
+  }
+
+  stop(): void {
+    this.configs?.stop();
+  }
+
+  configVersion(): string | undefined {
+    return this.version;
+  }
+
+  /** The uplink's onCommand: answer every command, never throw into the MQTT client. */
+  handle(command: PlatformCommand, reply: (result: CommandResult) => void): void {
+    if (this.dispatcher === undefined) return;
+    void this.dispatcher.handle(command).then(reply, (err: unknown) => {
+      this.options.logger.error({ err }, 'remote: command failed unexpectedly');
+      reply({ ok: false, code: 'internal', message: 'internal error' });
+    });
+  }
+
+  private actions(): GatewayActions {
+    const o = this.options;
+    const port = (): GatewayPort => {
+      const p = o.gatewayPort();
+      if (p === undefined) throw new HearthError('NOT_AVAILABLE', 'needs the console (api.enabled) on this gateway');
+      return p;
+    };
+    const actions: GatewayActions = {
+      readDevice: async (deviceId) => {
+        const runtime = o.runtime(deviceId);
+        if (runtime === undefined) throw new HearthError('NOT_FOUND', `no device '${deviceId}' on this gateway`);
+        const outcome = await runtime.pollOnce();
+        return { outcome: outcome as unknown as Record<string, unknown>, device: runtime.snapshot() as unknown as Record<string, unknown> };
+      },
+      acknowledgeAlarm: async (eventId, by) => ({ alarm: await port().acknowledge(eventId, by) }),
+      silenceAlarm: async (eventId, minutes, by) => ({ alarm: await port().silence(eventId, minutes, by) }),
+      testOutput: async (outputId, durationMs) => ({ ...(await port().testOutput(outputId, durationMs)) }),
+      commissioningReport: async () => ({ report: buildReport(port()) }),
+      restart: o.restart,
+    };
+    if (this.configs !== undefined) {
+      const configs = this.configs;
+      actions.applyConfig = (change, by) => configs.apply(change, by);
+    }
+    return actions;
+  }
+}

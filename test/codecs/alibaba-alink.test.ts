@@ -1,0 +1,48 @@
+import t from 'tap';
+import { AlibabaAlinkCodec, alinkConnectParams, alinkSign } from '../../src/uplink/codecs/alibaba-alink.js';
+import { fireAlarm, reading } from '../outbox/fixtures.js';
+import { broker, PlatformSide, secretFile, session } from './harness.js';
+
+const NOW = 1_770_000_000_000;
+
+t.test('Alink over a real Mosquitto: signed CONNECT, topo add <= 10, batch login <= 50 at QoS 0, pack post <= 20, events, service calls', async (t) => {
+  const gwSecret = secretFile(t, 'gw-secret');
+  const subSecret = secretFile(t, 'sub-secret');
+  const devices = Array.from({ length: 60 }, (_, i) => ({ id: `rcd-${i + 1}` }));
+  const subDevices = Object.fromEntries(devices.map((d) => [d.id, { productKey: 'subPK', deviceName: d.id, deviceSecretFile: subSecret }]));
+  const creds = alinkConnectParams({ productKey: 'gwPK', deviceName: 'gw01' }, 'gw-secret', NOW, false);
+  const b = await broker(t, { [creds.username]: creds.password });
+  const side = await PlatformSide.connect(t, b.url, ['/sys/#', '/ext/#'], { username: 'platform', password: 'platform-pw' });
+  const codec = new AlibabaAlinkCodec({ productKey: 'gwPK', deviceName: 'gw01', deviceSecretFile: gwSecret, tls: false, devices, subDevices, gatewayId: 'gw-test', version: '1', now: () => NOW });
+  const { outbox, session: s } = session(t, b.url, codec, { now: () => NOW, mqtt311: true });
+  for (let i = 0; i < 45; i++) outbox.appendReading(reading(i + 1, { deviceId: `rcd-${(i % 60) + 1}` }));
+  outbox.appendEvent(fireAlarm(500, { deviceId: 'rcd-2' }));
+  s.start();
+
+  const pack = () => side.json('/sys/gwPK/gw01/thing/event/property/pack/post');
+  await side.until(() => pack().flatMap((m) => (m.params as { subDevices: unknown[] }).subDevices).length >= 45 && side.on('/sys/subPK/rcd-2/thing/event/alarm/post').length === 1);
+  t.equal(s.state().connects, 1, 'the broker accepted the signed user name and password');
+
+  const topo = side.json('/sys/gwPK/gw01/thing/topo/add');
+  t.same(topo.map((m) => (m.params as unknown[]).length), [10, 10, 10, 10, 10, 10]);
+  const ts = String(NOW);
+  t.match(topo[0], { version: '1.0', method: 'thing.topo.add', sys: { ack: 0 } });
+  t.same((topo[0]!.params as unknown[])[0], {
+    deviceName: 'rcd-1', productKey: 'subPK', signmethod: 'hmacSha256', timestamp: ts, clientId: 'subPK.rcd-1',
+    sign: alinkSign({ clientId: 'subPK.rcd-1', deviceName: 'rcd-1', productKey: 'subPK', timestamp: ts }, 'sub-secret'),
+  });
+  const logins = side.on('/ext/session/gwPK/gw01/combine/batch_login');
+  t.same(logins.map((m) => (JSON.parse(m.text) as { params: { deviceList: unknown[] } }).params.deviceList.length), [50, 10]);
+  t.same(logins.map((m) => m.qos), [0, 0], 'sub-device login is QoS 0 only (platform rule)');
+  for (const m of pack()) t.ok((m.params as { subDevices: unknown[] }).subDevices.length <= 20, 'pack post holds at most 20 sub-device entries');
+  t.same((pack()[0]!.params as { subDevices: unknown[] }).subDevices[0], {
+    identity: { productKey: 'subPK', deviceName: 'rcd-1' },
+    properties: { leakage: { value: 121, time: Date.UTC(2026, 0, 1) + 1 } },
+  });
+  const ev = side.json('/sys/subPK/rcd-2/thing/event/alarm/post')[0]!;
+  t.match(ev, { version: '1.0', method: 'thing.event.alarm.post', params: { value: { eventId: 'ev-500', severity: 'fire', device: 'rcd-2' } } });
+
+  await side.client.publishAsync('/sys/subPK/rcd-9/thing/service/read_device', JSON.stringify({ id: '77', version: '1.0', params: { ts: NOW }, method: 'thing.service.read_device' }), { qos: 1 });
+  await side.until(() => side.on('/sys/subPK/rcd-9/thing/service/read_device_reply').length === 1);
+  t.same(side.json('/sys/subPK/rcd-9/thing/service/read_device_reply')[0], { id: '77', code: 200, data: { code: 'ok', echo: 'read_device' } });
+});
