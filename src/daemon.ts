@@ -153,6 +153,7 @@ export class Daemon {
       confirmations: () => this.confirmations,
       liveBus: (id) => this.buses.get(id),
       createBus: (cfg) => (busFactory ? busFactory(cfg, logger.child({ component: 'scan', bus: cfg.id })) : createModbusBus(cfg)),
+      ...(this.io?.configured ? { outputs: this.io.outputsPort() } : {}),
       onError: (err) => {
         if (err instanceof OutboxStorageError) onFatal(err);
       },

@@ -59,6 +59,7 @@ ${buses.join('\n')}
 devices:
 ${devices.join('\n')}
 platform: { url: '${broker.url}', allowInsecure: true, inflightWindow: 64, batchMaxReadings: 1000 }
+api: { enabled: false }
 `,
     units,
   );
@@ -105,6 +106,7 @@ buses:
 devices:
 ${[1, 2, 3, 4, 5].map((u) => `  - { id: smoke-${u}, profile: example-smoke-detector, bus: line, address: ${u}, pollIntervalMs: ${ALARM_POLL_MS}, location: { room: r${u} } }`).join('\n')}
 platform: { url: '${broker.url}', allowInsecure: true }
+api: { enabled: false }
 `,
     [1, 2, 3, 4, 5],
     (unit, t) => {

@@ -1,3 +1,4 @@
+import type { OutputsPort } from '../api/daemon-port.js';
 import { createGpioBackend, type GpioBackendOptions } from '../bus/gpio/create.js';
 import { ContactInputs, type ContactSnapshot } from '../bus/gpio/contact-inputs.js';
 import { SimGpioBackend } from '../bus/gpio/sim-backend.js';
@@ -101,6 +102,22 @@ export class FieldIo {
     } catch (error) {
       p.onError(error, gateway.id);
     }
+  }
+
+  /**
+   * The outputs as the installer's console tests them: a pulse held by its own owner, so a test
+   * during a real alarm ends without silencing the alarm's demand (see LocalOutput).
+   */
+  outputsPort(): OutputsPort {
+    return {
+      list: () => (this.outputs?.all() ?? []).map((o) => ({ id: o.cfg.name, kind: 'gpio', ...(o.cfg.description ? { name: o.cfg.description } : {}) })),
+      test: async (id, durationMs) => {
+        const output = this.outputs?.get(id);
+        if (output === undefined) return { output: id, durationMs, ok: false };
+        output.run({ mode: 'pulse', forMs: durationMs, owner: 'console-test' });
+        return { output: id, durationMs, ok: true };
+      },
+    };
   }
 
   async stopOutputs(): Promise<void> {

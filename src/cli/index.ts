@@ -1,11 +1,4 @@
 import { EXIT_USAGE } from './exit-codes.js';
-import { runCommand } from './commands/run.js';
-import { checkCommand } from './commands/check.js';
-import { versionCommand } from './commands/version.js';
-import { tokenCommand } from './commands/token.js';
-import { scanCommand } from './commands/scan.js';
-import { readCommand } from './commands/read.js';
-import { outboxCommand } from './commands/outbox.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 
 export interface Command {
@@ -14,15 +7,18 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
-/** Every command, in the order `hearth help` lists them. */
-const COMMANDS: Record<string, Command> = {
-  run: runCommand,
-  check: checkCommand,
-  token: tokenCommand,
-  scan: scanCommand,
-  read: readCommand,
-  outbox: outboxCommand,
-  version: versionCommand,
+/**
+ * Every command, in the order `hearth help` lists them. Loaded on use: `hearth version` or
+ * `hearth check` should not pay for fastify, SQLite and MQTT, and start-up time counts on a Pi.
+ */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  run: { summary: 'run the gateway (the daemon)', load: async () => (await import('./commands/run.js')).runCommand },
+  check: { summary: 'validate a configuration file and print the plan', load: async () => (await import('./commands/check.js')).checkCommand },
+  token: { summary: 'print the API token (--rotate replaces it)', load: async () => (await import('./commands/token.js')).tokenCommand },
+  scan: { summary: 'find the Modbus slaves on a bus (addresses x baud rates)', load: async () => (await import('./commands/scan.js')).scanCommand },
+  read: { summary: 'read one device once and print its values (commissioning)', load: async () => (await import('./commands/read.js')).readCommand },
+  outbox: { summary: 'outbox statistics, or export unsent records as JSON lines', load: async () => (await import('./commands/outbox.js')).outboxCommand },
+  version: { summary: 'print the version', load: async () => (await import('./commands/version.js')).versionCommand },
 };
 
 
@@ -31,19 +27,18 @@ export async function runCli(argv: string[]): Promise<number> {
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     const topic = name === 'help' ? rest[0] : undefined;
     if (topic && COMMANDS[topic]) {
-      process.stdout.write(COMMANDS[topic].usage + '\n');
+      process.stdout.write((await COMMANDS[topic].load()).usage + '\n');
       return 0;
     }
     process.stdout.write(helpText());
     return name === undefined ? EXIT_USAGE : 0;
   }
-  if (name === '--version' || name === '-v') return versionCommand.run([]);
-  const cmd = COMMANDS[name];
+  const cmd = COMMANDS[name === '--version' || name === '-v' ? 'version' : name];
   if (!cmd) {
     process.stderr.write(`hearth: unknown command '${name}'\n\n${helpText()}`);
     return EXIT_USAGE;
   }
-  return cmd.run(rest);
+  return (await cmd.load()).run(rest);
 }
 
 function helpText(): string {

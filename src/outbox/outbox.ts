@@ -70,6 +70,9 @@ interface Row {
   epoch: number;
 }
 
+/** A row as the raw leasing query returns it, columns in Row's order. */
+type RawRow = [id: number, priority: Priority, bytes: number, payload: string, epoch: number];
+
 type Pending = [
   kind: 'event' | 'reading',
   priority: number,
@@ -82,6 +85,12 @@ type Pending = [
 ];
 
 const PAGE = 256;
+/**
+ * A storage fault clears only with this much room above the floor and the reserve: enough for the
+ * write-ahead log to grow to its checkpoint size (about 4 MiB) and more, so the fault does not flap
+ * on a disk that is still nearly full.
+ */
+const ROOM_TO_RESTORE = 8 * MiB;
 
 /**
  * The durable queue between rules and uplink. Events are committed (fsynced) before appendEvent
@@ -149,9 +158,9 @@ export class Outbox implements SequenceSource, UplinkSource {
       );
       this.remove = this.db.prepare('DELETE FROM records WHERE id = ? RETURNING priority');
       this.removeRange = this.db.prepare('DELETE FROM records WHERE id BETWEEN ? AND ?');
-      this.pageAfter = this.db.prepare(
-        'SELECT id, priority, bytes, payload, epoch FROM records WHERE priority = ? AND id > ? ORDER BY id LIMIT ?',
-      );
+      this.pageAfter = this.db
+        .prepare('SELECT id, priority, bytes, payload, epoch FROM records WHERE priority = ? AND id > ? ORDER BY id LIMIT ?')
+        .raw(true);
       this.oldestOf = this.db.prepare('SELECT created_at AS createdAt FROM records WHERE priority = ? ORDER BY id LIMIT 1');
       this.evictor = new TelemetryEvictor(this.db);
     } catch (err) {
@@ -194,7 +203,18 @@ export class Outbox implements SequenceSource, UplinkSource {
   /** SequenceSource: strictly increasing across restarts. */
   next(): number {
     this.assertUsable();
-    return this.guard('sequence', () => this.seq.next());
+    return this.guard('sequence', () => {
+      try {
+        return this.seq.next();
+      } catch (err) {
+        // The sequence block write found the disk full (rolled back cleanly): make room as for a
+        // full commit, then try once more; a second failure is fatal.
+        if ((err as { code?: unknown }).code !== 'SQLITE_FULL') throw err;
+        this.onDiskFull([], this.leases.pendingDeletes());
+        this.leases.forget(this.leases.pendingDeletes());
+        return this.seq.next();
+      }
+    });
   }
 
   /** Commits the event (and anything buffered) with fsync before returning. */
@@ -336,8 +356,10 @@ export class Outbox implements SequenceSource, UplinkSource {
     const taken: Row[] = [];
     let bytes = 0;
     for (;;) {
-      const page = this.pageAfter.all(priority, this.leases.cursor(priority), PAGE) as Row[];
-      for (const row of page) {
+      // Raw rows (arrays): no per-row object with named keys for a million-row drain.
+      const page = this.pageAfter.all(priority, this.leases.cursor(priority), PAGE) as RawRow[];
+      for (const [id, rowPriority, rowBytes, payload, epoch] of page) {
+        const row: Row = { id, priority: rowPriority, bytes: rowBytes, payload, epoch };
         if (this.leases.isHeld(row.id)) {
           this.leases.skip(priority, row.id);
           continue;
@@ -378,26 +400,30 @@ export class Outbox implements SequenceSource, UplinkSource {
   }
 
   /**
-   * SQLITE_FULL: release the ballast, drop the buffered readings and the oldest half of the stored
-   * telemetry (reported as `dropped`), raise the storage fault, and commit the events. Throws (the
-   * caller makes that fatal) if even that does not fit.
+   * SQLITE_FULL: release the ballast, drop the buffered readings, empty the write-ahead log into the
+   * database (its room goes back to the filesystem), commit the events with the storage fault, and
+   * evict the oldest half of the stored telemetry (reported as `dropped`). From then on the quota is
+   * capped below the database file's size, so new records reuse freed pages and neither the file
+   * nor the log has to grow on a disk that stays full. Throws (the caller makes that fatal) if even
+   * the events do not fit.
    */
   private onDiskFull(events: Pending[], deletes: number[]): void {
     const released = this.ballast.release();
     this.logger.error({ released, buffered: this.buffer.length }, 'outbox: disk full; releasing reserved room for events');
     const lost = this.buffer.map((p) => (JSON.parse(p[6]) as Reading).ts);
     this.buffer = [];
+    this.droppedTotal += lost.length;
+    this.checkpointQuietly();
     const extra: Pending[] = [];
     if (lost.length > 0) extra.push(this.pending('event', 1, this.notices.dropped(lost.length, Math.min(...lost), Math.max(...lost), 'disk full')));
-    this.droppedTotal += lost.length;
     let faultId = this.storageFaultId;
     if (faultId === undefined) {
       const fault = this.notices.storageFull();
       faultId = fault.id;
       extra.push(this.pending('event', 1, fault));
     }
-    // Events first, in the room the ballast left; if even that fails (the ballast is gone since an
-    // earlier fault), evict old telemetry first and try once more: a failure then is fatal.
+    // Events first, in the room the ballast and the emptied log left; if even that fails, evict
+    // old telemetry first and try once more: a failure then is fatal.
     let committed = this.tryCommitFull([...extra, ...events], deletes);
     const evicted = this.evictInChunks(Math.max(1000, Math.ceil((this.depth[PRIORITY_TELEMETRY] ?? 0) / 2)));
     if (!committed) {
@@ -411,6 +437,8 @@ export class Outbox implements SequenceSource, UplinkSource {
       const note = this.pending('event', 1, this.notices.dropped(evicted.count, evicted.fromTs, evicted.toTs, 'disk full'));
       if (this.tryCommitFull([note], [])) this.depth[1] = (this.depth[1] ?? 0) + 1;
     }
+    this.checkpointQuietly();
+    this.quota.capAt(this.fileBytes() * 0.95);
   }
 
   private tryCommitFull(events: Pending[], deletes: number[]): boolean {
@@ -436,7 +464,7 @@ export class Outbox implements SequenceSource, UplinkSource {
         if (ev === undefined) break;
         this.depth[PRIORITY_TELEMETRY] = (this.depth[PRIORITY_TELEMETRY] ?? 0) - ev.count;
         total = total === undefined ? ev : { count: total.count + ev.count, fromTs: total.fromTs, toTs: ev.toTs };
-        this.db.pragma('wal_checkpoint(PASSIVE)');
+        this.checkpointQuietly();
       }
     } catch (err) {
       if ((err as { code?: unknown }).code !== 'SQLITE_FULL') throw err;
@@ -478,9 +506,10 @@ export class Outbox implements SequenceSource, UplinkSource {
       this.logger.error({ freeBytes: v.usage.freeBytes, floor: this.minFreeBytes }, 'outbox: storage low');
       this.appendEvent(fault);
       this.storageFaultId = fault.id;
-    } else if (!v.diskLow && this.storageFaultId !== undefined && (v.usage.freeBytes ?? Infinity) > this.minFreeBytes + this.reserveBytes) {
+    } else if (!v.diskLow && this.storageFaultId !== undefined && (v.usage.freeBytes ?? Infinity) > this.minFreeBytes + this.reserveBytes + ROOM_TO_RESTORE) {
       const faultId = this.storageFaultId;
       this.storageFaultId = undefined;
+      this.quota.uncap();
       this.ballast.ensure();
       this.logger.info({ freeBytes: v.usage.freeBytes }, 'outbox: storage has room again');
       this.appendEvent(this.notices.storageRestored(faultId));
@@ -555,6 +584,12 @@ export class Outbox implements SequenceSource, UplinkSource {
     const free = Number(this.db.pragma('freelist_count', { simple: true }));
     const size = Number(this.db.pragma('page_size', { simple: true }));
     return (pages - free) * size;
+  }
+
+  /** Size of the database file (live and free pages), without the log. */
+  private fileBytes(): number {
+    const pages = Number(this.db.pragma('page_count', { simple: true }));
+    return pages * Number(this.db.pragma('page_size', { simple: true }));
   }
 
   private bytesOnDisk(): number {

@@ -36,6 +36,8 @@ export interface QuotaVerdict {
 export class QuotaWatch {
   private lastCheck = -Infinity;
   private bytesSince = 0;
+  /** A lower quota while the filesystem is full (capAt): the database must not grow. */
+  private cap = Infinity;
 
   constructor(
     private readonly limits: QuotaLimits,
@@ -47,15 +49,35 @@ export class QuotaWatch {
     this.bytesSince += bytes;
   }
 
+  /**
+   * After the filesystem filled up, the database file cannot grow (a checkpoint that extends it
+   * fails, the log then grows until that fails too): limit live pages to `bytes`, below the file's
+   * size, so new records reuse the pages freed by eviction. uncap() when the disk has room again.
+   */
+  capAt(bytes: number): void {
+    this.cap = Math.max(0, bytes);
+    this.lastCheck = -Infinity;
+  }
+
+  uncap(): void {
+    this.cap = Infinity;
+  }
+
+  capped(): boolean {
+    return this.cap !== Infinity;
+  }
+
   /** Undefined when it is not time to measure yet. */
   check(now = performance.now(), force = false): QuotaVerdict | undefined {
-    if (!force && now - this.lastCheck < this.limits.checkEveryMs && this.bytesSince < this.limits.checkEveryBytes) return undefined;
+    const quotaBytes = Math.min(this.limits.quotaBytes, this.cap);
+    const everyBytes = Math.min(this.limits.checkEveryBytes, quotaBytes / 100);
+    if (!force && now - this.lastCheck < this.limits.checkEveryMs && this.bytesSince < everyBytes) return undefined;
     this.lastCheck = now;
     this.bytesSince = 0;
     const usage = this.measure();
-    const margin = this.limits.quotaBytes * 0.1;
+    const margin = quotaBytes * 0.1;
     let evictBytes = 0;
-    if (usage.usedBytes > this.limits.quotaBytes) evictBytes = usage.usedBytes - (this.limits.quotaBytes - margin);
+    if (usage.usedBytes > quotaBytes) evictBytes = usage.usedBytes - (quotaBytes - margin);
     const diskLow = usage.freeBytes !== undefined && usage.freeBytes < this.limits.minFreeBytes;
     if (diskLow) evictBytes = Math.max(evictBytes, this.limits.minFreeBytes - usage.freeBytes! + margin);
     return { evictBytes: Math.ceil(evictBytes), diskLow, usage };

@@ -14,7 +14,15 @@ t.test('defaults are filled in', async (t) => {
   t.equal(d.enabled, true);
   t.same(d.thresholds, {});
   t.same(d.reporting, {});
-  t.same(c.outbox, { path: '/var/lib/hearth/outbox.db', quotaMb: 512, flushIntervalMs: 100 });
+  t.same(c.outbox, {
+    path: '/var/lib/hearth/outbox.db',
+    quotaMb: 512,
+    flushIntervalMs: 100,
+    minFreeMb: 64,
+    reserveMb: 4,
+    drainRatePerSec: 0,
+    alarmAckTimeoutMs: 100000,
+  });
   t.same(c.platform, {
     url: 'mqtt://localhost:1883',
     kind: 'mqtt',
@@ -23,6 +31,7 @@ t.test('defaults are filled in', async (t) => {
     allowInsecure: false,
     topicPrefix: 'hearth/v1',
     codec: 'native',
+    mqttVersion: '5',
     keepaliveS: 30,
     reconnectMinMs: 1000,
     reconnectMaxMs: 60000,
@@ -55,7 +64,7 @@ t.test('no platform section: the embedded broker on the demo port', async (t) =>
   t.equal(c.platform.kind, 'embedded');
   t.equal(c.platform.url, 'mqtt://127.0.0.1:1884');
   t.equal(c.platform.topicPrefix, 'hearth/v1');
-  t.same(c.demo, { simulators: [], brokerPort: 1884 });
+  t.same(c.demo, { simulators: [], brokerPort: 1884, tagReaders: [] });
 });
 
 t.test('given values win over defaults, floors become text', async (t) => {

@@ -22,7 +22,7 @@ t.test(
   'full disk: a fault event, events still written in the reserved room, no corruption',
   // Known gap: after the first SQLITE_FULL was absorbed, later writes (sequence block, log growth)
   // can still fail on a completely full filesystem; see docs/outbox.md "Not yet".
-  { todo: 'writes after the reserved room is used up still fail with SQLITE_FULL' },
+  {},
   async (t) => {
   const dir = smallFilesystem(t);
   if (dir === undefined) return t.plan(0, 'skipped: the kernel refused a tmpfs mount here (not root, or no CAP_SYS_ADMIN)');

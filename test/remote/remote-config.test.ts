@@ -40,7 +40,7 @@ t.test('an invalid change is rejected with path-named errors and nothing changes
   t.ok(errors.some((e) => e.startsWith('devices[0].address:')), errors.join('\n'));
   const threshold = await m.apply({ kind: 'threshold', deviceId: 'smoke-1', point: 'smoke_density', threshold: { hysteresis: -1 } }, 'x');
   t.equal(threshold.ok, false);
-  t.match(threshold.message, /devices\[0\]\.thresholds\.smoke_density\.hysteresis/);
+  t.match(threshold.message ?? '', /devices\[0\]\.thresholds\.smoke_density\.hysteresis/);
   const identity = await m.apply({ kind: 'section', section: 'gateway', value: { id: 'other' } }, 'x');
   t.equal(identity.code, 'config_invalid');
   t.equal(readFileSync(path, 'utf8'), text, 'config untouched');
@@ -52,7 +52,7 @@ t.test('set_threshold edits one point of one device', async (t) => {
   const { path } = siteDir(t);
   const m = manager(path, []);
   const r = await m.apply({ kind: 'threshold', deviceId: 'smoke-1', point: 'smoke_density', threshold: { high: 0.2 } }, 'x');
-  t.equal(r.ok, true, r.message);
+  t.equal(r.ok, true, r.message ?? '');
   const { config } = await loadConfigWithProfiles(path);
   t.equal(config.devices[0]!.thresholds?.smoke_density?.high, 0.2);
 });
