@@ -91,6 +91,7 @@ const PAGE = 256;
  * on a disk that is still nearly full.
  */
 const ROOM_TO_RESTORE = 8 * MiB;
+const FULL_DISK_AUTOCHECKPOINT = 250;
 
 /**
  * The durable queue between rules and uplink. Events are committed (fsynced) before appendEvent
@@ -121,6 +122,8 @@ export class Outbox implements SequenceSource, UplinkSource {
   private readonly maxBuffered: number;
   private readonly minFreeBytes: number;
   private readonly reserveBytes: number;
+  /** The log's auto-checkpoint size in pages, restored when a full disk has room again. */
+  private readonly autoCheckpoint: number;
   private readonly logger: Logger;
   private readonly insert: Statement<Pending>;
   private readonly remove: Statement<[number]>;
@@ -149,6 +152,8 @@ export class Outbox implements SequenceSource, UplinkSource {
     }
     this.db = opened.db;
     this.depth = opened.depth;
+    this.autoCheckpoint = Number(this.db.pragma('wal_autocheckpoint', { simple: true }));
+    if (this.reserveBytes > 0) this.reserveBytes = Math.max(this.reserveBytes, checkpointRoom(this.db));
     try {
       this.seq = new PersistentSequence(this.db, options.sequenceBlockSize);
       if (opened.movedAside !== undefined) this.seq.raiseTo(freshSequenceFloor(opened.movedAside.salvagedSeq, this.clock.now()));
@@ -400,8 +405,8 @@ export class Outbox implements SequenceSource, UplinkSource {
   }
 
   /**
-   * SQLITE_FULL: release the ballast, drop the buffered readings, empty the write-ahead log into the
-   * database (its room goes back to the filesystem), commit the events with the storage fault, and
+   * SQLITE_FULL: release the ballast, drop the buffered readings, checkpoint the write-ahead log
+   * into the database (the ballast covers the file's growth; the log is then reused), commit the events with the storage fault, and
    * evict the oldest half of the stored telemetry (reported as `dropped`). From then on the quota is
    * capped below the database file's size, so new records reuse freed pages and neither the file
    * nor the log has to grow on a disk that stays full. Throws (the caller makes that fatal) if even
@@ -422,7 +427,7 @@ export class Outbox implements SequenceSource, UplinkSource {
       faultId = fault.id;
       extra.push(this.pending('event', 1, fault));
     }
-    // Events first, in the room the ballast and the emptied log left; if even that fails, evict
+    // Events first, in the room the ballast and the checkpointed log left; if even that fails, evict
     // old telemetry first and try once more: a failure then is fatal.
     let committed = this.tryCommitFull([...extra, ...events], deletes);
     const evicted = this.evictInChunks(Math.max(1000, Math.ceil((this.depth[PRIORITY_TELEMETRY] ?? 0) / 2)));
@@ -439,6 +444,9 @@ export class Outbox implements SequenceSource, UplinkSource {
     }
     this.checkpointQuietly();
     this.quota.capAt(this.fileBytes() * 0.95);
+    // Checkpoint at a quarter of the log's size: the rest is headroom for a commit that would
+    // otherwise need the log file to grow.
+    this.db.pragma(`wal_autocheckpoint = ${FULL_DISK_AUTOCHECKPOINT}`);
   }
 
   private tryCommitFull(events: Pending[], deletes: number[]): boolean {
@@ -472,10 +480,15 @@ export class Outbox implements SequenceSource, UplinkSource {
     return total;
   }
 
-  /** A TRUNCATE checkpoint that may fail for lack of room (then the log just stays as it is). */
+  /**
+   * Copies the whole log into the database and makes the next commit write the log from its start.
+   * RESTART, not TRUNCATE: the log file keeps its blocks, which are then room the outbox owns on a
+   * full disk (something else may take whatever is freed). May fail for lack of room (then the log
+   * just stays as it is).
+   */
   private checkpointQuietly(): void {
     try {
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.db.pragma('wal_checkpoint(RESTART)');
     } catch (err) {
       if ((err as { code?: unknown }).code !== 'SQLITE_FULL') throw err;
     }
@@ -499,7 +512,9 @@ export class Outbox implements SequenceSource, UplinkSource {
       const rows = (this.depth[PRIORITY_TELEMETRY] ?? 0) + (this.depth[PRIORITY_TELEMETRY + PARKED_OFFSET] ?? 0);
       const perRow = v.usage.usedBytes / Math.max(1, this.depth.reduce((a, b) => a + b, 0));
       const n = Math.min(rows, Math.ceil(v.evictBytes / Math.max(1, perRow)));
-      if (n > 0) this.guard('evict', () => this.db.transaction(() => this.evictRows(n, v.diskLow ? 'free-space floor' : 'quota'))());
+      const reason = v.diskLow ? 'free-space floor' : 'quota';
+      if (n > 0 && this.quota.capped()) this.guard('evict', () => this.evictOnFullDisk(n, reason));
+      else if (n > 0) this.guard('evict', () => this.db.transaction(() => this.evictRows(n, reason))());
     }
     if (v.diskLow && this.storageFaultId === undefined) {
       const fault = this.notices.storageLow(v.usage.freeBytes, this.minFreeBytes);
@@ -510,9 +525,26 @@ export class Outbox implements SequenceSource, UplinkSource {
       const faultId = this.storageFaultId;
       this.storageFaultId = undefined;
       this.quota.uncap();
+      this.db.pragma(`wal_autocheckpoint = ${this.autoCheckpoint}`);
       this.ballast.ensure();
       this.logger.info({ freeBytes: v.usage.freeBytes }, 'outbox: storage has room again');
       this.appendEvent(this.notices.storageRestored(faultId));
+    }
+  }
+
+  /**
+   * Eviction while the disk is full: small chunks with a checkpoint in between, so the log never
+   * has to grow beyond the room it already has; then the `dropped` event.
+   */
+  private evictOnFullDisk(n: number, reason: string): void {
+    const ev = this.evictInChunks(n);
+    if (ev === undefined) return;
+    this.droppedTotal += ev.count;
+    this.logger.warn({ count: ev.count, fromTs: ev.fromTs, toTs: ev.toTs, reason }, 'outbox: dropped oldest readings');
+    const note = this.pending('event', 1, this.notices.dropped(ev.count, ev.fromTs, ev.toTs, reason));
+    if (this.tryCommitFull([note], [])) {
+      this.depth[1] = (this.depth[1] ?? 0) + 1;
+      queueMicrotask(() => this.notify(1));
     }
   }
 
@@ -613,6 +645,17 @@ export class Outbox implements SequenceSource, UplinkSource {
 function freshSequenceFloor(salvaged: number | undefined, wallMs: number): number {
   if (salvaged !== undefined) return salvaged;
   return Math.floor(wallMs) * 1000;
+}
+
+/**
+ * Room a full checkpoint of the write-ahead log may need: the log's pages can all be new pages
+ * that extend the database file. On a full disk the reserve must cover that, or the log can be
+ * neither emptied nor grown and nothing more can be written. Auto-checkpoint size plus 1 MiB for
+ * the transaction that crossed it.
+ */
+function checkpointRoom(db: Db): number {
+  const pages = Number(db.pragma('wal_autocheckpoint', { simple: true }));
+  return pages * Number(db.pragma('page_size', { simple: true })) + MiB;
 }
 
 interface IdRun {

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
 import { Outbox } from '../../src/outbox/index.js';
@@ -7,54 +9,95 @@ import { fault, fireAlarm, reading, tempDir } from '../outbox/fixtures.js';
 
 /** A 24 MiB tmpfs: a real filesystem that really fills up (ENOSPC), mounted for this test only. */
 function smallFilesystem(t: { teardown(fn: () => void): void }): string | undefined {
-  const dir = `${tempDir(t, 'hearth-fulldisk-')}/mnt`;
-  mkdirSync(dir);
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-fulldisk-'));
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', dir], { stdio: 'pipe' });
   } catch {
+    rmSync(dir, { recursive: true, force: true });
     return undefined;
   }
-  t.teardown(() => execFileSync('umount', ['-l', dir]));
+  t.teardown(() => {
+    execFileSync('umount', ['-l', dir]);
+    rmSync(dir, { recursive: true, force: true });
+  });
   return dir;
 }
 
-t.test(
-  'full disk: a fault event, events still written in the reserved room, no corruption',
-  // Known gap: after the first SQLITE_FULL was absorbed, later writes (sequence block, log growth)
-  // can still fail on a completely full filesystem; see docs/outbox.md "Not yet".
-  {},
-  async (t) => {
+/** Takes every byte left on the filesystem, like a log file that ran away. */
+function fillUp(dir: string): number {
+  const s = statfsSync(dir);
+  const bytes = s.bavail * s.bsize;
+  try {
+    writeFileSync(join(dir, 'filler'), Buffer.alloc(bytes));
+  } catch {
+    // ENOSPC after writing most of it: the point is that nothing is left.
+  }
+  const left = statfsSync(dir);
+  return left.bavail * left.bsize;
+}
+
+function storedEvents(path: string): { k: string; id: string }[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare("SELECT payload ->> '$.kind' AS k, payload ->> '$.id' AS id FROM records WHERE kind = 'event'").all() as { k: string; id: string }[];
+  } finally {
+    db.close();
+  }
+}
+
+t.test('full disk that stays full: a fault event, readings dropped and counted, events still written, no corruption', async (t) => {
   const dir = smallFilesystem(t);
   if (dir === undefined) return t.plan(0, 'skipped: the kernel refused a tmpfs mount here (not root, or no CAP_SYS_ADMIN)');
   const path = `${dir}/outbox.db`;
-  // No quota, no floor: only the filesystem limits it, so the write really hits ENOSPC.
-  const box = Outbox.open({ path, quotaMb: 1024, minFreeMb: 0, reserveMb: 2, gatewayId: 'gw-test', maxBufferedReadings: 500 });
+  // No quota, no floor: only the filesystem limits it, so the write really hits ENOSPC. A small
+  // sequence block makes the sequence's own writes happen on the full disk too.
+  const box = Outbox.open({ path, quotaMb: 1024, minFreeMb: 0, reserveMb: 2, gatewayId: 'gw-test', maxBufferedReadings: 500, sequenceBlockSize: 1000 });
   t.ok(existsSync(`${path}.reserve`), 'reserve file written');
-  let seq = 0;
-  let events = 0;
-  for (let i = 0; i < 400_000 && !box.stats().storageFault; i++) {
+  const eventIds: string[] = [];
+  let n = 0;
+  for (; n < 400_000 && !box.stats().storageFault; n++) {
     box.appendReading(reading(box.next(), { value: 'x'.repeat(200) }));
-    seq = i;
-    if (i % 5000 === 0) {
-      box.appendEvent(fault(box.next(), { id: `full-${i}` }));
-      events++;
+    if (n % 5000 === 0) {
+      eventIds.push(`full-${n}`);
+      box.appendEvent(fault(box.next(), { id: `full-${n}` }));
     }
   }
-  t.ok(box.stats().storageFault, `storage fault raised after ${seq} readings`);
+  t.ok(box.stats().storageFault, `storage fault raised after ${n} readings`);
   t.ok(box.stats().droppedReadings > 0, 'readings dropped to make room');
-  // The gateway keeps running: alarms still go in.
-  for (let i = 0; i < 20; i++) box.appendEvent(fireAlarm(box.next(), { id: `after-full-${i}` }));
+  t.notOk(existsSync(`${path}.reserve`), 'the reserve was released');
+
+  // Something else takes whatever room is left: the filesystem stays completely full.
+  t.equal(fillUp(dir), 0, 'filesystem full');
+  // The gateway keeps running: alarms still go in, readings keep coming (oldest dropped for them).
+  for (let i = 0; i < 60_000; i++) {
+    box.appendReading(reading(box.next(), { value: 'y'.repeat(200) }));
+    if (i % 3000 === 0) {
+      box.appendEvent(fireAlarm(box.next(), { id: `after-full-${i}` }));
+      eventIds.push(`after-full-${i}`);
+    }
+  }
   box.flush();
+  const s = box.stats();
+  t.ok(s.storageFault, 'the fault stays while the disk is full');
+  t.ok(s.droppedReadings > 60_000, `readings dropped and counted (${s.droppedReadings})`);
+  t.ok(s.depth.telemetry > 1000, `newest readings kept (${s.depth.telemetry})`);
   box.close();
+
   const db = new Database(path, { readonly: true });
   t.equal(db.pragma('integrity_check', { simple: true }), 'ok', 'file intact');
-  const kinds = db.prepare("SELECT payload ->> '$.kind' AS k, payload ->> '$.id' AS id FROM records WHERE kind = 'event'").all() as { k: string; id: string }[];
   db.close();
-  t.ok(kinds.some((e) => e.k === 'fault' && e.id.includes('outbox-fault')), 'disk-full fault event stored');
-  t.equal(kinds.filter((e) => e.id.startsWith('after-full-')).length, 20, 'alarms after the disk filled are stored');
-  t.equal(kinds.filter((e) => e.id.startsWith('full-')).length, events, 'no event lost');
-  },
-);
+  const events = storedEvents(path);
+  const ids = new Set(events.map((e) => e.id));
+  t.same(eventIds.filter((id) => !ids.has(id)), [], `all ${eventIds.length} events stored, none evicted`);
+  t.ok(events.some((e) => e.k === 'fault' && e.id.includes('outbox-fault')), 'disk-full fault event stored');
+  t.ok(events.some((e) => e.k === 'dropped'), 'dropped readings reported');
+
+  // Still full: the file opens again and takes alarms.
+  const again = Outbox.open({ path, quotaMb: 1024, minFreeMb: 0, reserveMb: 2, gatewayId: 'gw-test' });
+  again.appendEvent(fireAlarm(again.next(), { id: 'after-reopen' }));
+  again.close();
+  t.ok(storedEvents(path).some((e) => e.id === 'after-reopen'), 'reopened on the full disk and stored an alarm');
+});
 
 t.test('corrupt outbox file: moved aside, reported, a fresh one started', async (t) => {
   const dir = tempDir(t);

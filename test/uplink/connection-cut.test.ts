@@ -1,0 +1,111 @@
+import { join } from 'node:path';
+import t from 'tap';
+import { Outbox } from '../../src/outbox/index.js';
+import { UplinkSession } from '../../src/uplink/index.js';
+import { Mosquitto } from '../helpers/mosquitto.js';
+import { waitFor } from '../helpers/net.js';
+import { TcpProxy } from '../helpers/tcp-proxy.js';
+import { GATEWAY, fault, reading, tempDir } from '../outbox/fixtures.js';
+import { Subscriber, missing, platform, range } from './harness.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const CUTS = 8;
+const RECONNECT_MIN_MS = 100;
+
+t.test(`connection cut ${CUTS} times at random moments mid-publish: nothing lost, reconnects back off`, async (t) => {
+  const broker = await Mosquitto.start();
+  t.teardown(() => broker.close());
+  const proxy = await TcpProxy.start(broker.port);
+  t.teardown(() => proxy.close());
+  // The platform side is connected to the broker directly: only the gateway's link is cut.
+  const sub = await Subscriber.connect(broker.url);
+  t.teardown(() => sub.close());
+
+  const outbox = Outbox.open({ path: join(tempDir(t), 'outbox.db') });
+  t.teardown(() => outbox.close());
+  const last = 30_000;
+  for (const seq of range(1, last)) {
+    if (seq % 1000 === 0) outbox.appendEvent(fault(seq, { id: `cut-${seq}` }));
+    else outbox.appendReading(reading(seq));
+  }
+  outbox.flush();
+  const session = new UplinkSession({
+    platform: platform(proxy.url, { batchMaxReadings: 50, inflightWindow: 8, reconnectMinMs: RECONNECT_MIN_MS, reconnectMaxMs: 800, keepaliveS: 5 }),
+    gatewayId: GATEWAY,
+    outbox,
+    // Slow enough that the drain spans all the cuts.
+    drainRatePerSec: 10_000,
+    drainBurst: 200,
+  });
+  t.teardown(() => session.stop());
+  session.start();
+
+  const gaps: number[] = [];
+  let cutWithInflight = 0;
+  for (let i = 0; i < CUTS; i++) {
+    await waitFor(() => session.state().connected, 20_000);
+    const acked = session.state().counters.acked;
+    // A random moment once publishing is under way on this connection.
+    await waitFor(() => session.state().counters.acked > acked, 20_000);
+    await sleep(Math.floor(Math.random() * 60));
+    if (session.state().inflight > 0) cutWithInflight++;
+    const accepted = proxy.accepted;
+    const cutAt = Date.now();
+    t.equal(proxy.cut(), 1, `cut ${i + 1}`);
+    await waitFor(() => proxy.accepted > accepted, 20_000);
+    gaps.push(Date.now() - cutAt);
+  }
+  t.ok(cutWithInflight > 0, `${cutWithInflight} of ${CUTS} cuts hit publishes awaiting PUBACK`);
+  t.ok(gaps.every((g) => g >= RECONNECT_MIN_MS), `every reconnect waited at least the minimum backoff (${gaps.join(', ')} ms)`);
+
+  const seqs = (s: Subscriber) => [...s.readingSeqs(), ...s.on('/events/fault').map((m) => m.body.seq as number)];
+  await sub.waitFor((s) => missing(seqs(s), range(1, last)).length === 0, 60_000).catch(() => undefined);
+  const got = seqs(sub);
+  t.same(missing(got, range(1, last)), [], `all ${last} records arrived (${got.length - last} duplicates)`);
+  const st = session.state();
+  t.ok(st.connects >= CUTS + 1, `reconnected after every cut (${st.connects} connections)`);
+  await waitFor(() => (outbox.flush(), outbox.stats().total === 0), 20_000);
+  t.pass('the outbox drained completely');
+});
+
+t.test('backoff grows while the link stays down, with jitter, and resets after a connection', async (t) => {
+  const broker = await Mosquitto.start();
+  t.teardown(() => broker.close());
+  const proxy = await TcpProxy.start(broker.port);
+  t.teardown(() => proxy.close());
+  const outbox = Outbox.open({ path: join(tempDir(t), 'outbox.db') });
+  t.teardown(() => outbox.close());
+  const session = new UplinkSession({
+    platform: platform(proxy.url, { reconnectMinMs: 50, reconnectMaxMs: 400 }),
+    gatewayId: GATEWAY,
+    outbox,
+    random: () => 1, // always the top of the jitter window: the growth is visible
+  });
+  t.teardown(() => session.stop());
+  session.start();
+  await waitFor(() => session.state().connected, 10_000);
+  proxy.refuse(true);
+  proxy.cut();
+  const times: number[] = [];
+  let seen = proxy.accepted;
+  // Refused connections are not counted as accepted; watch attempts via the session instead.
+  let attempts = session.state().reconnectAttempts;
+  const start = Date.now();
+  while (times.length < 4 && Date.now() - start < 20_000) {
+    await sleep(5);
+    const a = session.state().reconnectAttempts;
+    if (a > attempts) {
+      attempts = a;
+      times.push(Date.now());
+    }
+  }
+  const deltas = times.slice(1).map((x, i) => x - times[i]!);
+  // Attempt n waits up to min(max, min * 2^(n+1)): 100, 200, 400 ms at the top of the window
+  // (lower bounds only, with 10 ms for the 5 ms polling: a loaded machine can only make them longer).
+  t.ok(deltas.length >= 3 && deltas[0]! >= 90 && deltas[1]! >= 190 && deltas[2]! >= 390, `delays grow: ${deltas.join(', ')} ms (100, 200, 400)`);
+  proxy.refuse(false);
+  await waitFor(() => session.state().connected, 10_000);
+  t.ok(proxy.accepted > seen, 'reconnected once the link is back');
+  seen = proxy.accepted;
+  t.equal(session.state().reconnectAttempts, 0, 'backoff reset after a successful connection');
+});
