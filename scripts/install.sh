@@ -242,7 +242,7 @@ printf '#!/bin/sh\n# hearth command line (installed by %s/scripts/install.sh)\ne
 install_file 0755 root:root "$WRAPPER" "$ROOT/usr/local/bin/hearth"
 
 UNIT="$STAGE/hearth.service"
-sed -e "s#/usr/bin/node /opt/hearth/#$NODE_BIN $PREFIX/#" -e "s#/opt/hearth/#$PREFIX/#g" "$SOURCE/systemd/hearth.service" >"$UNIT"
+sed -e "s#^ExecStart=/usr/bin/node #ExecStart=$NODE_BIN #" -e "s#/opt/hearth/#$PREFIX/#g" "$SOURCE/systemd/hearth.service" >"$UNIT"
 install_file 0644 root:root "$UNIT" "$ROOT/etc/systemd/system/hearth.service"
 
 UDEV="$STAGE/60-hearth-gpio.rules"

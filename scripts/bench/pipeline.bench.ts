@@ -145,11 +145,14 @@ api: { enabled: false }
   report(`alarm latency change to subscriber p99 (poll ${ALARM_POLL_MS} ms)`, percentile(total, 99), 'ms');
 }
 
-/** The compiled daemon running the shipped demo for 35 s (through an alarm and its restore). */
+/**
+ * The compiled daemon running the shipped demo for 35 s (through an alarm and its restore), with
+ * the V8 memory flags `npm start` and the systemd unit use.
+ */
 async function demoRss(report: Report): Promise<void> {
   const demo = await demoCopy();
   const main = fileURLToPath(new URL('../../src/main.js', import.meta.url));
-  const child = spawn(process.execPath, [main, 'run', '--config', demo.file], { stdio: 'ignore' });
+  const child = spawn(process.execPath, ['--max-semi-space-size=1', '--optimize-for-size', main, 'run', '--config', demo.file], { stdio: 'ignore' });
   await sleep(35_000);
   const { readFileSync } = await import('node:fs');
   const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');

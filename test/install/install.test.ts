@@ -39,7 +39,7 @@ t.test('install into a scratch root, then again: the second run changes nothing'
 
   // The unit, enabled, with this machine's node; the command; the udev rule.
   const unit = etc(root, 'systemd/system/hearth.service');
-  t.match(unit, new RegExp(`^ExecStart=${process.execPath} /opt/hearth/dist/src/main.js run --config /etc/hearth/hearth.yaml$`, 'm'));
+  t.match(unit, new RegExp(`^ExecStart=${process.execPath} (--[a-z-]+(=\\d+)? )*/opt/hearth/dist/src/main.js run --config /etc/hearth/hearth.yaml$`, 'm'));
   t.match(unit, /^Type=notify$/m);
   t.equal(readlinkSync(join(root, 'etc/systemd/system/multi-user.target.wants/hearth.service')), '/etc/systemd/system/hearth.service');
   t.equal((lstatSync(join(root, 'usr/local/bin/hearth')).mode & 0o777).toString(8), '755');
