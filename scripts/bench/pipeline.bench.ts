@@ -23,11 +23,15 @@ export async function run(report: Report): Promise<void> {
   if (parts.includes('rss')) await demoRss(report);
 }
 
-const BUSES = 16;
+const BUSES = 32;
 const DEVICES_PER_BUS = 15;
 const POLL_MS = 100;
 
-/** Many simulated residual-current detectors polled fast; a subscriber in another process counts. */
+/**
+ * Many simulated residual-current detectors (480 at 10 Hz: more than the gateway can poll, so the
+ * figure is its capacity), a subscriber in another process counts the readings that arrive.
+ * Report-by-exception is on as shipped: only points whose values move are delivered.
+ */
 async function throughput(report: Report): Promise<void> {
   const broker = await Mosquitto.start();
   const counterJs = fileURLToPath(new URL('./lib/telemetry-counter.js', import.meta.url));
@@ -91,13 +95,14 @@ const ALARM_POLL_MS = 100;
 const SAMPLES = 60;
 
 /**
- * A detector's fire-alarm bit is set at a random moment; latency is measured from the device's
- * first answer that carries it (what polling costs is up to one poll interval before that,
- * reported separately in the raw figure) to the alarm event at a subscriber of a real Mosquitto.
+ * A detector's fire-alarm bit is set at a random moment; the alarm event is timed at a subscriber
+ * of a real Mosquitto. Two figures: change to subscriber minus the poll interval (the issue's
+ * definition: a change waits up to one interval for the next poll, so p99 of this is the worst
+ * cost beyond polling), and the rules' decision to the subscriber (outbox commit with fsync,
+ * uplink, broker, subscriber).
  */
 async function alarmLatency(report: Report): Promise<void> {
   const broker = await Mosquitto.start();
-  const reads: number[] = [];
   const gw = await startBenchGateway(
     (dir) => `
 gateway: { id: gw-alarm, stateDir: ${dir}, clockSync: assume-synced }
@@ -109,13 +114,14 @@ platform: { url: '${broker.url}', allowInsecure: true }
 api: { enabled: false }
 `,
     [1, 2, 3, 4, 5],
-    (unit, t) => {
-      if (unit === 1) reads.push(t);
-    },
   );
+  let decided: number | undefined;
+  gw.daemon.gatewayParts().sink()!.listen((r) => {
+    if (r.type === 'event' && r.event.kind === 'alarm' && r.event.point === 'fire_alarm') decided = performance.now();
+  });
   const sub = await mqtt.connectAsync(broker.url);
   let arrived: number | undefined;
-  sub.on('message', (topic, payload) => {
+  sub.on('message', (_topic, payload) => {
     const e = JSON.parse(payload.toString()) as { kind: string; pt: string };
     if (e.kind === 'alarm' && e.pt === 'fire_alarm') arrived = performance.now();
   });
@@ -123,26 +129,25 @@ api: { enabled: false }
   await sleep(1000);
 
   const beyondPoll: number[] = [];
-  const total: number[] = [];
+  const fromDecision: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
     await sleep(50 + Math.random() * 200);
-    arrived = undefined;
+    arrived = decided = undefined;
     const changed = performance.now();
     gw.map.set(1, 'input', 4, 1); // status word bit 0: fire alarm
     await waitFor(() => arrived !== undefined, 5000);
-    const firstAnswer = reads.find((t) => t >= changed)!;
-    total.push(arrived! - changed);
-    beyondPoll.push(arrived! - firstAnswer);
+    beyondPoll.push(arrived! - changed - ALARM_POLL_MS);
+    fromDecision.push(arrived! - decided!);
     gw.map.set(1, 'input', 4, 0);
     await sleep(ALARM_POLL_MS * 3); // let the restore pass
   }
   await sub.endAsync();
   await gw.daemon.stop();
   await broker.close();
-  report('alarm latency beyond poll interval p50', percentile(beyondPoll, 50), 'ms');
-  report('alarm latency beyond poll interval p99', percentile(beyondPoll, 99), 'ms');
-  report(`alarm latency change to subscriber p50 (poll ${ALARM_POLL_MS} ms)`, percentile(total, 50), 'ms');
-  report(`alarm latency change to subscriber p99 (poll ${ALARM_POLL_MS} ms)`, percentile(total, 99), 'ms');
+  report(`alarm latency change to subscriber minus poll interval (${ALARM_POLL_MS} ms) p50`, percentile(beyondPoll, 50), 'ms');
+  report(`alarm latency change to subscriber minus poll interval (${ALARM_POLL_MS} ms) p99`, percentile(beyondPoll, 99), 'ms');
+  report('alarm latency rules decision to subscriber p50', percentile(fromDecision, 50), 'ms');
+  report('alarm latency rules decision to subscriber p99', percentile(fromDecision, 99), 'ms');
 }
 
 /**
