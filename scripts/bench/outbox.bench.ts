@@ -10,6 +10,7 @@ import { Outbox } from '../../src/outbox/index.js';
 import { ReportByException } from '../../src/reporting/exception-filter.js';
 import { NativeCodec } from '../../src/uplink/index.js';
 import type { Report } from './run.js';
+import { GATEWAY_NODE_FLAGS } from './lib/node-flags.js';
 
 const GW = 'gw-bench';
 const BACKLOG = 1_000_000;
@@ -72,7 +73,7 @@ export async function run(report: Report): Promise<void> {
     });
     await watcher.subscribeAsync(`hearth/v1/${GW}/events/#`, { qos: 1 });
     const childJs = fileURLToPath(new URL('./lib/drain-child.js', import.meta.url));
-    const child = spawn(process.execPath, [childJs, join(dir, 'outbox.db'), url, GW], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, childJs, join(dir, 'outbox.db'), url, GW], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     const code = await new Promise<number | null>((r) => child.once('exit', r));

@@ -8,6 +8,7 @@ import { waitFor } from '../../test/helpers/net.js';
 import { startBenchGateway } from './lib/bench-gateway.js';
 import { percentile, sleep } from './lib/stats.js';
 import type { Report } from './run.js';
+import { GATEWAY_NODE_FLAGS } from './lib/node-flags.js';
 
 /**
  * The gateway core's figures (targets on the reference machine, 2 cores):
@@ -157,7 +158,7 @@ api: { enabled: false }
 async function demoRss(report: Report): Promise<void> {
   const demo = await demoCopy();
   const main = fileURLToPath(new URL('../../src/main.js', import.meta.url));
-  const child = spawn(process.execPath, ['--max-semi-space-size=1', '--optimize-for-size', main, 'run', '--config', demo.file], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, main, 'run', '--config', demo.file], { stdio: 'ignore' });
   await sleep(35_000);
   const { readFileSync } = await import('node:fs');
   const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');

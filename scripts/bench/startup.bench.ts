@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import type { Report } from './run.js';
+import { GATEWAY_NODE_FLAGS } from './lib/node-flags.js';
 
 /**
  * Start-up to READY=1 for the demo configuration, as systemd sees it: spawn the built daemon
@@ -90,7 +91,7 @@ async function once(): Promise<number> {
     await seen('bound', 10_000);
     const file = await demoCopy(dir);
     const t0 = performance.now();
-    const daemon = spawn(process.execPath, [MAIN, 'run', '--config', file], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NOTIFY_SOCKET: socketPath } });
+    const daemon = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, MAIN, 'run', '--config', file], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NOTIFY_SOCKET: socketPath } });
     let stderr = '';
     daemon.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<void>((resolve) => daemon.once('exit', () => resolve()));
