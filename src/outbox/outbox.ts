@@ -225,7 +225,9 @@ export class Outbox implements SequenceSource, UplinkSource {
   /** Commits the event (and anything buffered) with fsync before returning. */
   appendEvent(event: GatewayEvent): void {
     this.assertUsable();
-    this.commitNow('appendEvent', [this.pending('event', eventPriority(event), event)]);
+    // Without the acked deletions: during a backlog drain they are thousands of rows, and an alarm
+    // must not wait for them. They go with the next group commit.
+    this.commitNow('appendEvent', [this.pending('event', eventPriority(event), event)], false);
   }
 
   /** Buffers the reading; it is durable after the next group commit (flush()). */
@@ -378,10 +380,10 @@ export class Outbox implements SequenceSource, UplinkSource {
     }
   }
 
-  private commitNow(operation: string, events: Pending[]): void {
+  private commitNow(operation: string, events: Pending[], withDeletes = true): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const deletes = this.leases.pendingDeletes();
+    const deletes = withDeletes ? this.leases.pendingDeletes() : [];
     const flushed = this.buffer.length;
     this.guard(operation, () => {
       this.epochs.noteSync();
@@ -398,6 +400,7 @@ export class Outbox implements SequenceSource, UplinkSource {
       if (flushed > 0) this.depth[PRIORITY_TELEMETRY] = (this.depth[PRIORITY_TELEMETRY] ?? 0) + flushed;
     });
     this.leases.forget(deletes);
+    if (!withDeletes && this.leases.pendingDeletes().length > 0) this.schedule();
     for (const e of events) this.depth[e[1]] = (this.depth[e[1]] ?? 0) + 1;
     this.checkQuota(false);
     for (const e of events) this.notify(e[1] as Priority);
