@@ -1,4 +1,4 @@
-import { Gpio } from 'onoff';
+import { createRequire } from 'node:module';
 import { headerChip, listSysfsChips, sysfsNumber, SYSFS_ROOT, type SysfsChip } from './sysfs-base.js';
 import { GpioError, lineText, type GpioBackend, type InputLine, type Level, type LineRef, type OutputLine } from './types.js';
 
@@ -25,7 +25,12 @@ export interface SysfsOptions {
   pinFactory?: SysfsPinFactory;
 }
 
-const onoffPin: SysfsPinFactory = (gpio, direction, edge) => new Gpio(gpio, direction, edge) as unknown as SysfsPin;
+// onoff (and its epoll binding) is loaded on the first pin, not at start: most gateways never use sysfs.
+const require = createRequire(import.meta.url);
+const onoffPin: SysfsPinFactory = (gpio, direction, edge) => {
+  const { Gpio } = require('onoff') as typeof import('onoff');
+  return new Gpio(gpio, direction, edge) as unknown as SysfsPin;
+};
 
 export class SysfsGpioBackend implements GpioBackend {
   readonly kind = 'sysfs';

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { SerialPort } from 'serialport';
+import { serialPortClass } from './load-serialport.js';
 import type { Logger } from '../../log/logger.js';
 
 /**
@@ -110,6 +110,7 @@ export class SerialByteStream extends ReconnectingStream {
   }
 
   protected open(h: { data: (b: Buffer) => void; up: () => void; down: (err?: Error) => void }): Conn {
+    const SerialPort = serialPortClass();
     const port = new SerialPort({ path: this.path, baudRate: this.baudRate, autoOpen: false });
     port.on('data', h.data);
     port.on('close', () => h.down());

@@ -1,4 +1,4 @@
-import { SerialPort } from 'serialport';
+import { serialPortClass } from '../../serial/load-serialport.js';
 import type { Parity } from '../../../config/types.js';
 import type { Channel, Connector } from './link.js';
 
@@ -14,6 +14,7 @@ export interface SerialSettings {
 export function serialConnector(settings: SerialSettings): Connector {
   return (events) =>
     new Promise<Channel>((resolve, reject) => {
+      const SerialPort = serialPortClass();
       const port = new SerialPort({
         path: settings.path,
         baudRate: settings.baudRate,
