@@ -117,6 +117,7 @@ export class FieldIo {
         output.run({ mode: 'pulse', forMs: durationMs, owner: 'console-test' });
         return { output: id, durationMs, ok: true };
       },
+      silence: (eventId) => this.actions?.silence(eventId) ?? [],
     };
   }
 

@@ -28,6 +28,8 @@ export function matches(rule: LocalActionRule, e: GatewayEvent): boolean {
 export class LocalActions {
   /** Raised event id → owners it started (rule name + event id), for the restore. */
   private readonly owners = new Map<string, { owner: string; outputs: string[] }>();
+  /** Every event that drove outputs → its demands, for silencing (bounded: oldest dropped). */
+  private readonly drivenBy = new Map<string, { owner: string; outputs: string[] }[]>();
   private readonly counters: ActionStats = { fired: {}, released: 0, unknownOutputs: 0 };
 
   constructor(
@@ -66,7 +68,28 @@ export class LocalActions {
     }
     this.counters.fired[rule.name] = (this.counters.fired[rule.name] ?? 0) + 1;
     if (rule.untilRestore) this.owners.set(e.id, { owner, outputs: driven });
+    this.drivenBy.set(e.id, [...(this.drivenBy.get(e.id) ?? []), { owner, outputs: driven }]);
+    if (this.drivenBy.size > 1000) this.drivenBy.delete(this.drivenBy.keys().next().value!);
     this.logger.warn({ rule: rule.name, event: e.kind, device: e.deviceId, outputs: driven }, `local action ${rule.name}`);
+  }
+
+  /**
+   * Silence an alarm: the sounders it drives stop; its relays (elevator block, power cut) stay as
+   * they are, since silencing is about noise, not safety. Another alarm's demand on the same siren
+   * keeps it sounding, and a new alarm sounds again. Returns the outputs switched off.
+   */
+  silence(eventId: string): string[] {
+    const silenced: string[] = [];
+    for (const demand of this.drivenBy.get(eventId) ?? []) {
+      for (const name of demand.outputs) {
+        const out = this.outputs.get(name);
+        if (out === undefined || !out.cfg.sounder) continue;
+        out.release(demand.owner);
+        silenced.push(name);
+      }
+    }
+    if (silenced.length > 0) this.logger.warn({ event: eventId, outputs: silenced }, 'alarm silenced: sounders off');
+    return silenced;
   }
 
   private release(e: GatewayEvent): void {

@@ -35,6 +35,8 @@ import { ScanJobs } from './scan-jobs.js';
 export interface OutputsPort {
   list(): OutputInfo[];
   test(id: string, durationMs: number): Promise<OutputTestResult>;
+  /** Switches off the sounders an alarm drives (never its relays); returns their names. */
+  silence(eventId: string): string[];
 }
 
 /** The daemon's parts, read when a request needs them (they exist once the daemon started). */
@@ -174,6 +176,7 @@ export class DaemonPort implements GatewayPort {
   async silence(eventId: string, minutes: number, by: string): Promise<ActiveAlarm> {
     this.requireActive(eventId);
     await this.state.silence(eventId, this.parts.clock.now() + minutes * 60_000, by);
+    this.parts.outputs?.silence(eventId);
     return this.alarmChanged(eventId);
   }
 

@@ -44,6 +44,8 @@ export interface GpioOutputConfig {
   /** State at start, at stop and after an action ends. Default off. */
   safeState: 'off' | 'on';
   description?: string;
+  /** A siren or buzzer: silencing an alarm switches it off. Relays are never silenced. */
+  sounder: boolean;
 }
 
 export interface TagListRef {

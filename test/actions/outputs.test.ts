@@ -9,10 +9,10 @@ import type { GatewayEvent } from '../../src/model/event.js';
 import { FakeTimers } from '../devices/fakes.js';
 
 const OUTPUTS: GpioOutputConfig[] = [
-  { name: 'siren', pin: 22, activeLevel: 'high', safeState: 'off' },
-  { name: 'elevator-block', pin: 23, activeLevel: 'low', safeState: 'off' },
+  { name: 'siren', pin: 22, activeLevel: 'high', safeState: 'off', sounder: true },
+  { name: 'elevator-block', pin: 23, activeLevel: 'low', safeState: 'off', sounder: false },
   // A fail-safe door holder: energized (on) in normal operation, released on alarm.
-  { name: 'door-holder', pin: 24, activeLevel: 'high', safeState: 'on' },
+  { name: 'door-holder', pin: 24, activeLevel: 'high', safeState: 'on', sounder: false },
 ];
 
 async function rig() {
@@ -119,6 +119,27 @@ t.test("one alarm's restore does not silence a siren another alarm started", asy
   t.equal(r.level(22), 1, 'still on for the second alarm');
   actions.onEvent(event('restore', { restores: b.id }));
   t.equal(r.level(22), 0);
+});
+
+t.test('silencing an alarm stops its sounders, never its relays; another alarm still sounds', async (t) => {
+  const r = await rig();
+  const rules: LocalActionRule[] = [
+    { name: 'fire', when: { kinds: ['alarm'] }, do: [{ output: 'siren', mode: 'on' }, { output: 'elevator-block', mode: 'on' }], untilRestore: true },
+  ];
+  const actions = new LocalActions(rules, r.outputs, silentLogger());
+  const a = event('alarm');
+  actions.onEvent(a);
+  t.equal(r.level(22), 1, 'siren on');
+  t.equal(r.level(23), 0, 'elevator blocked (active low)');
+  t.same(actions.silence(a.id), ['siren']);
+  t.equal(r.level(22), 0, 'siren silenced');
+  t.equal(r.level(23), 0, 'the relay is not silenced');
+  const b = event('alarm');
+  actions.onEvent(b);
+  t.equal(r.level(22), 1, 'a new alarm sounds again');
+  t.same(actions.silence('no-such-event'), [], 'unknown events silence nothing');
+  actions.onEvent(event('restore', { restores: a.id }));
+  t.equal(r.level(22), 1, "the first alarm's restore leaves the second alarm's siren on");
 });
 
 t.test('when a timed demand ends, the demand still active underneath takes over again', async (t) => {

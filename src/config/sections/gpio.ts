@@ -32,6 +32,10 @@ const outputSchema: JsonSchema = object(
     activeLevel: oneOfStrings('Level that switches it on. Default high.', ['high', 'low'], 'high'),
     safeState: oneOfStrings('State at start, at stop and when an action ends. Default off (a fail-safe relay may need on).', ['off', 'on'], 'off'),
     description: text('What it switches.'),
+    sounder: flag(
+      'A siren or buzzer: silencing an alarm in the console switches it off for that alarm. Relays (elevator block, power cut) are never silenced. Default false.',
+      false,
+    ),
   },
   ['name'],
 );
