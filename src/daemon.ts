@@ -27,6 +27,7 @@ import type { Logger } from './log/logger.js';
 import { version } from './version.js';
 import { createCodec } from './uplink/codecs/create.js';
 import { RemoteManagement } from './remote/remote-management.js';
+import { disableMqttNumberCache } from './uplink/mqtt-packet-memory.js';
 
 export interface DaemonOptions {
   config: HearthConfig;
@@ -77,6 +78,7 @@ export class Daemon {
   private remote?: RemoteManagement;
 
   constructor(private readonly options: DaemonOptions) {
+    disableMqttNumberCache();
     this.clock = options.clock ?? new SystemClock(options.config.gateway.clockSync);
     this.log = options.logger;
     this.plan();
