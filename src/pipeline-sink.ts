@@ -46,6 +46,7 @@ export class PipelineSink {
     const fields = { event: e.kind, severity: e.severity, device: e.deviceId, point: e.point, where, id: e.id };
     if (e.kind === 'alarm') this.logger.warn(fields, `ALARM ${e.message}`);
     else if (e.kind === 'restore' || e.kind === 'online') this.logger.info(fields, `restored: ${e.message}`);
+    else if (e.severity === 'info') this.logger.info(fields, e.message); // e.g. a registered tag passing a reader
     else this.logger.warn(fields, e.message);
   }
 
