@@ -1,10 +1,10 @@
-import { parseArgs } from 'node:util';
 import type { Command } from '../index.js';
 import { DEFAULT_CONFIG } from '../defaults.js';
 import { EXIT_USAGE } from '../exit-codes.js';
 import { loadConfigWithProfiles } from '../../config/load.js';
 import { describePlan } from '../../config/plan.js';
 import { reportError } from '../report-error.js';
+import { parseCommandArgs } from '../parse-command-args.js';
 
 const USAGE = `Usage: hearth check [FILE] [--skip-file-checks]
 
@@ -18,17 +18,12 @@ export const checkCommand: Command = {
   summary: 'validate a configuration file and print the plan',
   usage: USAGE,
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: { config: { type: 'string', short: 'c' }, 'skip-file-checks': { type: 'boolean' } },
-      });
-    } catch (err) {
-      process.stderr.write(`hearth check: ${(err as Error).message}\n${USAGE}\n`);
-      return EXIT_USAGE;
-    }
+    const parsed = parseCommandArgs('check', USAGE, {
+      args,
+      allowPositionals: true,
+      options: { config: { type: 'string', short: 'c' }, 'skip-file-checks': { type: 'boolean' } },
+    });
+    if (parsed === undefined) return EXIT_USAGE;
     const file = parsed.positionals[0] ?? parsed.values.config ?? DEFAULT_CONFIG;
     try {
       const { config, profiles } = await loadConfigWithProfiles(file, { checkFiles: !parsed.values['skip-file-checks'] });

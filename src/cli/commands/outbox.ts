@@ -1,11 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import type { Command } from '../index.js';
 import { DEFAULT_CONFIG } from '../defaults.js';
 import { EXIT_USAGE, EXIT_IOERR } from '../exit-codes.js';
 import { loadConfigWithProfiles } from '../../config/load.js';
 import { reportError } from '../report-error.js';
+import { parseCommandArgs } from '../parse-command-args.js';
 
 const USAGE = `Usage: hearth outbox stats  [--config FILE | --file DB] [--json]
        hearth outbox export [--config FILE | --file DB] [--kind event|reading] [--device ID] [--limit N]
@@ -34,25 +34,20 @@ export const outboxCommand: Command = {
   summary: 'outbox statistics, or export unsent records as JSON lines',
   usage: USAGE,
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          config: { type: 'string', short: 'c' },
-          file: { type: 'string' },
-          json: { type: 'boolean' },
-          kind: { type: 'string' },
-          device: { type: 'string' },
-          limit: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      });
-    } catch (err) {
-      process.stderr.write(`hearth outbox: ${(err as Error).message}\n${USAGE}\n`);
-      return EXIT_USAGE;
-    }
+    const parsed = parseCommandArgs('outbox', USAGE, {
+      args,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        file: { type: 'string' },
+        json: { type: 'boolean' },
+        kind: { type: 'string' },
+        device: { type: 'string' },
+        limit: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (parsed === undefined) return EXIT_USAGE;
     const { values, positionals } = parsed;
     if (values.help) {
       process.stdout.write(USAGE + '\n');

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { Command } from '../index.js';
 import { DEFAULT_CONFIG } from '../defaults.js';
 import { EXIT_USAGE, EXIT_UNAVAILABLE, EXIT_FAILURE } from '../exit-codes.js';
@@ -12,6 +11,7 @@ import { CounterSequence } from '../../model/sequence.js';
 import { HearthError } from '../../errors.js';
 import type { Reading } from '../../model/reading.js';
 import { reportError } from '../report-error.js';
+import { parseCommandArgs } from '../parse-command-args.js';
 
 const USAGE = `Usage: hearth read DEVICE [--config FILE] [--json] [--timeout MS]
 
@@ -35,17 +35,12 @@ export const readCommand: Command = {
   summary: 'read one device once and print its values (commissioning)',
   usage: USAGE,
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      });
-    } catch (err) {
-      process.stderr.write(`hearth read: ${(err as Error).message}\n${USAGE}\n`);
-      return EXIT_USAGE;
-    }
+    const parsed = parseCommandArgs('read', USAGE, {
+      args,
+      allowPositionals: true,
+      options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+    if (parsed === undefined) return EXIT_USAGE;
     if (parsed.values.help) {
       process.stdout.write(USAGE + '\n');
       return 0;

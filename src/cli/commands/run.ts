@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { Command } from '../index.js';
 import { DEFAULT_CONFIG } from '../defaults.js';
 import { EXIT_USAGE, EXIT_IOERR, EXIT_FAILURE, EXIT_RESTART } from '../exit-codes.js';
@@ -9,6 +8,7 @@ import { Daemon } from '../../daemon.js';
 import { reportError } from '../report-error.js';
 import { SystemdService } from '../../service/systemd-service.js';
 import { stallAfterMs } from '../../service/poll-health.js';
+import { parseCommandArgs } from '../parse-command-args.js';
 
 const USAGE = `Usage: hearth run [--config FILE] [--log-level LEVEL]
 
@@ -29,13 +29,9 @@ export const runCommand: Command = {
   summary: 'run the gateway (the daemon)',
   usage: USAGE,
   async run(args) {
-    let values;
-    try {
-      values = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, 'log-level': { type: 'string' } } }).values;
-    } catch (err) {
-      process.stderr.write(`hearth run: ${(err as Error).message}\n${USAGE}\n`);
-      return EXIT_USAGE;
-    }
+    const parsed = parseCommandArgs('run', USAGE, { args, options: { config: { type: 'string', short: 'c' }, 'log-level': { type: 'string' } } });
+    if (parsed === undefined) return EXIT_USAGE;
+    const { values } = parsed;
     let loaded;
     try {
       // Finishes or rolls back a remote config change a restart or crash interrupted (src/remote/).

@@ -1,10 +1,10 @@
-import { parseArgs } from 'node:util';
 import type { Command } from '../index.js';
 import { DEFAULT_CONFIG } from '../defaults.js';
 import { EXIT_USAGE } from '../exit-codes.js';
 import { loadConfig } from '../../config/load.js';
 import { ensureToken, rotateToken, tokenPath } from '../../api/token.js';
 import { reportError } from '../report-error.js';
+import { parseCommandArgs } from '../parse-command-args.js';
 
 const USAGE = `Usage: hearth token [--config FILE] [--rotate]
 
@@ -20,13 +20,9 @@ export const tokenCommand: Command = {
   summary: 'print the API token (--rotate replaces it)',
   usage: USAGE,
   async run(args) {
-    let values;
-    try {
-      values = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, rotate: { type: 'boolean' } } }).values;
-    } catch (err) {
-      process.stderr.write(`hearth token: ${(err as Error).message}\n${USAGE}\n`);
-      return EXIT_USAGE;
-    }
+    const parsed = parseCommandArgs('token', USAGE, { args, options: { config: { type: 'string', short: 'c' }, rotate: { type: 'boolean' } } });
+    if (parsed === undefined) return EXIT_USAGE;
+    const { values } = parsed;
     try {
       const config = await loadConfig(values.config ?? DEFAULT_CONFIG, { checkFiles: false });
       const dir = config.gateway.stateDir;
