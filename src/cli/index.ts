@@ -2,13 +2,12 @@ import { EXIT_USAGE } from './exit-codes.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 
 export interface Command {
-  summary: string;
   usage: string;
   run(args: string[]): Promise<number>;
 }
 
 /**
- * Every command, in the order `hearth help` lists them. Loaded on use: `hearth version` or
+ * Every command with its one-line summary, in the order `hearth help` lists them. Loaded on use: `hearth version` or
  * `hearth check` should not pay for fastify, SQLite and MQTT, and start-up time counts on a Pi.
  */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {

@@ -15,7 +15,6 @@ effect. Exits 0 when the file is valid and 78 with one "path: message" line per 
   --skip-file-checks   do not require TLS and password files to exist (checking a file away from its gateway)`;
 
 export const checkCommand: Command = {
-  summary: 'validate a configuration file and print the plan',
   usage: USAGE,
   async run(args) {
     const parsed = parseCommandArgs('check', USAGE, {

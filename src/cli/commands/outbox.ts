@@ -31,7 +31,6 @@ interface StatsRow {
 }
 
 export const outboxCommand: Command = {
-  summary: 'outbox statistics, or export unsent records as JSON lines',
   usage: USAGE,
   async run(args) {
     const parsed = parseCommandArgs('outbox', USAGE, {

@@ -32,7 +32,6 @@ type), 64 usage or unknown device, 69 no valid answer (timeout, CRC, exception, 
 78 configuration invalid.`;
 
 export const readCommand: Command = {
-  summary: 'read one device once and print its values (commissioning)',
   usage: USAGE,
   async run(args) {
     const parsed = parseCommandArgs('read', USAGE, {

@@ -26,7 +26,6 @@ const STOP_DEADLINE_MS = 10_000;
 const EXIT_GRACE_MS = 3000;
 
 export const runCommand: Command = {
-  summary: 'run the gateway (the daemon)',
   usage: USAGE,
   async run(args) {
     const parsed = parseCommandArgs('run', USAGE, { args, options: { config: { type: 'string', short: 'c' }, 'log-level': { type: 'string' } } });

@@ -51,7 +51,6 @@ function intOption(v: Values, name: string, fallback: number): number {
 }
 
 export const scanCommand: Command = {
-  summary: 'find the Modbus slaves on a bus (addresses x baud rates)',
   usage: USAGE,
   async run(args) {
     let v: Values;

@@ -17,7 +17,6 @@ or by this command. Reading it needs the rights of the service (run as root or t
                   session ends`;
 
 export const tokenCommand: Command = {
-  summary: 'print the API token (--rotate replaces it)',
   usage: USAGE,
   async run(args) {
     const parsed = parseCommandArgs('token', USAGE, { args, options: { config: { type: 'string', short: 'c' }, rotate: { type: 'boolean' } } });
