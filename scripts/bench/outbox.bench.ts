@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +8,7 @@ import type { Reading } from '../../src/model/reading.js';
 import { Outbox } from '../../src/outbox/index.js';
 import { ReportByException } from '../../src/reporting/exception-filter.js';
 import { NativeCodec } from '../../src/uplink/index.js';
+import { Mosquitto } from '../../test/helpers/mosquitto.js';
 import type { Report } from './run.js';
 import { GATEWAY_NODE_FLAGS } from './lib/node-flags.js';
 
@@ -19,36 +19,9 @@ function reading(seq: number, value: number): Reading {
   return { gatewayId: GW, deviceId: `rcd-${seq % 50}`, point: 'leakage', value, unit: 'mA', quality: 'good', ts: 1767225600000 + seq, synced: true, mono: seq, seq };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startMosquitto(dir: string): Promise<{ port: number; child: ChildProcess }> {
-  const port = await freePort();
-  const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, `persistence false\nuser root\nlog_dest none\nmax_queued_messages 100000\nlistener ${port} 127.0.0.1\nallow_anonymous true\n`);
-  const child = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
-  for (let i = 0; i < 250; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = connect(port, '127.0.0.1', () => (c.destroy(), resolve(true)));
-      c.on('error', () => resolve(false));
-    });
-    if (ok) return { port, child };
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  child.kill('SIGKILL');
-  throw new Error('mosquitto did not start');
-}
-
-
 export async function run(report: Report): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-outbox-'));
-  let broker: ChildProcess | undefined;
+  let broker: Mosquitto | undefined;
   try {
     // Ingest: readings committed per second (group commit, synchronous=FULL).
     const box = Outbox.open({ path: join(dir, 'outbox.db'), quotaMb: 4096, minFreeMb: 0, reserveMb: 0, maxBufferedReadings: 2000, gatewayId: GW });
@@ -62,9 +35,8 @@ export async function run(report: Report): Promise<void> {
 
     // Drain the 1,000,000-reading backlog into Mosquitto from a restarted gateway (its own
     // process), with fire alarms raised during it; the platform side (here) times the alarms.
-    const m = await startMosquitto(dir);
-    broker = m.child;
-    const url = `mqtt://127.0.0.1:${m.port}`;
+    broker = await Mosquitto.start();
+    const url = broker.url;
     const watcher = await mqtt.connectAsync(url, { clientId: 'bench-platform' });
     const latencies: number[] = [];
     watcher.on('message', (_topic, payload) => {
@@ -92,7 +64,7 @@ export async function run(report: Report): Promise<void> {
     report('uplink bytes per steady sensor per day (every reading)', steadyBytesPerDay(false), 'bytes');
     report('uplink bytes per steady sensor per day (report by exception)', steadyBytesPerDay(true), 'bytes');
   } finally {
-    broker?.kill('SIGKILL');
+    await broker?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

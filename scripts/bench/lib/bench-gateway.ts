@@ -21,12 +21,7 @@ export interface BenchGateway {
   dir: string;
 }
 
-/** `onRead(unit, t)`: called as each read's reply reaches the driver (performance.now()). */
-export async function startBenchGateway(
-  yaml: (dir: string) => string,
-  units: number[],
-  onRead?: (unit: number, t: number) => void,
-): Promise<BenchGateway> {
+export async function startBenchGateway(yaml: (dir: string) => string, units: number[]): Promise<BenchGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-'));
   const file = join(dir, 'hearth.yaml');
   writeFileSync(file, yaml(dir));
@@ -41,14 +36,6 @@ export async function startBenchGateway(
     busFactory: (cfg) => {
       const bus = createSimBus({ id: cfg.id, map, timeoutMs: cfg.timeoutMs });
       buses.set(cfg.id, bus);
-      if (onRead) {
-        const request = bus.request.bind(bus);
-        bus.request = (req, opts) => {
-          const reply = request(req, opts);
-          if (req.op === 'read') void reply.then(() => onRead(req.unit, performance.now()), () => {});
-          return reply;
-        };
-      }
       return bus;
     },
     onFatal: (err) => {
