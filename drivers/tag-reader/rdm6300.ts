@@ -1,4 +1,5 @@
-import { emptyStats, hexValue, joinPending, type DecoderStats, type TagDecoder } from './decoder.js';
+import { hexValue } from './decoder.js';
+import { FrameScanner, type FrameAt } from './frame-scanner.js';
 
 /**
  * RDM6300-style 125 kHz readers (EM4100 tags), 9600 8N1. A frame is 14 bytes:
@@ -10,42 +11,18 @@ export const RDM6300_FRAME_LENGTH = 14;
 const STX = 0x02;
 const ETX = 0x03;
 
-export class Rdm6300Decoder implements TagDecoder {
-  private pending: Buffer | undefined;
-  private readonly counters = emptyStats();
-
-  push(chunk: Uint8Array): string[] {
-    const buf = joinPending(this.pending, chunk);
-    const out: string[] = [];
-    let i = 0;
-    while (i < buf.length) {
-      if (buf[i] !== STX) {
-        this.counters.noiseBytes += 1;
-        i += 1;
-        continue;
-      }
-      if (buf.length - i < RDM6300_FRAME_LENGTH) break;
-      const result = decodeAt(buf, i);
-      if (result === 'malformed') {
-        // Not a frame after all: skip only the start byte, a real frame may begin inside.
-        this.counters.noiseBytes += 1;
-        i += 1;
-      } else if (result === 'checksum') {
-        this.counters.badChecksum += 1;
-        i += RDM6300_FRAME_LENGTH;
-      } else {
-        this.counters.tags += 1;
-        out.push(result);
-        i += RDM6300_FRAME_LENGTH;
-      }
-    }
-    this.pending = i < buf.length ? Buffer.from(buf.subarray(i)) : undefined;
-    return out;
+export class Rdm6300Decoder extends FrameScanner {
+  constructor() {
+    super(STX, frameAt);
   }
+}
 
-  stats(): DecoderStats {
-    return { ...this.counters };
-  }
+function frameAt(buf: Buffer, at: number): FrameAt {
+  if (buf.length - at < RDM6300_FRAME_LENGTH) return { kind: 'incomplete' };
+  const result = decodeAt(buf, at);
+  if (result === 'malformed') return { kind: 'noise' };
+  if (result === 'checksum') return { kind: 'checksum', length: RDM6300_FRAME_LENGTH };
+  return { kind: 'tag', id: result, length: RDM6300_FRAME_LENGTH };
 }
 
 function decodeAt(buf: Buffer, at: number): string | 'malformed' | 'checksum' {

@@ -1,4 +1,5 @@
-import { emptyStats, joinPending, toHex, type DecoderStats, type TagDecoder } from './decoder.js';
+import { toHex } from './decoder.js';
+import { FrameScanner, type FrameAt } from './frame-scanner.js';
 
 /**
  * UHF (EPC Gen2) reader modules built on the MagicRF M100 / QM100 chip (sold as YRM100, JRD-100
@@ -17,59 +18,29 @@ const CMD_INVENTORY = 0x22;
 const MAX_PL = 255;
 const OVERHEAD = 7;
 
-export class UhfM100Decoder implements TagDecoder {
-  private pending: Buffer | undefined;
-  private readonly counters = emptyStats();
-
-  push(chunk: Uint8Array): string[] {
-    const buf = joinPending(this.pending, chunk);
-    const out: string[] = [];
-    let i = 0;
-    while (i < buf.length) {
-      if (buf[i] !== HEAD) {
-        this.counters.noiseBytes += 1;
-        i += 1;
-        continue;
-      }
-      if (buf.length - i < 5) break;
-      const pl = (buf[i + 3]! << 8) | buf[i + 4]!;
-      if (pl > MAX_PL) {
-        this.counters.noiseBytes += 1;
-        i += 1;
-        continue;
-      }
-      const len = pl + OVERHEAD;
-      if (buf.length - i < len) break;
-      if (buf[i + len - 1] !== END) {
-        this.counters.noiseBytes += 1;
-        i += 1;
-        continue;
-      }
-      let sum = 0;
-      for (let k = i + 1; k < i + len - 2; k++) sum += buf[k]!;
-      if ((sum & 0xff) !== buf[i + len - 2]) {
-        this.counters.badChecksum += 1;
-        i += len;
-        continue;
-      }
-      const type = buf[i + 1];
-      const cmd = buf[i + 2];
-      if (type === TYPE_NOTICE && cmd === CMD_INVENTORY && pl >= 5 + 2) {
-        // Parameter: RSSI, PC (2), EPC, CRC (2).
-        out.push(toHex(buf.subarray(i + 5 + 3, i + 5 + pl - 2)));
-        this.counters.tags += 1;
-      } else {
-        this.counters.other += 1;
-      }
-      i += len;
-    }
-    this.pending = i < buf.length ? Buffer.from(buf.subarray(i)) : undefined;
-    return out;
+export class UhfM100Decoder extends FrameScanner {
+  constructor() {
+    super(HEAD, frameAt);
   }
+}
 
-  stats(): DecoderStats {
-    return { ...this.counters };
+function frameAt(buf: Buffer, i: number): FrameAt {
+  if (buf.length - i < 5) return { kind: 'incomplete' };
+  const pl = (buf[i + 3]! << 8) | buf[i + 4]!;
+  if (pl > MAX_PL) return { kind: 'noise' };
+  const len = pl + OVERHEAD;
+  if (buf.length - i < len) return { kind: 'incomplete' };
+  if (buf[i + len - 1] !== END) return { kind: 'noise' };
+  let sum = 0;
+  for (let k = i + 1; k < i + len - 2; k++) sum += buf[k]!;
+  if ((sum & 0xff) !== buf[i + len - 2]) return { kind: 'checksum', length: len };
+  const type = buf[i + 1];
+  const cmd = buf[i + 2];
+  if (type === TYPE_NOTICE && cmd === CMD_INVENTORY && pl >= 5 + 2) {
+    // Parameter: RSSI, PC (2), EPC, CRC (2).
+    return { kind: 'tag', id: toHex(buf.subarray(i + 5 + 3, i + 5 + pl - 2)), length: len };
   }
+  return { kind: 'other', length: len };
 }
 
 /** An inventory notification for an EPC (hex), as the module sends it (simulators and tests). */
