@@ -26,6 +26,7 @@ import {
   type Priority,
   type UplinkSource,
 } from './types.js';
+import { consecutiveRuns } from './id-runs.js';
 
 const MiB = 1024 * 1024;
 
@@ -659,29 +660,4 @@ function freshSequenceFloor(salvaged: number | undefined, wallMs: number): numbe
 function checkpointRoom(db: Db): number {
   const pages = Number(db.pragma('wal_autocheckpoint', { simple: true }));
   return pages * Number(db.pragma('page_size', { simple: true })) + MiB;
-}
-
-interface IdRun {
-  from: number;
-  to: number;
-  /** Undefined when not known (acked without a lease): each row's own priority is read back. */
-  priority: Priority | undefined;
-}
-
-/** Sorted ids grouped into runs of consecutive ids with the same known priority. */
-export function consecutiveRuns(ids: readonly number[], priorityOf: (id: number) => Priority | undefined): IdRun[] {
-  const sorted = [...ids].sort((a, b) => a - b);
-  const runs: IdRun[] = [];
-  let run: IdRun | undefined;
-  for (const id of sorted) {
-    const priority = priorityOf(id);
-    if (run !== undefined && id === run.to + 1 && priority === run.priority && priority !== undefined) {
-      run.to = id;
-      continue;
-    }
-    if (run !== undefined && id === run.to) continue; // duplicate id
-    run = { from: id, to: id, priority };
-    runs.push(run);
-  }
-  return runs;
 }

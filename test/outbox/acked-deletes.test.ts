@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import t from 'tap';
 import { Outbox } from '../../src/outbox/index.js';
-import { consecutiveRuns } from '../../src/outbox/outbox.js';
+import { consecutiveRuns } from '../../src/outbox/id-runs.js';
 import { fault, fireAlarm, reading, tempDir } from './fixtures.js';
 
 /**
