@@ -1,7 +1,7 @@
 import type { GatewayEvent } from '../../model/event.js';
 import type { Reading } from '../../model/reading.js';
 import type { Codec, CommandResult, ConnectCredentials, GatewayStatus, OutboundMessage, PlatformCommand } from '../codec.js';
-import { chunk, flatEvent, groupReadings, hmacHex, jsonObject, paramsObject, pointValues, readSecret, type SubDevice } from './platform-common.js';
+import { chunk, flatEvent, groupReadings, hmacHex, jsonObject, paramsObject, pointValues, readSecret, statusProperties, type SubDevice } from './platform-common.js';
 
 /** "A batch request to bring sub-devices online or offline cannot contain more than 50" (Alibaba IoT, sub-device online/offline). */
 export const ALINK_MAX_LOGIN_BATCH = 50;
@@ -94,13 +94,7 @@ export class AlibabaAlinkCodec implements Codec {
   }
 
   encodeStatus(status: GatewayStatus): OutboundMessage {
-    const p: Record<string, unknown> = { state: status.state, gatewayId: this.options.gatewayId, version: this.options.version, synced: status.synced };
-    if (status.configVersion !== undefined) p.configVersion = status.configVersion;
-    if (status.outbox !== undefined) {
-      p.outboxFire = status.outbox.fire;
-      p.outboxEvents = status.outbox.events;
-      p.outboxTelemetry = status.outbox.telemetry;
-    }
+    const p = statusProperties(status, this.options.gatewayId, this.options.version);
     const params: Record<string, { value: unknown; time: number }> = {};
     for (const [k, v] of Object.entries(p)) params[k] = { value: v, time: status.ts };
     return this.request(`/sys/${this.gw}/thing/event/property/post`, 'thing.event.property.post', params);

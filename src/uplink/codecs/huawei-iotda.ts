@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { GatewayEvent } from '../../model/event.js';
 import type { Reading } from '../../model/reading.js';
 import type { Codec, CommandResult, ConnectCredentials, GatewayStatus, OutboundMessage, PlatformCommand } from '../codec.js';
-import { chunk, compactUtc, flatEvent, groupReadings, hmacHex, jsonObject, paramsObject, pointValues, readSecret, type SubDevice } from './platform-common.js';
+import { chunk, compactUtc, flatEvent, groupReadings, hmacHex, jsonObject, paramsObject, pointValues, readSecret, statusProperties, type SubDevice } from './platform-common.js';
 
 /**
  * IoTDA "Gateway Reporting Device Properties in Batches" (api-iothub iot_06_v5_3006): at most 100
@@ -86,13 +86,7 @@ export class HuaweiIotdaCodec implements Codec {
   }
 
   encodeStatus(status: GatewayStatus): OutboundMessage {
-    const properties: Record<string, unknown> = { state: status.state, gatewayId: this.options.gatewayId, version: this.options.version, synced: status.synced };
-    if (status.configVersion !== undefined) properties.configVersion = status.configVersion;
-    if (status.outbox !== undefined) {
-      properties.outboxFire = status.outbox.fire;
-      properties.outboxEvents = status.outbox.events;
-      properties.outboxTelemetry = status.outbox.telemetry;
-    }
+    const properties = statusProperties(status, this.options.gatewayId, this.options.version);
     return msg(`${this.base}/properties/report`, {
       services: [{ service_id: this.options.serviceId, properties, event_time: new Date(status.ts).toISOString() }],
     });

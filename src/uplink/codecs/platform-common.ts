@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { GatewayEvent } from '../../model/event.js';
 import type { Reading } from '../../model/reading.js';
+import type { GatewayStatus } from '../codec.js';
 
 /** A field device as the platform codecs announce it: hearth's device id plus what a platform may show. */
 export interface SubDevice {
@@ -9,6 +10,21 @@ export interface SubDevice {
   name?: string;
   /** Profile / model, shown as the device type where the platform has one. */
   kind?: string;
+}
+
+/**
+ * The gateway's status as flat properties, the form every platform's property/attribute model
+ * takes: state, identity, clock sync, config version and what waits in the outbox.
+ */
+export function statusProperties(status: GatewayStatus, gatewayId: string, version: string): Record<string, unknown> {
+  const p: Record<string, unknown> = { state: status.state, gatewayId, version, synced: status.synced };
+  if (status.configVersion !== undefined) p.configVersion = status.configVersion;
+  if (status.outbox !== undefined) {
+    p.outboxFire = status.outbox.fire;
+    p.outboxEvents = status.outbox.events;
+    p.outboxTelemetry = status.outbox.telemetry;
+  }
+  return p;
 }
 
 /** Splits a list into consecutive pieces of at most `size` (the platforms' documented batch limits). */

@@ -1,7 +1,7 @@
 import type { GatewayEvent } from '../../model/event.js';
 import type { Reading } from '../../model/reading.js';
 import type { Codec, CommandResult, ConnectCredentials, GatewayStatus, OutboundMessage, PlatformCommand } from '../codec.js';
-import { flatEvent, groupReadings, jsonObject, paramsObject, pointValues, readSecret, type SubDevice } from './platform-common.js';
+import { flatEvent, groupReadings, jsonObject, paramsObject, pointValues, readSecret, statusProperties, type SubDevice } from './platform-common.js';
 
 /**
  * ThingsBoard's default MQTT payload limit (thingsboard.yml `transport.mqtt.netty.max_payload_size`,
@@ -53,20 +53,9 @@ export class ThingsBoardCodec implements Codec {
   }
 
   encodeStatus(status: GatewayStatus): OutboundMessage {
-    const attrs: Record<string, unknown> = {
-      state: status.state,
-      gatewayId: this.options.gatewayId,
-      version: this.options.version,
-      statusTs: status.ts,
-      synced: status.synced,
-    };
-    if (status.configVersion !== undefined) attrs.configVersion = status.configVersion;
-    if (status.outbox !== undefined) {
-      attrs.outboxFire = status.outbox.fire;
-      attrs.outboxEvents = status.outbox.events;
-      attrs.outboxTelemetry = status.outbox.telemetry;
-      attrs.outboxOldestMs = status.outbox.oldestUnsentAgeMs;
-    }
+    // Attributes carry no time of their own in ThingsBoard: the status time travels as one.
+    const attrs: Record<string, unknown> = { ...statusProperties(status, this.options.gatewayId, this.options.version), statusTs: status.ts };
+    if (status.outbox !== undefined) attrs.outboxOldestMs = status.outbox.oldestUnsentAgeMs;
     return msg('v1/devices/me/attributes', attrs);
   }
 
