@@ -120,14 +120,6 @@ export class Daemon {
     return this.scheduler?.snapshot() ?? [];
   }
 
-  uplinkState() {
-    return this.uplink?.state();
-  }
-
-  outboxStats() {
-    return this.outbox?.stats();
-  }
-
   /** Liveness of polling for the service watchdog (src/service/); undefined before the devices start. */
   pollProgress() {
     return this.scheduler?.progress();
@@ -326,11 +318,6 @@ export class Daemon {
         else logger.error({ device: deviceId, err }, 'pipeline error');
       },
     };
-  }
-
-  /** GPIO contacts, tag readers and outputs, for consoles and tests. */
-  fieldIo(): FieldIo | undefined {
-    return this.io;
   }
 
   private async stopDevices(): Promise<void> {
