@@ -9,8 +9,7 @@ import { createModbusDriver } from '../drivers/modbus/driver.js';
 import { DeviceRuntime } from './devices/runtime.js';
 import { PollScheduler } from './devices/scheduler.js';
 import { RulesEngine } from './rules/engine.js';
-import { Outbox } from './outbox/outbox.js';
-import { OutboxStorageError } from './outbox/errors.js';
+import { ResilientOutbox } from './outbox/resilient-outbox.js';
 import { UplinkSession } from './uplink/session.js';
 import { EmbeddedBroker } from './sim/embedded-broker.js';
 import { DeviceSimulators } from './sim/device-simulators.js';
@@ -22,12 +21,14 @@ import { ApiServer } from './api/server.js';
 import type { DaemonParts } from './api/daemon-port.js';
 import { DeliveryConfirmations } from './uplink/confirmations.js';
 import { ReportByException } from './reporting/exception-filter.js';
-import type { AlarmAckState } from './uplink/alarm-acks.js';
 import type { Logger } from './log/logger.js';
 import { version } from './version.js';
 import { createCodec } from './uplink/codecs/create.js';
 import { RemoteManagement } from './remote/remote-management.js';
 import { disableMqttNumberCache } from './uplink/mqtt-packet-memory.js';
+import { AlarmDesk } from './alarms/desk.js';
+import { GatewayFaults } from './faults/gateway-faults.js';
+import { createGatewayBus, type GatewayBus } from './events/gateway-topics.js';
 
 export interface DaemonOptions {
   config: HearthConfig;
@@ -37,12 +38,8 @@ export interface DaemonOptions {
   clock?: Clock;
   /** Builds a bus from its config; tests and benchmarks substitute simulated buses. */
   busFactory?: (cfg: BusConfig, logger: Logger) => ModbusBus;
-  /** A failure the process cannot continue after (storage). Default: log and exit 74 via the CLI. */
-  onFatal: (err: Error) => void;
   /** GPIO backend for inputs and outputs; default from config.gpio.backend. Tests pass a simulator. */
   gpioBackend?: GpioBackend;
-  /** The unacknowledged-fire-alarm fault turned on or off (e.g. a GPIO fault output). */
-  onAlarmAckFault?: (state: AlarmAckState) => void;
   /** A remote command or config change needs a restart (the run command exits for systemd). Default: logged only. */
   requestRestart?: (why: string) => void;
 }
@@ -52,39 +49,92 @@ interface Component {
   name: string;
   start(): Promise<void> | void;
   stop(): Promise<void> | void;
+  /**
+   * Convenience parts (console, remote management, the uplink's set-up, demo reporting): if one
+   * fails to start, the gateway runs on without it and raises a fault. Detection, the alarm desk
+   * and local outputs never depend on them.
+   */
+  optional?: boolean;
 }
 
 /**
  * The composition root. The flow is one direction: bus → driver → runtime (normalize) → rules →
- * sink → outbox → uplink. Start order is bottom-up so nothing produces before its consumer exists:
- * demo stand-ins, outbox, uplink (connects in the background: local rules never wait for the
- * network), buses, devices. Stop is the reverse.
+ * sink (alarm desk first, then the outbox) → uplink. Start order is bottom-up so nothing produces
+ * before its consumer exists: demo stand-ins, outbox, outputs, uplink (connects in the background:
+ * local rules never wait for the network), buses, inputs, devices, console. Stop is the reverse.
  */
 export class Daemon {
   readonly clock: Clock;
+  readonly bus: GatewayBus;
+  readonly desk: AlarmDesk;
+  readonly store: ResilientOutbox;
+  readonly faults: GatewayFaults;
   private readonly components: Component[] = [];
   private readonly started: Component[] = [];
-  private outbox?: Outbox;
+  private readonly sink: PipelineSink;
+  private readonly rules: RulesEngine;
+  private readonly io: FieldIo;
   private uplink?: UplinkSession;
   private scheduler?: PollScheduler;
-  private rules?: RulesEngine;
-  private sink?: PipelineSink;
   private confirmations?: DeliveryConfirmations;
   private api?: ApiServer;
   private readonly buses = new Map<string, ModbusBus>();
   private readonly runtimes: DeviceRuntime[] = [];
   private readonly log: Logger;
-  private io?: FieldIo;
   private remote?: RemoteManagement;
 
   constructor(private readonly options: DaemonOptions) {
     disableMqttNumberCache();
-    this.clock = options.clock ?? new SystemClock(options.config.gateway.clockSync);
-    this.log = options.logger;
+    const { config, logger } = options;
+    this.clock = options.clock ?? new SystemClock(config.gateway.clockSync);
+    this.log = logger;
+    this.bus = createGatewayBus(logger.child({ component: 'bus' }));
+    const gatewayId = config.gateway.id;
+    // The parts of the alarm path reference each other only through these late-bound arrows:
+    // faults and the outbox's own notices go through the same sink as every other event.
+    this.faults = new GatewayFaults({
+      gatewayId,
+      clock: this.clock,
+      seq: { next: () => this.store.next() },
+      location: config.gateway.location,
+      sink: { event: (e) => this.sink.event(e) },
+      onError: (err) => logger.error({ err }, 'gateway fault could not be raised'),
+    });
+    this.store = new ResilientOutbox({
+      outbox: {
+        path: config.outbox.path,
+        flushIntervalMs: config.outbox.flushIntervalMs,
+        quotaMb: config.outbox.quotaMb,
+        minFreeMb: config.outbox.minFreeMb,
+        reserveMb: config.outbox.reserveMb,
+        gatewayId,
+      },
+      clock: this.clock,
+      gatewayId,
+      faults: this.faults,
+      onNotice: (e) => this.sink.observe(e),
+      logger: logger.child({ component: 'outbox' }),
+    });
+    this.io = new FieldIo({ config, logger, ...(options.gpioBackend ? { gpioBackend: options.gpioBackend } : {}) });
+    this.desk = new AlarmDesk({
+      actions: config.actions ?? [],
+      outputs: () => this.io.outputRegistry(),
+      now: () => this.clock.now(),
+      mono: () => this.clock.mono(),
+      faults: this.faults,
+      logger: logger.child({ component: 'desk' }),
+      receiptTimeoutMs: config.outbox.alarmAckTimeoutMs,
+      onChange: (change) => this.bus.emit('desk', change),
+    });
+    this.sink = new PipelineSink({ desk: this.desk, store: this.store, bus: this.bus, logger: logger.child({ component: 'events' }) });
+    this.rules = new RulesEngine({ gatewayId, clock: this.clock, seq: this.store, sink: this.sink });
     this.plan();
   }
 
-  /** Starts every component in order; on failure, stops what already started and rethrows. */
+  /**
+   * Starts every component in order. A failing optional component is logged and raised as a fault;
+   * a failing essential one stops what already started and rethrows (the run command exits).
+   */
   async start(): Promise<void> {
     const t0 = performance.now();
     for (const c of this.components) {
@@ -92,6 +142,12 @@ export class Daemon {
         await c.start();
         this.started.push(c);
       } catch (err) {
+        if (c.optional) {
+          this.log.error({ component: c.name, err }, 'start failed; running on without it');
+          this.faults.raise(`component:${c.name}`, `${c.name} did not start: ${(err as Error).message}`);
+          this.started.push(c);
+          continue;
+        }
         this.log.error({ component: c.name, err }, 'start failed; stopping what started');
         await this.stop();
         throw err;
@@ -125,6 +181,11 @@ export class Daemon {
     return this.scheduler?.progress();
   }
 
+  /** Fire alarms whose detector is still in alarm: a requested restart waits for none. */
+  activeFireAlarms(): number {
+    return this.desk.activeFireAlarms();
+  }
+
   /** The port the API reaches the gateway through (bound to the API server's actual port). */
   apiPort(): number | undefined {
     return this.api?.boundPort();
@@ -132,25 +193,24 @@ export class Daemon {
 
   /** What the API may use of the daemon; read lazily, parts exist once their component started. */
   gatewayParts(): DaemonParts {
-    const { config, logger, busFactory, onFatal } = this.options;
+    const { config, logger, busFactory } = this.options;
     return {
       config,
       clock: this.clock,
       logger,
+      bus: this.bus,
+      desk: this.desk,
+      store: this.store,
+      faults: this.faults,
+      sink: this.sink,
       scheduler: () => this.scheduler,
       deviceStates: () => this.runtimes.map((r) => r.state),
       runtime: (id) => this.runtimes.find((r) => r.id === id),
-      rules: () => this.rules,
-      sink: () => this.sink,
-      outbox: () => this.outbox,
       uplink: () => this.uplink,
       confirmations: () => this.confirmations,
       liveBus: (id) => this.buses.get(id),
       createBus: (cfg) => (busFactory ? busFactory(cfg, logger.child({ component: 'scan', bus: cfg.id })) : createModbusBus(cfg)),
-      ...(this.io?.configured ? { outputs: this.io.outputsPort() } : {}),
-      onError: (err) => {
-        if (err instanceof OutboxStorageError) onFatal(err);
-      },
+      ...(this.io.configured ? { outputs: this.io.outputsPort() } : {}),
     };
   }
 
@@ -177,10 +237,25 @@ export class Daemon {
       const sims = new DeviceSimulators(demo.simulators, config.profilePaths, logger.child({ component: 'sim' }));
       this.add({ name: 'device-simulators', start: () => sims.start(), stop: () => sims.stop() });
     }
-    this.add({ name: 'outbox', start: () => this.openOutbox(), stop: () => this.outbox?.close() });
+    // Never fails: a file that cannot be opened is a storage fault, records wait in memory.
+    this.add({ name: 'outbox', start: () => this.store.start(), stop: () => this.store.close() });
     // Local outputs before the uplink and devices: sirens and relays never wait for the network.
-    const io = (this.io = new FieldIo({ config, logger, ...(this.options.gpioBackend ? { gpioBackend: this.options.gpioBackend } : {}) }));
-    if (io.configured) this.add({ name: 'gpio-outputs', start: () => io.startOutputs(this.pipelineParts()), stop: () => io.stopOutputs() });
+    const io = this.io;
+    if (io.configured) {
+      this.add({
+        name: 'gpio-outputs',
+        start: async () => {
+          await io.startOutputs(this.pipelineParts());
+          this.desk.outputsReady();
+        },
+        stop: async () => {
+          this.desk.stop();
+          await io.stopOutputs();
+        },
+      });
+    } else {
+      this.add({ name: 'alarm-desk', start: () => {}, stop: () => this.desk.stop() });
+    }
     // Remote commands and config arrive over the uplink (src/remote/, docs/remote-management.md).
     const remote = (this.remote = new RemoteManagement({
       config,
@@ -188,36 +263,23 @@ export class Daemon {
       now: () => this.clock.now(),
       restart: (why) => (this.options.requestRestart ?? ((w: string) => logger.warn({ why: w }, 'restart requested but not supported here')))(why),
       runtime: (id) => this.runtimes.find((r) => r.id === id),
+      desk: this.desk,
+      outputs: io.configured ? io.outputsPort() : undefined,
       gatewayPort: () => this.api?.gatewayPort(),
     }));
-    this.add({ name: 'uplink', start: () => this.startUplink(), stop: () => this.uplink?.stop() });
-    this.add({ name: 'remote', start: () => remote.start(() => (this.uplink?.state().connects ?? 0) > 0), stop: () => remote.stop() });
+    this.add({ name: 'uplink', start: () => this.startUplink(), stop: () => this.uplink?.stop(), optional: true });
+    this.add({ name: 'remote', start: () => remote.start(() => (this.uplink?.state().connects ?? 0) > 0), stop: () => remote.stop(), optional: true });
     this.add({ name: 'buses', start: () => this.openBuses(), stop: () => this.closeBuses() });
     if (io.configured) this.add({ name: 'contacts-and-tag-readers', start: () => io.startInputs(this.pipelineParts()), stop: () => io.stopInputs() });
     this.add({ name: 'devices', start: () => this.startDevices(), stop: () => this.stopDevices() });
     if (config.api.enabled) {
       this.api = new ApiServer(this.gatewayParts());
-      this.add({ name: 'api', start: () => this.api!.start(), stop: () => this.api!.stop() });
+      this.add({ name: 'api', start: () => this.api!.start(), stop: () => this.api!.stop(), optional: true });
     }
     if (demo) {
       const reporter = new DemoReporter(() => this.devices(), logger.child({ component: 'demo' }));
-      this.add({ name: 'demo-reporter', start: () => reporter.start(), stop: () => reporter.stop() });
+      this.add({ name: 'demo-reporter', start: () => reporter.start(), stop: () => reporter.stop(), optional: true });
     }
-  }
-
-  private openOutbox(): void {
-    const { config, logger, onFatal } = this.options;
-    this.outbox = Outbox.open({
-      path: config.outbox.path,
-      flushIntervalMs: config.outbox.flushIntervalMs,
-      quotaMb: config.outbox.quotaMb,
-      minFreeMb: config.outbox.minFreeMb,
-      reserveMb: config.outbox.reserveMb,
-      clock: this.clock,
-      gatewayId: config.gateway.id,
-      logger: logger.child({ component: 'outbox' }),
-      onStorageError: onFatal,
-    });
   }
 
   private startUplink(): void {
@@ -226,7 +288,7 @@ export class Daemon {
       platform: config.platform,
       gatewayId: config.gateway.id,
       // Passes everything through; tells the API when a test alarm was confirmed (PUBACK).
-      outbox: (this.confirmations = new DeliveryConfirmations(this.outbox!, () => this.clock.now())),
+      outbox: (this.confirmations = new DeliveryConfirmations(this.store, () => this.clock.now())),
       version: version(),
       now: () => this.clock.now(),
       synced: () => this.clock.synced(),
@@ -235,8 +297,7 @@ export class Daemon {
       protocolVersion: config.platform.kind === 'embedded' || config.platform.mqttVersion === '3.1.1' ? 4 : 5,
       drainRatePerSec: config.outbox.drainRatePerSec,
       drainBurst: config.outbox.drainBurst,
-      alarmAckTimeoutMs: config.outbox.alarmAckTimeoutMs,
-      onAlarmAckFault: this.options.onAlarmAckFault,
+      // MERGE-PENDING(uplink): receipts → desk.receiptsConfirmed, faults → this.faults
       codec: createCodec(config, { version: version(), now: () => this.clock.now() }),
       onCommand: (command, reply) => this.remote?.handle(command, reply),
       configVersion: () => this.remote?.configVersion(),
@@ -263,11 +324,9 @@ export class Daemon {
   }
 
   private startDevices(): void {
-    const { config, profiles, logger, onFatal } = this.options;
-    const outbox = this.outbox!;
-    const { sink, rules } = this.pipeline();
+    const { config, profiles, logger } = this.options;
     // Report by exception filters only what goes upstream; the rules still see every reading.
-    const readingSink = new ReportByException(sink);
+    const readingSink = new ReportByException(this.sink);
     for (const device of config.devices.filter((d) => d.enabled)) {
       const profile = profiles.get(device.id);
       const bus = this.buses.get(device.bus);
@@ -281,13 +340,10 @@ export class Daemon {
           config: device,
           driver,
           clock: this.clock,
-          seq: outbox,
-          rules,
+          seq: this.store,
+          rules: this.rules,
           sink: readingSink,
-          onError: (err, deviceId) => {
-            if (err instanceof OutboxStorageError) onFatal(err);
-            else logger.error({ device: deviceId, err }, 'pipeline error');
-          },
+          onError: (err, deviceId) => logger.error({ device: deviceId, err }, 'pipeline error'),
         }),
       );
     }
@@ -295,34 +351,21 @@ export class Daemon {
     this.scheduler.start();
   }
 
-  /** The one sink and rules engine every source feeds (polled devices, contacts, tag readers). */
-  private pipeline(): { sink: PipelineSink; rules: RulesEngine } {
-    const outbox = this.outbox!;
-    const sink = (this.sink ??= new PipelineSink(outbox, this.options.logger.child({ component: 'events' })));
-    const rules = (this.rules ??= new RulesEngine({ gatewayId: this.options.config.gateway.id, clock: this.clock, seq: outbox, sink }));
-    return { sink, rules };
-  }
-
   private pipelineParts(): PipelineParts {
-    const { config, logger, onFatal } = this.options;
-    const { sink, rules } = this.pipeline();
+    const { config, logger } = this.options;
     return {
       gatewayId: config.gateway.id,
       clock: this.clock,
-      seq: this.outbox!,
-      rules,
-      sink,
-      listen: (onEvent) => sink.listen((r) => (r.type === 'event' ? onEvent(r.event) : undefined)),
-      onError: (err, deviceId) => {
-        if (err instanceof OutboxStorageError) onFatal(err);
-        else logger.error({ device: deviceId, err }, 'pipeline error');
-      },
+      seq: this.store,
+      rules: this.rules,
+      sink: this.sink,
+      onError: (err, deviceId) => logger.error({ device: deviceId, err }, 'pipeline error'),
     };
   }
 
   private async stopDevices(): Promise<void> {
     const result = await this.scheduler?.stop();
     if (result && !result.settled) this.options.logger.warn({ pending: result.pending }, 'polls still running at stop');
-    this.outbox?.flush();
+    this.store.flush();
   }
 }

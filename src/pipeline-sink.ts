@@ -1,62 +1,84 @@
+import type { GatewayBus } from './events/gateway-topics.js';
 import type { GatewayEvent } from './model/event.js';
 import type { Reading } from './model/reading.js';
 import type { Logger } from './log/logger.js';
 
-/** Where the pipeline's typed objects go durably: the outbox. */
+/** Where the pipeline's typed objects are kept until each destination confirmed them. */
 export interface DurableStore {
   appendReading(r: Reading): void;
   appendEvent(e: GatewayEvent): void;
 }
 
-export type PipelineRecord = { type: 'reading'; reading: Reading } | { type: 'event'; event: GatewayEvent };
-export type PipelineListener = (record: PipelineRecord) => void;
+/** What acts on an event locally before it is stored: the alarm desk (src/alarms/desk.ts). */
+export interface LocalDesk {
+  onEvent(e: GatewayEvent): void;
+}
+
+export interface PipelineSinkOptions {
+  desk: LocalDesk;
+  /** The resilient outbox: holds records in memory when the file fails, never throws for storage. */
+  store: DurableStore;
+  bus: GatewayBus;
+  logger: Logger;
+}
 
 /**
- * The end of the local pipeline: every reading and event goes into the outbox before anything is
- * sent. Events are also logged, alarms loudly, so an installer watching the journal sees them
- * whether or not the platform is reachable. A storage failure is not swallowed here: it reaches
- * the device runtime's onError, and the daemon exits (systemd restarts it).
+ * The end of the local pipeline, in the order that keeps people safe:
+ *  1. the alarm desk: local actions (sirens, relays) in this same turn of the event loop;
+ *  2. the log line (alarms loudly), so the journal shows them whatever happens next;
+ *  3. the store (outbox), from which the uplink sends;
+ *  4. observers on the bus (console live feed, metrics, recent events).
+ * A failure at one step is logged and counted and never skips a later step.
  */
 export class PipelineSink {
-  private readonly listeners = new Set<PipelineListener>();
+  private failures = 0;
 
-  constructor(
-    private readonly store: DurableStore,
-    private readonly logger: Logger,
-  ) {}
-
-  /**
-   * Observers of what was stored (the API's live feed, metrics, recent events). Called after the
-   * outbox accepted the record; a listener that throws is logged and never affects the pipeline.
-   */
-  listen(listener: PipelineListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
+  constructor(private readonly o: PipelineSinkOptions) {}
 
   reading(r: Reading): void {
-    this.store.appendReading(r);
-    this.notify({ type: 'reading', reading: r });
+    this.step('store reading', () => this.o.store.appendReading(r));
+    this.o.bus.emit('reading', r);
   }
 
   event(e: GatewayEvent): void {
-    this.store.appendEvent(e);
-    this.notify({ type: 'event', event: e });
-    const where = [e.location.building, e.location.floor && `floor ${e.location.floor}`, e.location.room].filter(Boolean).join(' / ');
-    const fields = { event: e.kind, severity: e.severity, device: e.deviceId, point: e.point, where, id: e.id };
-    if (e.kind === 'alarm') this.logger.warn(fields, `ALARM ${e.message}`);
-    else if (e.kind === 'restore' || e.kind === 'online') this.logger.info(fields, `restored: ${e.message}`);
-    else if (e.severity === 'info') this.logger.info(fields, e.message); // e.g. a registered tag passing a reader
-    else this.logger.warn(fields, e.message);
+    this.step('alarm desk', () => this.o.desk.onEvent(e));
+    this.step('log', () => this.log(e));
+    this.step('store event', () => this.o.store.appendEvent(e));
+    this.o.bus.emit('event', e);
   }
 
-  private notify(record: PipelineRecord): void {
-    for (const listener of this.listeners) {
+  /** An event the store already holds (the outbox's own notices): desk, log and observers only. */
+  observe(e: GatewayEvent): void {
+    this.step('alarm desk', () => this.o.desk.onEvent(e));
+    this.step('log', () => this.log(e));
+    this.o.bus.emit('event', e);
+  }
+
+  /** Steps that failed (each is also logged). */
+  failureCount(): number {
+    return this.failures;
+  }
+
+  private step(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.failures++;
       try {
-        listener(record);
-      } catch (err) {
-        this.logger.error({ err }, 'pipeline listener failed');
+        this.o.logger.error({ err, step: what }, 'pipeline step failed');
+      } catch {
+        // the counter records it
       }
     }
+  }
+
+  private log(e: GatewayEvent): void {
+    const where = [e.location.building, e.location.floor && `floor ${e.location.floor}`, e.location.room].filter(Boolean).join(' / ');
+    const fields = { event: e.kind, severity: e.severity, device: e.deviceId, point: e.point, where, id: e.id };
+    const logger = this.o.logger;
+    if (e.kind === 'alarm') logger.warn(fields, `ALARM ${e.message}`);
+    else if (e.kind === 'restore' || e.kind === 'online') logger.info(fields, `restored: ${e.message}`);
+    else if (e.severity === 'info') logger.info(fields, e.message); // e.g. a registered tag passing a reader
+    else logger.warn(fields, e.message);
   }
 }

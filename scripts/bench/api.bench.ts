@@ -77,9 +77,6 @@ demo: { brokerPort: ${brokerPort} }
     profiles,
     logger: silentLogger(),
     busFactory: (cfg) => createSimBus({ id: cfg.id, map, timeoutMs: cfg.timeoutMs }),
-    onFatal: (err) => {
-      throw err;
-    },
   });
   await daemon.start();
   try {

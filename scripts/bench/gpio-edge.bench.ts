@@ -35,7 +35,7 @@ gpio:
     - { id: contact-1, pin: 17, debounceMs: 0, point: fire_alarm, location: { room: bench } }
 `;
     const { config, profiles } = parseConfigWithProfiles(text, join(dir, 'hearth.yaml'));
-    daemon = new Daemon({ config, profiles, logger: silentLogger(), gpioBackend: gpio, onFatal: (err) => { throw err; } });
+    daemon = new Daemon({ config, profiles, logger: silentLogger(), gpioBackend: gpio });
     sub = await mqtt.connectAsync(broker.url);
     let arrived: (() => void) | undefined;
     sub.on('message', () => arrived?.());

@@ -117,8 +117,8 @@ api: { enabled: false }
     [1, 2, 3, 4, 5],
   );
   let decided: number | undefined;
-  gw.daemon.gatewayParts().sink()!.listen((r) => {
-    if (r.type === 'event' && r.event.kind === 'alarm' && r.event.point === 'fire_alarm') decided = performance.now();
+  gw.daemon.bus.on('event', (e) => {
+    if (e.kind === 'alarm' && e.point === 'fire_alarm') decided = performance.now();
   });
   const sub = await mqtt.connectAsync(broker.url);
   let arrived: number | undefined;

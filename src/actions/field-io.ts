@@ -7,7 +7,6 @@ import type { Clock } from '../clock/clock.js';
 import type { HearthConfig } from '../config/types.js';
 import type { ReadingSink } from '../devices/runtime.js';
 import type { Logger } from '../log/logger.js';
-import type { GatewayEvent } from '../model/event.js';
 import type { SequenceSource } from '../model/sequence.js';
 import type { EventSink, RulesEngine } from '../rules/engine.js';
 import { buildEvent } from '../rules/event-factory.js';
@@ -15,13 +14,12 @@ import { ContactSimulator } from '../sim/contact-scenario.js';
 import { TagReaderSim } from '../sim/tag-reader-sim.js';
 import { TagLists } from '../tags/access.js';
 import { TagReaderRuntime, type TagReaderSnapshot } from '../tags/reader-runtime.js';
-import { LocalActions } from './local-actions.js';
 import { LocalOutputs } from './outputs.js';
 
 /**
  * The gateway's own I/O, as two daemon components. `startOutputs` (before buses and devices):
- * opens the GPIO backend, drives every output to its safe state and subscribes the local actions to
- * the pipeline's events. `startInputs` (just before devices): dry contacts and tag readers start
+ * opens the GPIO backend and drives every output to its safe state (the alarm desk drives them from
+ * then on, src/alarms/). `startInputs` (just before devices): dry contacts and tag readers start
  * feeding the pipeline. Stop is the reverse; outputs are driven to their safe state last.
  */
 
@@ -32,8 +30,6 @@ export interface PipelineParts {
   seq: SequenceSource;
   rules: RulesEngine;
   sink: ReadingSink & EventSink;
-  /** Subscribe to stored events (PipelineSink.listen); returns an unsubscribe. */
-  listen: (onEvent: (e: GatewayEvent) => void) => () => void;
   onError: (error: unknown, deviceId: string) => void;
 }
 
@@ -48,8 +44,6 @@ export interface FieldIoOptions {
 export class FieldIo {
   private backend: GpioBackend | undefined;
   private outputs: LocalOutputs | undefined;
-  private actions: LocalActions | undefined;
-  private unsubscribe: (() => void) | undefined;
   private contacts: ContactInputs | undefined;
   private readers: TagReaderRuntime[] = [];
   private sims: { stop(): unknown }[] = [];
@@ -89,10 +83,6 @@ export class FieldIo {
         this.gatewayFault(pipeline, message);
       }
     }
-    if (this.outputs && (config.actions ?? []).length > 0) {
-      this.actions = new LocalActions(config.actions ?? [], this.outputs, logger.child({ component: 'actions' }));
-      this.unsubscribe = pipeline.listen(this.actions.onEvent);
-    }
   }
 
   private gatewayFault(p: PipelineParts, message: string): void {
@@ -117,12 +107,15 @@ export class FieldIo {
         output.run({ mode: 'pulse', forMs: durationMs, owner: 'console-test' });
         return { output: id, durationMs, ok: true };
       },
-      silence: (eventId) => this.actions?.silence(eventId) ?? [],
     };
   }
 
+  /** The outputs the alarm desk drives; undefined until started, or when GPIO is unavailable. */
+  outputRegistry(): LocalOutputs | undefined {
+    return this.outputs;
+  }
+
   async stopOutputs(): Promise<void> {
-    this.unsubscribe?.();
     await this.outputs?.stop();
     await this.backend?.close();
   }

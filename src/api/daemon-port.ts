@@ -7,9 +7,11 @@ import type { Logger } from '../log/logger.js';
 import type { GatewayEvent } from '../model/event.js';
 import type { Location } from '../model/location.js';
 import type { Reading } from '../model/reading.js';
-import type { Outbox } from '../outbox/outbox.js';
+import type { AlarmDesk, AlarmView } from '../alarms/desk.js';
+import type { GatewayBus } from '../events/gateway-topics.js';
+import type { GatewayFaults } from '../faults/gateway-faults.js';
+import type { ResilientOutbox } from '../outbox/resilient-outbox.js';
 import type { PipelineSink } from '../pipeline-sink.js';
-import type { RulesEngine } from '../rules/engine.js';
 import { buildEvent } from '../rules/event-factory.js';
 import type { DeliveryConfirmations } from '../uplink/confirmations.js';
 import type { UplinkSession } from '../uplink/session.js';
@@ -31,12 +33,10 @@ import type { ConsoleState } from './local-state.js';
 import { RecentRecords } from './recent.js';
 import { ScanJobs } from './scan-jobs.js';
 
-/** Local outputs (sirens, relays) as the API needs them; provided once GPIO outputs exist. */
+/** Local outputs (sirens, relays) as the console and remote commands test them. */
 export interface OutputsPort {
   list(): OutputInfo[];
   test(id: string, durationMs: number): Promise<OutputTestResult>;
-  /** Switches off the sounders an alarm drives (never its relays); returns their names. */
-  silence(eventId: string): string[];
 }
 
 /** The daemon's parts, read when a request needs them (they exist once the daemon started). */
@@ -44,20 +44,24 @@ export interface DaemonParts {
   config: HearthConfig;
   clock: Clock;
   logger: Logger;
+  /** In-process notifications: readings, events, desk changes. */
+  bus: GatewayBus;
+  /** Conditions, acknowledgement, silence, receipts (src/alarms/). */
+  desk: AlarmDesk;
+  /** The outbox as it stands (never throws for storage), also the sequence source. */
+  store: ResilientOutbox;
+  faults: GatewayFaults;
+  /** Where a commissioning test alarm enters the pipeline like any other event. */
+  sink: PipelineSink;
   scheduler(): PollScheduler | undefined;
   /** Each device's state, without building full snapshots (the status route is polled often). */
   deviceStates(): DeviceState[];
   runtime(deviceId: string): DeviceRuntime | undefined;
-  rules(): RulesEngine | undefined;
-  sink(): PipelineSink | undefined;
-  outbox(): Outbox | undefined;
   uplink(): UplinkSession | undefined;
   confirmations(): DeliveryConfirmations | undefined;
   liveBus(id: string): ModbusBus | undefined;
   createBus(cfg: BusConfig): ModbusBus;
   outputs?: OutputsPort;
-  /** A storage failure while storing a test alarm: the daemon's fatal path. */
-  onError(err: unknown): void;
 }
 
 /**
@@ -73,7 +77,7 @@ export class DaemonPort implements GatewayPort {
   private readonly scans: ScanJobs;
   private readonly startedMono: number;
   private readonly timers = new Set<NodeJS.Timeout>();
-  private unlisten: (() => void) | undefined;
+  private readonly unlisten: (() => void)[] = [];
 
   constructor(
     private readonly parts: DaemonParts,
@@ -92,21 +96,25 @@ export class DaemonPort implements GatewayPort {
 
   /** Starts following the pipeline (call once the devices started). */
   attach(): void {
-    const sink = this.parts.sink();
-    if (sink === undefined) return;
-    this.unlisten = sink.listen((record) => {
-      if (record.type === 'reading') this.recent.addReading(record.reading);
-      else this.recent.addEvent(record.event);
-      this.publish(record);
-      if (record.type === 'event' && (record.event.kind === 'restore' || record.event.kind === 'online')) void this.pruneState();
-    });
+    const { bus } = this.parts;
+    this.unlisten.push(
+      bus.on('reading', (reading) => {
+        this.recent.addReading(reading);
+        this.publish({ type: 'reading', reading });
+      }),
+      bus.on('event', (event) => {
+        this.recent.addEvent(event);
+        this.publish({ type: 'event', event });
+      }),
+      bus.on('desk', (change) => this.publish({ type: 'alarm', alarm: toActiveAlarm(this.parts.desk.get(change.condition.event.id) ?? { ...change.condition, sounding: false }), change: change.type })),
+    );
     // Test alarms still pending from before a restart can no longer be confirmed: their PUBACK
     // tracking was in memory. They are retried by the outbox, but the installer must test again.
-    for (const t of this.state.data.testAlarms) if (t.result === 'pending') void this.state.updateTestAlarm(t.eventId, { result: 'fail' });
+    for (const t of this.state.data.testAlarms) if (t.result === 'pending') void this.state.updateTestAlarm(t.eventId, { result: 'fail' }).catch(() => undefined);
   }
 
   detach(): void {
-    this.unlisten?.();
+    for (const off of this.unlisten.splice(0)) off();
     this.scans.stopAll();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
@@ -114,16 +122,17 @@ export class DaemonPort implements GatewayPort {
   }
 
   status(): GatewayStatus {
-    const { config, clock } = this.parts;
+    const { config, clock, desk, store, faults } = this.parts;
     const states = this.parts.deviceStates();
     const count = (s: DeviceState) => states.filter((x) => x === s).length;
     let outbox: GatewayStatus['outbox'] = null;
     try {
-      const s = this.parts.outbox()?.stats();
-      if (s !== undefined) outbox = { depth: s.depth, total: s.total, inflight: s.inflight, oldestUnsentAgeMs: s.oldestUnsentAgeMs };
+      const s = store.stats();
+      outbox = { depth: s.depth, total: s.total, inflight: s.inflight, oldestUnsentAgeMs: s.oldestUnsentAgeMs };
     } catch {
-      outbox = null; // a closed or failed outbox: the status still answers
+      outbox = null; // a closed outbox: the status still answers
     }
+    const summary = desk.summary();
     const status: GatewayStatus = {
       gatewayId: config.gateway.id,
       version: version(),
@@ -132,7 +141,15 @@ export class DaemonPort implements GatewayPort {
       uplink: this.parts.uplink()?.state() ?? null,
       outbox,
       devices: { total: states.length, online: count('online'), offline: count('offline'), starting: count('starting') },
-      activeAlarms: this.parts.rules()?.activeEvents().length ?? 0,
+      activeAlarms: summary.conditions,
+      alarms: { conditions: summary.conditions, fire: summary.fireAlarms, latched: summary.latched, faults: summary.faults },
+      receipt: {
+        fault: summary.receipt.fault,
+        awaiting: summary.receipt.awaiting.length,
+        overdue: summary.receipt.awaiting.filter((a) => a.overdue).length,
+      },
+      storage: store.health(),
+      faults: faults.list().map((f) => ({ id: f.id, point: f.point ?? '', severity: f.severity, message: f.message, since: f.ts })),
     };
     if (config.gateway.name !== undefined) status.name = config.gateway.name;
     return status;
@@ -155,29 +172,15 @@ export class DaemonPort implements GatewayPort {
   }
 
   activeAlarms(): ActiveAlarm[] {
-    const now = this.parts.clock.now();
-    const { acks, silences } = this.state.data;
-    return (this.parts.rules()?.activeEvents() ?? []).map((event) => {
-      const a: ActiveAlarm = { event };
-      const ack = acks[event.id];
-      if (ack !== undefined) a.acknowledged = { ...ack };
-      const silence = silences[event.id];
-      if (silence !== undefined && silence.until > now) a.silencedUntil = silence.until;
-      return a;
-    });
+    return this.parts.desk.list().map(toActiveAlarm);
   }
 
   async acknowledge(eventId: string, by: string): Promise<ActiveAlarm> {
-    this.requireActive(eventId);
-    await this.state.acknowledge(eventId, by, this.parts.clock.now());
-    return this.alarmChanged(eventId);
+    return toActiveAlarm(this.onDesk(() => this.parts.desk.acknowledge(eventId, { by, via: 'console' })));
   }
 
   async silence(eventId: string, minutes: number, by: string): Promise<ActiveAlarm> {
-    this.requireActive(eventId);
-    await this.state.silence(eventId, this.parts.clock.now() + minutes * 60_000, by);
-    this.parts.outputs?.silence(eventId);
-    return this.alarmChanged(eventId);
+    return toActiveAlarm(this.onDesk(() => this.parts.desk.silence(eventId, minutes, { by, via: 'console' })));
   }
 
   async readNow(deviceId: string): Promise<{ ok: boolean; code?: string; device: ScheduledDeviceSnapshot }> {
@@ -200,11 +203,9 @@ export class DaemonPort implements GatewayPort {
   }
 
   async sendTestAlarm(deviceId: string | undefined, by: string): Promise<TestAlarmRecord> {
-    const { config, clock } = this.parts;
-    const sink = this.parts.sink();
-    const outbox = this.parts.outbox();
+    const { config, clock, sink, store } = this.parts;
     const confirmations = this.parts.confirmations();
-    if (sink === undefined || outbox === undefined || confirmations === undefined) {
+    if (confirmations === undefined) {
       throw apiError('TEST_ALARM_UNAVAILABLE', 'the gateway is not running its pipeline yet');
     }
     let target: { id: string; location: Location };
@@ -214,13 +215,13 @@ export class DaemonPort implements GatewayPort {
       if (device === undefined) throw apiError('API_NOT_FOUND', `no device '${deviceId}'`);
       target = device;
     }
-    const event = buildEvent({ gatewayId: config.gateway.id, clock, seq: outbox }, target, {
+    const event = buildEvent({ gatewayId: config.gateway.id, clock, seq: store }, target, {
       kind: 'test',
       severity: 'info',
       message: `test alarm for ${target.id} (commissioning, by ${by})`,
     });
     const record: TestAlarmRecord = { deviceId: target.id, eventId: event.id, sentAt: event.ts, result: 'pending' };
-    await this.state.recordTestAlarm(record);
+    await this.state.recordTestAlarm(record).catch((err: unknown) => this.parts.logger.warn({ err }, 'console state: test alarm not recorded'));
     confirmations.watch(event.id, (at) => void this.finishTestAlarm(event.id, { result: 'pass', confirmedAt: at }));
     const timer = setTimeout(() => {
       this.timers.delete(timer);
@@ -229,12 +230,8 @@ export class DaemonPort implements GatewayPort {
     }, this.testAlarmDeadlineMs);
     timer.unref();
     this.timers.add(timer);
-    try {
-      sink.event(event);
-    } catch (err) {
-      this.parts.onError(err);
-      throw err;
-    }
+    // The sink never throws for storage: a test alarm during a storage fault is held in memory and sent.
+    sink.event(event);
     return { ...record };
   }
 
@@ -271,28 +268,24 @@ export class DaemonPort implements GatewayPort {
   private async finishTestAlarm(eventId: string, change: Partial<TestAlarmRecord>): Promise<void> {
     const current = this.state.data.testAlarms.find((t) => t.eventId === eventId);
     if (current === undefined || current.result !== 'pending') return;
-    const record = await this.state.updateTestAlarm(eventId, change);
+    const record = await this.state.updateTestAlarm(eventId, change).catch((err: unknown) => {
+      this.parts.logger.warn({ err }, 'console state: test alarm result not recorded');
+      return undefined;
+    });
     if (record !== undefined) {
       this.parts.logger.info({ device: record.deviceId, result: record.result }, 'test alarm finished');
       this.publish({ type: 'test-alarm', record: { ...record } });
     }
   }
 
-  private requireActive(eventId: string): void {
-    const active = this.parts.rules()?.activeEvents() ?? [];
-    if (!active.some((e) => e.id === eventId)) throw apiError('API_NOT_FOUND', `no active alarm '${eventId}'`);
-  }
-
-  private alarmChanged(eventId: string): ActiveAlarm {
-    const alarm = this.activeAlarms().find((a) => a.event.id === eventId);
-    if (alarm === undefined) throw apiError('API_NOT_FOUND', `alarm '${eventId}' was restored meanwhile`);
-    this.publish({ type: 'alarm', alarm });
-    return alarm;
-  }
-
-  private async pruneState(): Promise<void> {
-    const active = new Set((this.parts.rules()?.activeEvents() ?? []).map((e) => e.id));
-    await this.state.prune(active).catch((err: unknown) => this.parts.logger.warn({ err }, 'console state: prune failed'));
+  /** Desk errors as the API's: an unknown or finished alarm is a 404. */
+  private onDesk(fn: () => AlarmView): AlarmView {
+    try {
+      return fn();
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'ALARM_NOT_FOUND') throw apiError('API_NOT_FOUND', (err as Error).message);
+      throw err;
+    }
   }
 
   private publish(m: LiveMessage): void {
@@ -304,4 +297,17 @@ export class DaemonPort implements GatewayPort {
       }
     }
   }
+}
+
+/** A desk condition in the API's shape (kept compatible with the console: silencedUntil, acknowledged). */
+export function toActiveAlarm(v: AlarmView): ActiveAlarm {
+  const a: ActiveAlarm = { event: v.event, sounding: v.sounding };
+  if (v.acknowledged !== undefined) a.acknowledged = { at: v.acknowledged.at, by: v.acknowledged.by, via: v.acknowledged.via };
+  if (v.silenced !== undefined) {
+    a.silencedUntil = v.silenced.until;
+    a.silencedBy = v.silenced.by;
+  }
+  if (v.clearedAt !== undefined) a.clearedAt = v.clearedAt;
+  if (v.receipt !== undefined) a.receipt = v.receipt;
+  return a;
 }

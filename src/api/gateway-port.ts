@@ -5,6 +5,7 @@ import type { OutboxStats } from '../outbox/types.js';
 import type { UplinkState } from '../uplink/session.js';
 import type { ScanHit, ScanProgress } from '../bus/modbus/scan.js';
 import type { Location } from '../model/location.js';
+import type { StorageHealth } from '../outbox/resilient-outbox.js';
 
 /**
  * Everything the API needs from the running gateway, and nothing more. The daemon implements it
@@ -21,14 +22,29 @@ export interface GatewayStatus {
   uplink: UplinkState | null;
   outbox: Pick<OutboxStats, 'depth' | 'total' | 'inflight' | 'oldestUnsentAgeMs'> | null;
   devices: { total: number; online: number; offline: number; starting: number };
+  /** Conditions on the alarm desk (alarms, faults, offline devices; latched alarms included). */
   activeAlarms: number;
+  alarms: { conditions: number; fire: number; latched: number; faults: number };
+  /** Fire alarms awaiting confirmation by the receiving centre; `fault` once one is overdue (EN 54-21). */
+  receipt: { fault: boolean; awaiting: number; overdue: number };
+  /** The outbox file: ok, or a storage fault with records held in memory. */
+  storage: StorageHealth;
+  /** Faults of the gateway's own parts (storage, GPIO lines, uplink, state files, receipts). */
+  faults: { id: string; point: string; severity: string; message: string; since: number }[];
 }
 
-/** An alarm, fault or offline condition not yet restored, with what people did about it. */
+/** An alarm, fault or offline condition on the alarm desk, with what people did about it. */
 export interface ActiveAlarm {
   event: GatewayEvent;
-  acknowledged?: { at: number; by: string };
+  acknowledged?: { at: number; by: string; via?: string };
   silencedUntil?: number;
+  silencedBy?: string;
+  /** Whether it drives a sounder right now. */
+  sounding?: boolean;
+  /** The detector restored at this time; shown until acknowledged (a latched fire alarm). */
+  clearedAt?: number;
+  /** Fire alarms: the receiving centre's confirmation (EN 54-21). */
+  receipt?: 'awaited' | 'overdue' | 'confirmed';
 }
 
 export interface OutputInfo {
@@ -81,7 +97,7 @@ export interface BusInfo {
 export type LiveMessage =
   | { type: 'reading'; reading: Reading }
   | { type: 'event'; event: GatewayEvent }
-  | { type: 'alarm'; alarm: ActiveAlarm }
+  | { type: 'alarm'; alarm: ActiveAlarm; change?: string }
   | { type: 'scan'; job: ScanJob }
   | { type: 'test-alarm'; record: TestAlarmRecord };
 

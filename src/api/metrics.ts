@@ -86,6 +86,48 @@ export function createMetrics(port: GatewayPort): GatewayMetrics {
       this.set(port.status().activeAlarms);
     },
   });
+  new Gauge({
+    name: 'hearth_fire_alarms_active',
+    help: 'Fire alarms whose detector is still in alarm',
+    registers: [registry],
+    collect() {
+      this.set(port.status().alarms.fire);
+    },
+  });
+  new Gauge({
+    name: 'hearth_alarm_receipt_fault',
+    help: '1 while a fire alarm is not confirmed by the receiving centre within its time (EN 54-21)',
+    registers: [registry],
+    collect() {
+      this.set(port.status().receipt.fault ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'hearth_storage_fault',
+    help: '1 while the outbox file cannot be written (records are held in memory and still sent)',
+    registers: [registry],
+    collect() {
+      this.set(port.status().storage.ok ? 0 : 1);
+    },
+  });
+  new Gauge({
+    name: 'hearth_storage_held_records',
+    help: 'Records held in memory because the outbox file cannot be written',
+    registers: [registry],
+    collect() {
+      this.set(port.status().storage.held);
+    },
+  });
+  new Gauge({
+    name: 'hearth_gateway_faults',
+    help: "Faults of the gateway's own parts now present, by point (storage, alarm-receipt, output:<name>, ...)",
+    labelNames: ['point'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const f of port.status().faults) this.inc({ point: f.point });
+    },
+  });
   const events = new Counter({ name: 'hearth_events_total', help: 'Events raised, by kind', labelNames: ['kind', 'severity'], registers: [registry] });
   const unsubscribe = port.subscribe((m) => {
     if (m.type === 'event') events.inc({ kind: m.event.kind, severity: m.event.severity });

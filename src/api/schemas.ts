@@ -70,8 +70,12 @@ export const alarmSchema: S = {
   required: ['event'],
   properties: {
     event: eventSchema,
-    acknowledged: { type: 'object', properties: { at: { type: 'number' }, by: { type: 'string' } } },
+    acknowledged: { type: 'object', properties: { at: { type: 'number' }, by: { type: 'string' }, via: { type: 'string' } } },
     silencedUntil: { type: 'number' },
+    silencedBy: { type: 'string' },
+    sounding: { type: 'boolean' },
+    clearedAt: { type: 'number', description: 'The detector restored then; shown until acknowledged (latched fire alarm).' },
+    receipt: { type: 'string', enum: ['awaited', 'overdue', 'confirmed'], description: 'Fire alarms: confirmation by the receiving centre (EN 54-21).' },
   },
 };
 

@@ -89,6 +89,7 @@ function checkTags(config: HearthConfig): Finding[] {
 function checkActions(config: HearthConfig): Finding[] {
   const findings: Finding[] = [];
   const outputs = (config.gpio?.outputs ?? []).map((o) => o.name);
+  const indicators = new Set((config.gpio?.outputs ?? []).filter((o) => o.role === 'fault-indicator').map((o) => o.name));
   const ids = [...config.devices.map((d) => d.id), ...(config.gpio?.inputs ?? []).map((i) => i.id), ...(config.tags?.readers ?? []).map((r) => r.id)];
   (config.actions ?? []).forEach((rule, n) => {
     rule.when.devices?.forEach((id, k) => {
@@ -101,6 +102,9 @@ function checkActions(config: HearthConfig): Finding[] {
         const close = suggest(step.output, outputs);
         const known = outputs.length === 0 ? 'no gpio.outputs are configured' : close ? `did you mean '${close}'?` : `outputs: ${outputs.join(', ')}`;
         findings.push({ segments: ['actions', n, 'do', k, 'output'], message: `no output named '${step.output}' (${known})` });
+      }
+      if (indicators.has(step.output)) {
+        findings.push({ segments: ['actions', n, 'do', k, 'output'], message: `'${step.output}' is a fault indicator (role: fault-indicator): the gateway drives it, local actions may not` });
       }
       if (step.pattern !== undefined && step.pattern.length % 2 !== 0) {
         findings.push({ segments: ['actions', n, 'do', k, 'pattern'], message: `needs on/off pairs (an even number of durations), got ${step.pattern.length}` });

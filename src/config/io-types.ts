@@ -46,6 +46,12 @@ export interface GpioOutputConfig {
   description?: string;
   /** A siren or buzzer: silencing an alarm switches it off. Relays are never silenced. */
   sounder: boolean;
+  /**
+   * `action` (default): driven by local actions. `fault-indicator`: on while any fault is present
+   * (a device fault or offline, a storage fault, a fire alarm the receiving centre did not
+   * confirm), like a fire panel's fault LED and buzzer; local actions do not drive it.
+   */
+  role: 'action' | 'fault-indicator';
 }
 
 export interface TagListRef {

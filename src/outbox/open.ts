@@ -18,12 +18,14 @@ export interface Opened {
  * Opens the outbox file; a file that is corrupt, not a database, or of an unknown schema version is
  * moved aside (renamed with a timestamp, never deleted) and a fresh one is started, so the daemon
  * never refuses to start because of its own queue. I/O errors and a full disk are NOT treated as
- * corruption: they propagate (exit 74, systemd restarts), the file is left alone.
+ * corruption: they propagate (the caller holds records in memory and tries again), the file is
+ * left alone. `integrity` is the verdict of a check already run elsewhere (integrity-check.ts).
  */
-export function openDatabase(path: string, logger: Logger): Opened {
+export function openDatabase(path: string, logger: Logger, integrity?: 'ok' | 'corrupt'): Opened {
   mkdirSync(dirname(path), { recursive: true });
   try {
-    const opened = tryOpen(path, isSuspect(path));
+    if (integrity === 'corrupt') throw corrupt('integrity check failed (checked before opening)');
+    const opened = tryOpen(path, integrity === undefined && isSuspect(path));
     clearSuspect(path);
     return opened;
   } catch (err) {
@@ -36,6 +38,10 @@ export function openDatabase(path: string, logger: Logger): Opened {
     clearSuspect(path);
     return { ...opened, movedAside: { to, reason, salvagedSeq } };
   }
+}
+
+function corrupt(message: string): Error {
+  return Object.assign(new Error(message), { code: 'SQLITE_CORRUPT' });
 }
 
 function tryOpen(path: string, fullCheck: boolean): Opened {

@@ -59,6 +59,16 @@ export interface OutboxOptions {
    * EXIT_IOERR here. Either way the outbox stays failed: every later call throws.
    */
   onStorageError?: (err: OutboxStorageError) => void;
+  /**
+   * Events the outbox raises about itself (storage low or full, dropped readings, a file moved
+   * aside, parked records), after they are committed: the alarm desk and the console see them too.
+   */
+  onNotice?: (event: GatewayEvent) => void;
+  /**
+   * The result of an integrity check someone already ran on the file (in a worker, off the event
+   * loop): `ok` skips the check a suspect file would otherwise get here, `corrupt` moves it aside.
+   */
+  integrity?: 'ok' | 'corrupt';
   /** Tests only: the boot id clock epochs are tied to. */
   bootId?: string;
 }
@@ -147,7 +157,7 @@ export class Outbox implements SequenceSource, UplinkSource {
     this.reserveBytes = (options.reserveMb ?? 4) * MiB;
     let opened;
     try {
-      opened = openDatabase(options.path, this.logger);
+      opened = openDatabase(options.path, this.logger, options.integrity);
     } catch (err) {
       throw isStorageFailure(err) ? toStorageError('open', err) : err;
     }
@@ -200,9 +210,7 @@ export class Outbox implements SequenceSource, UplinkSource {
     this.ballast = new Ballast(`${options.path}.reserve`, this.reserveBytes);
     if (!this.ballast.ensure()) this.logger.warn({ path: this.ballast.path }, 'outbox: no room for the reserve file');
     this.logger.info({ path: options.path, depth: this.depth, nextSeq: this.seq.current() + 1, epoch: this.epochs.epoch }, 'outbox open');
-    if (opened.movedAside !== undefined) {
-      this.appendEvent(this.notices.movedAside(opened.movedAside.to, opened.movedAside.reason));
-    }
+    if (opened.movedAside !== undefined) this.appendNotice(this.notices.movedAside(opened.movedAside.to, opened.movedAside.reason));
     this.checkQuota(true);
   }
 
@@ -229,6 +237,20 @@ export class Outbox implements SequenceSource, UplinkSource {
     // Without the acked deletions: during a backlog drain they are thousands of rows, and an alarm
     // must not wait for them. They go with the next group commit.
     this.commitNow('appendEvent', [this.pending('event', eventPriority(event), event)], false);
+  }
+
+  /** Commits one of the outbox's own events and tells onNotice. */
+  private appendNotice(event: GatewayEvent): void {
+    this.appendEvent(event);
+    this.announce(event);
+  }
+
+  private announce(event: GatewayEvent): void {
+    try {
+      this.options.onNotice?.(event);
+    } catch (err) {
+      this.logger.error({ err }, 'outbox: notice listener failed');
+    }
   }
 
   /** Buffers the reading; it is durable after the next group commit (flush()). */
@@ -291,7 +313,7 @@ export class Outbox implements SequenceSource, UplinkSource {
     this.leases.forget(ids);
     this.recount();
     this.logger.warn({ records: ids.length, reason }, 'outbox: records parked after repeated refusals');
-    this.appendEvent(this.notices.parked(ids.length, reason));
+    this.appendNotice(this.notices.parked(ids.length, reason));
   }
 
   /** Returns parked records to the queue. Returns how many. */
@@ -336,6 +358,31 @@ export class Outbox implements SequenceSource, UplinkSource {
     };
   }
 
+  /** The last sequence number handed out. */
+  sequenceMark(): number {
+    return this.seq.current();
+  }
+
+  /** Continues the sequence above `mark` (numbers handed out while this file could not be written). */
+  raiseSequenceTo(mark: number): void {
+    this.seq.raiseTo(mark);
+  }
+
+  /**
+   * Readings accepted but not yet committed, handed back and forgotten here: after a failed commit
+   * they would otherwise be lost with this handle (the caller keeps them elsewhere).
+   */
+  takeBuffered(): Reading[] {
+    const readings = this.buffer.map((p) => JSON.parse(p[6]) as Reading);
+    this.buffer = [];
+    return readings;
+  }
+
+  /** Whether a storage failure made this handle unusable (every call then throws). */
+  failed(): boolean {
+    return this.failure !== undefined;
+  }
+
   /** Flush, checkpoint the log into the database file, close. Safe to call twice. */
   close(): void {
     if (this.closed) return;
@@ -348,7 +395,12 @@ export class Outbox implements SequenceSource, UplinkSource {
       }
     } finally {
       this.closed = true;
-      this.db.close();
+      try {
+        this.db.close();
+      } catch (err) {
+        // A handle whose file failed may not close cleanly; it is dropped either way.
+        this.logger.warn({ err }, 'outbox: closing a failed handle');
+      }
       this.logger.info({ path: this.options.path }, 'outbox closed');
     }
   }
@@ -424,13 +476,15 @@ export class Outbox implements SequenceSource, UplinkSource {
     this.droppedTotal += lost.length;
     this.checkpointQuietly();
     const extra: Pending[] = [];
-    if (lost.length > 0) extra.push(this.pending('event', 1, this.notices.dropped(lost.length, Math.min(...lost), Math.max(...lost), 'disk full')));
+    const raised: GatewayEvent[] = [];
+    if (lost.length > 0) raised.push(this.notices.dropped(lost.length, Math.min(...lost), Math.max(...lost), 'disk full'));
     let faultId = this.storageFaultId;
     if (faultId === undefined) {
       const fault = this.notices.storageFull();
       faultId = fault.id;
-      extra.push(this.pending('event', 1, fault));
+      raised.push(fault);
     }
+    for (const e of raised) extra.push(this.pending('event', 1, e));
     // Events first, in the room the ballast and the checkpointed log left; if even that fails, evict
     // old telemetry first and try once more: a failure then is fatal.
     let committed = this.tryCommitFull([...extra, ...events], deletes);
@@ -441,6 +495,7 @@ export class Outbox implements SequenceSource, UplinkSource {
     }
     this.storageFaultId = faultId;
     for (const e of extra) this.depth[e[1]] = (this.depth[e[1]] ?? 0) + 1;
+    for (const e of raised) this.announce(e);
     if (evicted !== undefined) {
       this.droppedTotal += evicted.count;
       const note = this.pending('event', 1, this.notices.dropped(evicted.count, evicted.fromTs, evicted.toTs, 'disk full'));
@@ -523,7 +578,7 @@ export class Outbox implements SequenceSource, UplinkSource {
     if (v.diskLow && this.storageFaultId === undefined) {
       const fault = this.notices.storageLow(v.usage.freeBytes, this.minFreeBytes);
       this.logger.error({ freeBytes: v.usage.freeBytes, floor: this.minFreeBytes }, 'outbox: storage low');
-      this.appendEvent(fault);
+      this.appendNotice(fault);
       this.storageFaultId = fault.id;
     } else if (!v.diskLow && this.storageFaultId !== undefined && (v.usage.freeBytes ?? Infinity) > this.minFreeBytes + this.reserveBytes + ROOM_TO_RESTORE) {
       const faultId = this.storageFaultId;
@@ -532,7 +587,7 @@ export class Outbox implements SequenceSource, UplinkSource {
       this.db.pragma(`wal_autocheckpoint = ${this.autoCheckpoint}`);
       this.ballast.ensure();
       this.logger.info({ freeBytes: v.usage.freeBytes }, 'outbox: storage has room again');
-      this.appendEvent(this.notices.storageRestored(faultId));
+      this.appendNotice(this.notices.storageRestored(faultId));
     }
   }
 

@@ -45,8 +45,10 @@ export interface OutboxStats {
   bytesOnDisk: number;
   /** Readings evicted (quota, free-space floor, full disk) since the outbox was opened. */
   droppedReadings: number;
-  /** A storage fault (disk low or full) is active. */
+  /** A storage fault (disk low or full, or the file cannot be written) is active. */
   storageFault: boolean;
+  /** Records waiting in memory because the file could not be written (resilient-outbox.ts). */
+  heldInMemory?: number;
 }
 
 /** The part of the outbox the uplink depends on (lets tests and other stores stand in). */

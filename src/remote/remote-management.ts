@@ -1,4 +1,7 @@
 import type { GatewayPort } from '../api/gateway-port.js';
+import type { OutputsPort } from '../api/daemon-port.js';
+import { toActiveAlarm } from '../api/daemon-port.js';
+import type { AlarmDesk } from '../alarms/desk.js';
 import { buildReport } from '../api/report.js';
 import type { HearthConfig } from '../config/types.js';
 import type { DeviceRuntime } from '../devices/runtime.js';
@@ -20,7 +23,11 @@ export interface RemoteManagementOptions {
   restart: (why: string) => void;
   /** The daemon's parts the actions use, read when a command needs them. */
   runtime: (deviceId: string) => DeviceRuntime | undefined;
-  /** The console's port (alarm acks, silences, outputs, commissioning report) when the API runs. */
+  /** Acknowledge and silence act on the alarm desk directly: they work with the console off. */
+  desk: AlarmDesk;
+  /** Output tests, when the gateway has GPIO outputs. */
+  outputs: OutputsPort | undefined;
+  /** The console's port, for the commissioning report (which needs its recent history). */
   gatewayPort: () => GatewayPort | undefined;
 }
 
@@ -93,9 +100,14 @@ export class RemoteManagement {
         const outcome = await runtime.pollOnce();
         return { outcome: outcome as unknown as Record<string, unknown>, device: runtime.snapshot() as unknown as Record<string, unknown> };
       },
-      acknowledgeAlarm: async (eventId, by) => ({ alarm: await port().acknowledge(eventId, by) }),
-      silenceAlarm: async (eventId, minutes, by) => ({ alarm: await port().silence(eventId, minutes, by) }),
-      testOutput: async (outputId, durationMs) => ({ ...(await port().testOutput(outputId, durationMs)) }),
+      acknowledgeAlarm: async (eventId, by) => ({ alarm: toActiveAlarm(onDesk(() => o.desk.acknowledge(eventId, { by, via: 'remote' }))) }),
+      silenceAlarm: async (eventId, minutes, by) => ({ alarm: toActiveAlarm(onDesk(() => o.desk.silence(eventId, minutes, { by, via: 'remote' }))) }),
+      testOutput: async (outputId, durationMs) => {
+        const outputs = o.outputs;
+        if (outputs === undefined || outputs.list().length === 0) throw new HearthError('NOT_AVAILABLE', 'no outputs configured on this gateway');
+        if (!outputs.list().some((x) => x.id === outputId)) throw new HearthError('NOT_FOUND', `no output '${outputId}'`);
+        return { ...(await outputs.test(outputId, durationMs)) };
+      },
       commissioningReport: async () => ({ report: buildReport(port()) }),
       restart: o.restart,
     };
@@ -104,5 +116,15 @@ export class RemoteManagement {
       actions.applyConfig = (change, by) => configs.apply(change, by);
     }
     return actions;
+  }
+}
+
+/** The desk's "no such alarm" as the remote commands' NOT_FOUND result code. */
+function onDesk<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'ALARM_NOT_FOUND') throw new HearthError('NOT_FOUND', (err as Error).message);
+    throw err;
   }
 }

@@ -62,7 +62,7 @@ t.test('e-bike at the elevator and a dry-contact smoke alarm, end to end to a re
 
   const { config, profiles } = parseConfigWithProfiles(configText(broker.url, join(dir, 'state'), pty.a), join(dir, 'hearth.yaml'));
   const gpio = new SimGpioBackend();
-  const daemon = new Daemon({ config, profiles, logger: silentLogger(), gpioBackend: gpio, onFatal: (err) => t.fail(err.message) });
+  const daemon = new Daemon({ config, profiles, logger: silentLogger(), gpioBackend: gpio });
 
   const platform = await mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId: 'platform-e2e', clean: false, reconnectPeriod: 100 });
   t.teardown(() => platform.endAsync(true));

@@ -1,18 +1,16 @@
 import t from 'tap';
-import { LocalActions } from '../../src/actions/local-actions.js';
 import { LocalOutputs } from '../../src/actions/outputs.js';
 import { SimGpioBackend } from '../../src/bus/gpio/sim-backend.js';
 import { ManualClock } from '../../src/clock/clock.js';
-import type { GpioOutputConfig, LocalActionRule } from '../../src/config/io-types.js';
+import type { GpioOutputConfig } from '../../src/config/io-types.js';
 import { silentLogger } from '../../src/log/logger.js';
-import type { GatewayEvent } from '../../src/model/event.js';
 import { FakeTimers } from '../devices/fakes.js';
 
 const OUTPUTS: GpioOutputConfig[] = [
-  { name: 'siren', pin: 22, activeLevel: 'high', safeState: 'off', sounder: true },
-  { name: 'elevator-block', pin: 23, activeLevel: 'low', safeState: 'off', sounder: false },
+  { name: 'siren', pin: 22, activeLevel: 'high', safeState: 'off', sounder: true, role: 'action' },
+  { name: 'elevator-block', pin: 23, activeLevel: 'low', safeState: 'off', sounder: false, role: 'action' },
   // A fail-safe door holder: energized (on) in normal operation, released on alarm.
-  { name: 'door-holder', pin: 24, activeLevel: 'high', safeState: 'on', sounder: false },
+  { name: 'door-holder', pin: 24, activeLevel: 'high', safeState: 'on', sounder: false, role: 'action' },
 ];
 
 async function rig() {
@@ -23,12 +21,6 @@ async function rig() {
   await outputs.start();
   const level = (pin: number) => gpio.level({ bcm: pin });
   return { clock, timers, gpio, outputs, level };
-}
-
-let seq = 0;
-function event(kind: GatewayEvent['kind'], over: Partial<GatewayEvent> = {}): GatewayEvent {
-  seq += 1;
-  return { id: `ev-${seq}`, kind, severity: 'fire', gatewayId: 'gw', deviceId: 'relay-1', message: '', location: {}, ts: 0, synced: true, mono: 0, seq, ...over };
 }
 
 t.test('outputs start in their safe state and return to it at stop', async (t) => {
@@ -68,78 +60,6 @@ t.test('pulse and pattern timing (fake timers)', async (t) => {
   t.same(seen.slice(0, 16).join(''), '1100110000000000', 'on 200, off 200, on 200, off 1000');
   t.equal(r.level(22), 0, 'pattern ends after forMs, in the safe state');
   t.equal(siren.busyWith, undefined);
-});
-
-t.test('local actions: smoke alarm → siren until restored; e-bike → relay for N s and siren pattern', async (t) => {
-  const r = await rig();
-  const rules: LocalActionRule[] = [
-    { name: 'fire-siren', when: { kinds: ['alarm'], severities: ['fire'] }, do: [{ output: 'siren', mode: 'pattern', pattern: [500, 500] }], untilRestore: true },
-    {
-      name: 'ebike',
-      when: { kinds: ['alarm'], devices: ['elevator-reader'] },
-      do: [
-        { output: 'elevator-block', mode: 'on', forMs: 30_000 },
-        { output: 'siren', mode: 'pattern', pattern: [200, 200], forMs: 5000 },
-      ],
-      untilRestore: false,
-    },
-  ];
-  const actions = new LocalActions(rules, r.outputs, silentLogger());
-  const smoke = event('alarm');
-  actions.onEvent(smoke);
-  t.equal(r.level(22), 1, 'siren sounding');
-  actions.onEvent(event('fault', { severity: 'major' }));
-  actions.onEvent(event('restore', { restores: 'unrelated' }));
-  await r.timers.advance(1200);
-  t.equal(r.outputs.get('siren')!.busyWith, `fire-siren:${smoke.id}`, 'unrelated events change nothing');
-  actions.onEvent(event('restore', { restores: smoke.id }));
-  t.equal(r.level(22), 0, 'silenced by the restore');
-
-  const ebike = event('alarm', { deviceId: 'elevator-reader', severity: 'critical' });
-  actions.onEvent(ebike);
-  t.equal(r.level(23), 0, 'elevator blocked (active low)');
-  actions.onEvent(event('restore', { restores: ebike.id }));
-  await r.timers.advance(10_000);
-  t.equal(r.level(23), 0, 'still blocked: a timed action outlives the restore');
-  t.equal(r.level(22), 0, 'siren pattern over after 5 s');
-  await r.timers.advance(20_000);
-  t.equal(r.level(23), 1, 'released after 30 s');
-  t.same(actions.stats().fired, { 'fire-siren': 1, ebike: 1 });
-});
-
-t.test("one alarm's restore does not silence a siren another alarm started", async (t) => {
-  const r = await rig();
-  const rules: LocalActionRule[] = [{ name: 'siren', when: { kinds: ['alarm'] }, do: [{ output: 'siren', mode: 'on' }], untilRestore: true }];
-  const actions = new LocalActions(rules, r.outputs, silentLogger());
-  const a = event('alarm');
-  const b = event('alarm');
-  actions.onEvent(a);
-  actions.onEvent(b);
-  actions.onEvent(event('restore', { restores: a.id }));
-  t.equal(r.level(22), 1, 'still on for the second alarm');
-  actions.onEvent(event('restore', { restores: b.id }));
-  t.equal(r.level(22), 0);
-});
-
-t.test('silencing an alarm stops its sounders, never its relays; another alarm still sounds', async (t) => {
-  const r = await rig();
-  const rules: LocalActionRule[] = [
-    { name: 'fire', when: { kinds: ['alarm'] }, do: [{ output: 'siren', mode: 'on' }, { output: 'elevator-block', mode: 'on' }], untilRestore: true },
-  ];
-  const actions = new LocalActions(rules, r.outputs, silentLogger());
-  const a = event('alarm');
-  actions.onEvent(a);
-  t.equal(r.level(22), 1, 'siren on');
-  t.equal(r.level(23), 0, 'elevator blocked (active low)');
-  t.same(actions.silence(a.id), ['siren']);
-  t.equal(r.level(22), 0, 'siren silenced');
-  t.equal(r.level(23), 0, 'the relay is not silenced');
-  const b = event('alarm');
-  actions.onEvent(b);
-  t.equal(r.level(22), 1, 'a new alarm sounds again');
-  t.same(actions.silence('no-such-event'), [], 'unknown events silence nothing');
-  actions.onEvent(event('restore', { restores: a.id }));
-  t.equal(r.level(22), 1, "the first alarm's restore leaves the second alarm's siren on");
 });
 
 t.test('when a timed demand ends, the demand still active underneath takes over again', async (t) => {

@@ -67,9 +67,6 @@ log: { level: warn }
     profiles,
     logger: silentLogger(),
     busFactory: (cfg) => createSimBus({ id: cfg.id, map, timeoutMs: 100 }),
-    onFatal: (err) => {
-      throw err;
-    },
   });
   await daemon.start();
   const state = await ConsoleState.open(config.gateway.stateDir);

@@ -26,7 +26,7 @@ demo: { brokerPort: ${brokerPort} }
 `,
 );
 const { config, profiles } = await loadConfigWithProfiles(file);
-const daemon = new Daemon({ config, profiles, logger: silentLogger(), onFatal: (err) => t.fail(String(err)) });
+const daemon = new Daemon({ config, profiles, logger: silentLogger() });
 await daemon.start();
 t.teardown(() => daemon.stop());
 const ca = readFileSync(certs.caCert);

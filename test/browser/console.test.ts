@@ -51,7 +51,7 @@ demo:
 `,
 );
 const { config, profiles } = await loadConfigWithProfiles(file);
-const daemon = new Daemon({ config, profiles, logger: silentLogger(), onFatal: (err) => t.fail(String(err)) });
+const daemon = new Daemon({ config, profiles, logger: silentLogger() });
 await daemon.start();
 t.teardown(() => daemon.stop());
 const base = `http://127.0.0.1:${apiPort}`;

@@ -70,7 +70,7 @@ platform: { url: '${broker.url}', allowInsecure: true }
   });
   await sub.subscribeAsync('hearth/v1/gw-e2e/#', { qos: 1 });
 
-  const daemon = new Daemon({ config, profiles, logger: silentLogger(), onFatal: (err) => t.fail(String(err)) });
+  const daemon = new Daemon({ config, profiles, logger: silentLogger() });
   await daemon.start();
   t.teardown(() => daemon.stop());
 

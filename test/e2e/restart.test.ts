@@ -42,7 +42,7 @@ demo:
   );
   const { config, profiles } = await loadConfigWithProfiles(file);
   const run = async (ms: number, until?: () => boolean) => {
-    const daemon = new Daemon({ config, profiles, logger: silentLogger(), onFatal: (err) => t.fail(String(err)) });
+    const daemon = new Daemon({ config, profiles, logger: silentLogger() });
     await daemon.start();
     if (until) await waitFor(until, ms);
     else await new Promise((r) => setTimeout(r, ms));

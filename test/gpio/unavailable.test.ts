@@ -14,7 +14,7 @@ function parts(events: GatewayEvent[]): PipelineParts {
   const clock = new ManualClock();
   const seq = new CounterSequence();
   const sink = { event: (e: GatewayEvent) => events.push(e), reading: () => {} };
-  return { gatewayId: 'gw', clock, seq, rules: new RulesEngine({ gatewayId: 'gw', clock, seq, sink }), sink, listen: () => () => {}, onError: (e) => { throw e; } };
+  return { gatewayId: 'gw', clock, seq, rules: new RulesEngine({ gatewayId: 'gw', clock, seq, sink }), sink, onError: (e) => { throw e; } };
 }
 
 const INPUT: GpioInputConfig = { id: 'relay-1', pin: 17, contact: 'NO', wiring: 'pull-up', debounceMs: 0, point: 'contact', role: 'alarm', location: { room: 'a' }, enabled: true };

@@ -38,9 +38,6 @@ export async function startBenchGateway(yaml: (dir: string) => string, units: nu
       buses.set(cfg.id, bus);
       return bus;
     },
-    onFatal: (err) => {
-      throw err;
-    },
   });
   await daemon.start();
   return { daemon, map, buses, dir };

@@ -36,6 +36,36 @@ const statusSchema = {
       properties: { total: { type: 'integer' }, online: { type: 'integer' }, offline: { type: 'integer' }, starting: { type: 'integer' } },
     },
     activeAlarms: { type: 'integer' },
+    alarms: {
+      type: 'object',
+      properties: { conditions: { type: 'integer' }, fire: { type: 'integer' }, latched: { type: 'integer' }, faults: { type: 'integer' } },
+    },
+    receipt: {
+      type: 'object',
+      description: 'Fire alarms awaiting confirmation by the receiving centre; fault once one is overdue (EN 54-21, 100 s).',
+      properties: { fault: { type: 'boolean' }, awaiting: { type: 'integer' }, overdue: { type: 'integer' } },
+    },
+    storage: {
+      type: 'object',
+      description: 'The outbox file: ok, or a storage fault with records held in memory (still sent).',
+      properties: {
+        ok: { type: 'boolean' },
+        since: { type: 'number' },
+        code: { type: 'string' },
+        message: { type: 'string' },
+        reopenAttempts: { type: 'integer' },
+        held: { type: 'integer' },
+        droppedReadings: { type: 'integer' },
+      },
+    },
+    faults: {
+      type: 'array',
+      description: "Faults of the gateway's own parts (storage, GPIO lines, uplink, state files, receipts).",
+      items: {
+        type: 'object',
+        properties: { id: { type: 'string' }, point: { type: 'string' }, severity: { type: 'string' }, message: { type: 'string' }, since: { type: 'number' } },
+      },
+    },
   },
 };
 

@@ -68,13 +68,6 @@ export const runCommand: Command = {
         config,
         profiles,
         logger,
-        // A failed write or fsync is never "retry and continue": exit, systemd restarts us, and
-        // the outbox reopens from what is durably on disk.
-        onFatal: (err) => {
-          logger.fatal({ err }, 'storage failure');
-          process.exitCode = EXIT_IOERR;
-          void shutdown(EXIT_IOERR, 'storage failure');
-        },
         requestRestart: (why) => void shutdown(EXIT_RESTART, why),
       });
       const service = new SystemdService({

@@ -36,6 +36,11 @@ const outputSchema: JsonSchema = object(
       'A siren or buzzer: silencing an alarm in the console switches it off for that alarm. Relays (elevator block, power cut) are never silenced. Default false.',
       false,
     ),
+    role: oneOfStrings(
+      'action (default): driven by local actions. fault-indicator: on while any fault is present (a device fault or offline, a storage fault, a fire alarm not confirmed by the receiving centre), like a fire panel\'s fault LED or buzzer; local actions may not drive it.',
+      ['action', 'fault-indicator'],
+      'action',
+    ),
   },
   ['name'],
 );
