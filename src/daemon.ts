@@ -223,7 +223,8 @@ export class Daemon {
     const demo = config.demo;
     if (config.platform.kind === 'embedded') {
       const port = demo?.brokerPort ?? (Number(new URL(config.platform.url).port) || 1883);
-      const broker = new EmbeddedBroker(port);
+      const confirm = (demo?.confirmEvents ?? true) && config.platform.codec === 'native';
+      const broker = new EmbeddedBroker(port, '127.0.0.1', confirm ? config.platform.topicPrefix : undefined);
       this.add({
         name: 'embedded-broker',
         start: async () => {

@@ -90,10 +90,22 @@
     const e = a.event;
     const acked = a.acknowledged ? `<span class="muted" data-testid="acked">${t('alarm.acked')} · ${esc(a.acknowledged.by)}</span>` :
       `<button data-action="ack" data-id="${esc(e.id)}" data-testid="ack">${t('alarm.ack')}</button>`;
-    const silenced = a.silencedUntil ? `<span class="muted">${t('alarm.silenced')} ${esc(fmtTime(a.silencedUntil))}</span>` :
-      `<button data-action="silence" data-id="${esc(e.id)}">${t('alarm.silence')}</button>`;
-    return `<li class="alarm k-${esc(e.kind)}" data-testid="alarm"><b>${esc(t('kind.' + e.kind))}</b> · ${esc(e.deviceId)} · ${esc(where(e.location))}
-      <div class="muted">${esc(e.message)} · ${esc(fmtTime(e.ts))}</div><div class="row">${acked}${silenced}</div></li>`;
+    const silenced = a.silencedUntil ? `<span class="muted" data-testid="silenced">${t('alarm.silenced')} ${esc(fmtTime(a.silencedUntil))}</span>` :
+      a.sounding ? `<button data-action="silence" data-id="${esc(e.id)}" data-testid="silence">${t('alarm.silence')}</button>` : '';
+    const cleared = a.clearedAt ? `<div class="muted" data-testid="latched">${t('alarm.cleared')} ${esc(fmtTime(a.clearedAt))} · ${t('alarm.latched')}</div>` : '';
+    const receipt = a.receipt ? `<span class="receipt r-${esc(a.receipt)}" data-testid="receipt">${esc(t('receipt.' + a.receipt))}</span>` : '';
+    return `<li class="alarm k-${esc(e.kind)}${a.clearedAt ? ' cleared' : ''}" data-testid="alarm"><b>${esc(t('kind.' + e.kind))}</b> · ${esc(e.deviceId)} · ${esc(where(e.location))} ${receipt}
+      <div class="muted">${esc(e.message)} · ${esc(fmtTime(e.ts))}</div>${cleared}<div class="row">${acked}${silenced}</div></li>`;
+  }
+  // Faults of the gateway itself (storage, receipts, lines): shown on every page until they clear.
+  function faultBanner() {
+    const s = S.status;
+    if (!S.authed || !s || !s.faults) return '';
+    const lines = [];
+    if (s.receipt && s.receipt.fault) lines.push(t('fault.receipt'));
+    if (s.storage && !s.storage.ok) lines.push(t('fault.storage') + (s.storage.held ? ` (${s.storage.held})` : ''));
+    for (const f of s.faults) if (f.point !== 'storage' && f.point !== 'alarm-receipt') lines.push(f.message);
+    return lines.map((l) => `<div>${esc(l)}</div>`).join('');
   }
   function overview() {
     const s = S.status;
@@ -190,6 +202,9 @@
     badge.textContent = S.authed && S.status ? t(up ? 'uplink.up' : 'uplink.down') : '';
     badge.className = 'badge ' + (up ? 'up' : 'down');
     if (S.status) $('#gw-name').textContent = S.status.name || S.status.gatewayId;
+    const banner = faultBanner();
+    $('#faults').hidden = banner === '';
+    if ($('#faults').innerHTML !== banner) $('#faults').innerHTML = banner;
     const [route, arg] = (location.hash.slice(1) || 'overview').split('/');
     document.querySelectorAll('#tabs a').forEach((a) => a.classList.toggle('on', a.dataset.tab === route || (route === 'device' && a.dataset.tab === 'devices')));
     // Keep what the user is typing: while a form field has focus only the scan progress is redrawn.

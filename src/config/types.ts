@@ -227,6 +227,8 @@ export interface DemoConfig {
   simulators: DemoSimulator[];
   /** Port of the embedded broker (aedes) on localhost. */
   brokerPort: number;
+  /** The embedded broker confirms events on the ack topic, standing in for a receiving centre. */
+  confirmEvents: boolean;
   contacts?: DemoContacts;
   tagReaders?: DemoTagReader[];
 }

@@ -6,7 +6,7 @@ import type { DurableStore } from '../pipeline-sink.js';
 import { ReconnectBackoff } from '../uplink/backoff.js';
 import type { OutboxClock } from './clock-epochs.js';
 import { isStorageFailure } from './errors.js';
-import { checkIntegrity, type IntegrityVerdict } from './integrity-check.js';
+import { IntegrityChecker, type IntegrityVerdict } from './integrity-check.js';
 import { noopLogger, type Logger } from './logger.js';
 import { MemoryQueue } from './memory-queue.js';
 import { OutboxNotices } from './notices.js';
@@ -76,6 +76,7 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
   private reopening = false;
   private closed = false;
   private lastSeq = 0;
+  private checker: IntegrityChecker | undefined;
 
   constructor(private readonly options: ResilientOutboxOptions) {
     this.logger = options.logger ?? noopLogger;
@@ -232,6 +233,7 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.reopenTimer);
+    this.checker?.close();
     this.unsubscribe?.();
     const held = this.memory.waitingCount() + this.memory.inflight();
     if (this.outbox !== undefined) {
@@ -345,7 +347,8 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
     let integrity: 'ok' | 'corrupt' | undefined;
     try {
       if (this.fault.needsCheck) {
-        const v = await (this.options.check ?? checkIntegrity)(this.options.outbox.path);
+        const check = this.options.check ?? ((path: string) => (this.checker ??= new IntegrityChecker()).check(path));
+        const v = await check(this.options.outbox.path);
         if (v.verdict === 'unreadable') {
           this.logger.warn({ code: v.code, detail: v.detail, attempt: this.reopenAttempts }, 'outbox: file still unreadable');
           return;
@@ -367,6 +370,8 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
     const moved = this.migrate();
     if (this.outbox === undefined) return; // the migration itself failed: still in fault
     this.fault = undefined;
+    this.checker?.close();
+    this.checker = undefined;
     this.backoff.reset();
     const downMs = this.options.clock.now() - f.since;
     this.logger.info({ downMs, events: moved.events, readings: moved.readings, attempts: this.reopenAttempts }, 'outbox writable again; held records stored');

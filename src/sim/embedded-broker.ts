@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
+import { confirmEvents } from './receiving-centre.js';
 
 /**
  * The demo's stand-in for the city platform: an in-process MQTT broker (aedes) on localhost.
@@ -10,9 +11,13 @@ export class EmbeddedBroker {
   private broker?: Aedes;
   private server?: Server;
 
+  private stopConfirming: (() => void) | undefined;
+
   constructor(
     private readonly port: number,
     private readonly host = '127.0.0.1',
+    /** Confirm events on the ack topic under this prefix, as a receiving centre would (receiving-centre.ts). */
+    private readonly confirmUnder?: string,
   ) {}
 
   async start(): Promise<void> {
@@ -27,6 +32,7 @@ export class EmbeddedBroker {
     });
     this.broker = broker;
     this.server = server;
+    if (this.confirmUnder !== undefined) this.stopConfirming = confirmEvents(broker, this.confirmUnder);
   }
 
   url(): string {
@@ -34,6 +40,7 @@ export class EmbeddedBroker {
   }
 
   async stop(): Promise<void> {
+    this.stopConfirming?.();
     const { server, broker } = this;
     this.server = undefined;
     this.broker = undefined;

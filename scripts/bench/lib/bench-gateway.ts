@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RegisterMap } from '../../../src/bus/modbus/register-map.js';
 import { createSimBus } from '../../../src/bus/modbus/sim-bus.js';
-import type { ModbusBus } from '../../../src/bus/modbus/types.js';
+import type { ModbusBus, ModbusRequest } from '../../../src/bus/modbus/types.js';
+import type { GpioBackend } from '../../../src/bus/gpio/types.js';
 import { loadConfigWithProfiles } from '../../../src/config/load.js';
 import { Daemon } from '../../../src/daemon.js';
 import { silentLogger } from '../../../src/log/logger.js';
@@ -21,7 +22,13 @@ export interface BenchGateway {
   dir: string;
 }
 
-export async function startBenchGateway(yaml: (dir: string) => string, units: number[]): Promise<BenchGateway> {
+export interface BenchGatewayOptions {
+  gpioBackend?: GpioBackend;
+  /** Called with every bus request and the moment its reply (or failure) came back. */
+  onReply?: (req: ModbusRequest, at: number) => void;
+}
+
+export async function startBenchGateway(yaml: (dir: string) => string, units: number[], opts: BenchGatewayOptions = {}): Promise<BenchGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-'));
   const file = join(dir, 'hearth.yaml');
   writeFileSync(file, yaml(dir));
@@ -33,8 +40,14 @@ export async function startBenchGateway(yaml: (dir: string) => string, units: nu
     config,
     profiles,
     logger: silentLogger(),
+    ...(opts.gpioBackend ? { gpioBackend: opts.gpioBackend } : {}),
     busFactory: (cfg) => {
       const bus = createSimBus({ id: cfg.id, map, timeoutMs: cfg.timeoutMs });
+      const onReply = opts.onReply;
+      if (onReply !== undefined) {
+        const request = bus.request.bind(bus);
+        bus.request = (req, o) => request(req, o).finally(() => onReply(req, performance.now()));
+      }
       buses.set(cfg.id, bus);
       return bus;
     },

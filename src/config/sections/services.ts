@@ -68,6 +68,10 @@ export const demoSchema: JsonSchema = object(
   {
     simulators: { type: 'array', description: 'Simulated devices.', items: simulatorSchema, default: [] },
     brokerPort: integer('Port of the embedded MQTT broker on localhost. Default 1883.', 1, 65535, 1883),
+    confirmEvents: flag(
+      'The embedded broker confirms every event on the gateway\'s ack topic, as a receiving centre would (native codec; docs/uplink-native.md). Set false to watch the unconfirmed-alarm fault after 100 s. Default true.',
+      true,
+    ),
     ...demoIoProperties,
   },
 );

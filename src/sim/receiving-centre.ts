@@ -1,0 +1,35 @@
+import type { Aedes, PublishPacket } from 'aedes';
+
+/**
+ * The demo's receiving centre: for every event the gateway publishes on the embedded broker, it
+ * publishes the confirmation on the gateway's ack topic (`<prefix>/<gw>/ack`, docs/uplink-native.md),
+ * as a real platform does once its operators' system has taken the alarm. Without it the demo's
+ * fire alarms would turn into the "not confirmed by the receiving centre" fault after 100 s.
+ */
+export function confirmEvents(broker: Aedes, topicPrefix: string, delayMs = 200): () => void {
+  const prefix = topicPrefix.replace(/\/+$/, '');
+  const filter = `${prefix}/+/events/+`;
+  const timers = new Set<NodeJS.Timeout>();
+  const deliver = (packet: PublishPacket, done: () => void): void => {
+    done();
+    let id: unknown;
+    try {
+      id = (JSON.parse(packet.payload.toString()) as { id?: unknown }).id;
+    } catch {
+      return; // not an event of ours
+    }
+    const gw = packet.topic.slice(prefix.length + 1).split('/')[0];
+    if (typeof id !== 'string' || gw === undefined) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      const ack = { cmd: 'publish', topic: `${prefix}/${gw}/ack`, payload: Buffer.from(JSON.stringify({ v: 1, ids: [id] })), qos: 0, retain: false, dup: false } as PublishPacket;
+      broker.publish(ack, () => {});
+    }, delayMs);
+    timers.add(timer);
+  };
+  broker.subscribe(filter, deliver, () => {});
+  return () => {
+    for (const t of timers) clearTimeout(t);
+    broker.unsubscribe(filter, deliver, () => {});
+  };
+}
