@@ -17,6 +17,7 @@ import { DeviceSimulators } from './sim/device-simulators.js';
 import { DemoReporter } from './sim/demo-reporter.js';
 import { PipelineSink } from './pipeline-sink.js';
 import { FieldIo, type PipelineParts } from './actions/field-io.js';
+import { GatewayFaults, type FaultReporter } from './faults/gateway-faults.js';
 import type { GpioBackend } from './bus/gpio/types.js';
 import { ApiServer } from './api/server.js';
 import type { DaemonParts } from './api/daemon-port.js';
@@ -179,7 +180,7 @@ export class Daemon {
     }
     this.add({ name: 'outbox', start: () => this.openOutbox(), stop: () => this.outbox?.close() });
     // Local outputs before the uplink and devices: sirens and relays never wait for the network.
-    const io = (this.io = new FieldIo({ config, logger, ...(this.options.gpioBackend ? { gpioBackend: this.options.gpioBackend } : {}) }));
+    const io = (this.io = new FieldIo({ config, logger, faults: this.fieldFaults(), ...(this.options.gpioBackend ? { gpioBackend: this.options.gpioBackend } : {}) }));
     if (io.configured) this.add({ name: 'gpio-outputs', start: () => io.startOutputs(this.pipelineParts()), stop: () => io.stopOutputs() });
     // Remote commands and config arrive over the uplink (src/remote/, docs/remote-management.md).
     const remote = (this.remote = new RemoteManagement({
@@ -318,6 +319,17 @@ export class Daemon {
         else logger.error({ device: deviceId, err }, 'pipeline error');
       },
     };
+  }
+
+  /** Faults of GPIO lines, outputs and tag readers, as events through the pipeline (made once the outbox is open). */
+  private fieldFaults(): FaultReporter {
+    let faults: GatewayFaults | undefined;
+    const get = (): GatewayFaults => {
+      if (faults) return faults;
+      const p = this.pipelineParts();
+      return (faults = new GatewayFaults({ ...p, location: this.options.config.gateway.location, onError: (err) => p.onError(err, p.gatewayId) }));
+    };
+    return { raise: (k, m, o) => get().raise(k, m, o), clear: (k, m) => get().clear(k, m), active: (k) => faults?.active(k) ?? false };
   }
 
   private async stopDevices(): Promise<void> {
