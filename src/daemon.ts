@@ -115,7 +115,7 @@ export class Daemon {
       onNotice: (e) => this.sink.observe(e),
       logger: logger.child({ component: 'outbox' }),
     });
-    this.io = new FieldIo({ config, logger, ...(options.gpioBackend ? { gpioBackend: options.gpioBackend } : {}) });
+    this.io = new FieldIo({ config, logger, faults: this.faults, ...(options.gpioBackend ? { gpioBackend: options.gpioBackend } : {}) });
     this.desk = new AlarmDesk({
       actions: config.actions ?? [],
       outputs: () => this.io.outputRegistry(),
@@ -363,6 +363,8 @@ export class Daemon {
       onError: (err, deviceId) => logger.error({ device: deviceId, err }, 'pipeline error'),
     };
   }
+
+  /** Faults of GPIO lines, outputs and tag readers, as events through the pipeline (made once the outbox is open). */
 
   private async stopDevices(): Promise<void> {
     const result = await this.scheduler?.stop();

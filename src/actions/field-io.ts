@@ -9,7 +9,7 @@ import type { ReadingSink } from '../devices/runtime.js';
 import type { Logger } from '../log/logger.js';
 import type { SequenceSource } from '../model/sequence.js';
 import type { EventSink, RulesEngine } from '../rules/engine.js';
-import { buildEvent } from '../rules/event-factory.js';
+import type { FaultReporter } from '../faults/gateway-faults.js';
 import { ContactSimulator } from '../sim/contact-scenario.js';
 import { TagReaderSim } from '../sim/tag-reader-sim.js';
 import { TagLists } from '../tags/access.js';
@@ -39,6 +39,8 @@ export interface FieldIoOptions {
   /** Tests and benchmarks inject a backend (e.g. a SimGpioBackend they control). */
   gpioBackend?: GpioBackend;
   backendOptions?: Partial<GpioBackendOptions>;
+  /** The gateway's fault reporter: dead lines, undrivable outputs, tag readers without a source. */
+  faults: FaultReporter;
 }
 
 export class FieldIo {
@@ -69,7 +71,7 @@ export class FieldIo {
           this.o.gpioBackend ??
           (await createGpioBackend({ backend: gpio.backend, logger: logger.child({ component: 'gpio' }), ...(gpio.chip ? { chipLabel: gpio.chip } : {}), ...this.o.backendOptions }));
         logger.info({ backend: this.backend.kind }, 'GPIO backend ready');
-        this.outputs = new LocalOutputs(this.backend, gpio.outputs, logger.child({ component: 'outputs' }));
+        this.outputs = new LocalOutputs(this.backend, gpio.outputs, logger.child({ component: 'outputs' }), { faults: this.o.faults });
         await this.outputs.start();
       } catch (err) {
         // No GPIO must not take the Modbus detectors and the uplink down with it: the gateway runs
@@ -80,17 +82,8 @@ export class FieldIo {
         delete this.backend;
         const message = `GPIO unavailable, contacts and outputs are not working: ${(err as Error).message}`;
         logger.error({ code: (err as { code?: string }).code }, message);
-        this.gatewayFault(pipeline, message);
+        this.o.faults.raise('gpio', message, { point: 'gpio' });
       }
-    }
-  }
-
-  private gatewayFault(p: PipelineParts, message: string): void {
-    const { gateway } = this.o.config;
-    try {
-      p.sink.event(buildEvent(p, { id: gateway.id, location: gateway.location }, { kind: 'fault', severity: 'major', message }));
-    } catch (error) {
-      p.onError(error, gateway.id);
     }
   }
 
@@ -124,7 +117,7 @@ export class FieldIo {
     const { config, logger } = this.o;
     const inputs = (config.gpio?.inputs ?? []).filter((i) => i.enabled);
     if (this.backend && inputs.length > 0) {
-      this.contacts = new ContactInputs({ ...p, backend: this.backend, inputs, logger: logger.child({ component: 'contacts' }) });
+      this.contacts = new ContactInputs({ ...p, backend: this.backend, inputs, faults: this.o.faults, logger: logger.child({ component: 'contacts' }) });
       await this.contacts.start();
       const demo = config.demo?.contacts;
       if (demo && this.backend instanceof SimGpioBackend) {
@@ -145,7 +138,7 @@ export class FieldIo {
     }
     const lists = new TagLists(config.tags?.groups ?? {});
     for (const cfg of (config.tags?.readers ?? []).filter((r) => r.enabled)) {
-      const reader = new TagReaderRuntime({ ...p, cfg, lists, logger: logger.child({ component: 'tags' }) });
+      const reader = new TagReaderRuntime({ ...p, cfg, lists, faults: this.o.faults, logger: logger.child({ component: 'tags' }) });
       reader.start();
       this.readers.push(reader);
     }

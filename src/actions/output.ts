@@ -1,7 +1,10 @@
 import { systemTimers, type TimerHandle, type Timers } from '../devices/timers.js';
 import type { GpioOutputConfig } from '../config/io-types.js';
-import type { Level, OutputLine } from '../bus/gpio/types.js';
+import { lineRef } from '../bus/gpio/contact-inputs.js';
+import { lineText, type Level, type LineHealth, type OutputLine } from '../bus/gpio/types.js';
+import { ignoreFaults, type FaultReporter } from '../faults/gateway-faults.js';
 import type { Logger } from '../log/logger.js';
+import { ReconnectBackoff } from '../uplink/backoff.js';
 
 /**
  * One local output (siren, buzzer, relay) and what it is doing: steady on/off, a pulse, or a
@@ -10,6 +13,11 @@ import type { Logger } from '../log/logger.js';
  * the output, and when it ends (released by a restore, or its time is up) the newest remaining
  * demand takes over again, or the output returns to its safe state. So one alarm's restore never
  * silences a siren another alarm still needs. Everything is local: no network is involved.
+ *
+ * An output that cannot be driven (a write fails, or the line reports itself down) is a fault of
+ * the gateway, raised once (`output:<name>`, critical for a sounder) and cleared by the next write
+ * that reaches a healthy line. Meanwhile the demanded level is written again on a short backoff,
+ * and at once when the line reports itself back, so a siren sounds as soon as its line works.
  */
 export type OutputState = 'on' | 'off';
 
@@ -19,6 +27,13 @@ export interface OutputCommand {
   pattern?: readonly number[];
   /** Who asked (rule + event); see release(). */
   owner: string;
+}
+
+export interface LocalOutputOptions {
+  timers?: Timers;
+  faults?: FaultReporter;
+  /** Rewrites of the demanded level while faulted; default 500 ms doubling to 5 s, jittered. */
+  retry?: { minMs: number; maxMs: number };
 }
 
 export class LocalOutput {
@@ -31,14 +46,44 @@ export class LocalOutput {
   private state: OutputState;
   private writes = 0;
   private failures = 0;
+  private readonly clock: Timers;
+  private readonly faults: FaultReporter;
+  private readonly backoff: ReconnectBackoff;
+  /** The output is not known to be at its demanded level: a fault is raised. */
+  private faulted = false;
+  /** The line reported itself down: writes may succeed without reaching it. */
+  private lineDown = false;
+  private retry: TimerHandle | undefined;
+  private closed = false;
 
   constructor(
     readonly cfg: GpioOutputConfig,
     private readonly line: OutputLine,
     private readonly logger: Logger,
-    private readonly clock: Timers = systemTimers,
+    opts: LocalOutputOptions = {},
   ) {
     this.state = cfg.safeState;
+    this.clock = opts.timers ?? systemTimers;
+    this.faults = opts.faults ?? ignoreFaults;
+    this.backoff = new ReconnectBackoff(opts.retry?.minMs ?? 500, opts.retry?.maxMs ?? 5000);
+  }
+
+  /** The fault key of this output, for the gateway's fault list. */
+  get faultKey(): string {
+    return `output:${this.cfg.name}`;
+  }
+
+  /** The line's health, from the backend (LocalOutputs passes it on). */
+  lineHealth(health: LineHealth): void {
+    if (this.closed) return;
+    if (!health.ok) {
+      this.lineDown = true;
+      this.fault(health.message);
+      return;
+    }
+    this.lineDown = false;
+    // Back: drive the demanded level now rather than at the next retry.
+    this.write();
   }
 
   /** Physical level for a logical state. */
@@ -56,7 +101,7 @@ export class LocalOutput {
   }
 
   stats() {
-    return { name: this.cfg.name, state: this.state, owner: this.owner, writes: this.writes, failures: this.failures };
+    return { name: this.cfg.name, state: this.state, owner: this.owner, writes: this.writes, failures: this.failures, faulted: this.faulted };
   }
 
   /** Adds (or replaces) `cmd.owner`'s demand and drives the output with it. */
@@ -106,6 +151,7 @@ export class LocalOutput {
 
   /** Awaitable safe state for start and stop: the write has reached the line when this resolves. */
   async settle(): Promise<void> {
+    this.stopRetry();
     for (const t of this.expiries.values()) this.clock.clearTimeout(t);
     this.expiries.clear();
     this.demands.clear();
@@ -117,6 +163,8 @@ export class LocalOutput {
 
   /** Releases the line (after settle()). */
   close(): Promise<void> {
+    this.closed = true;
+    this.stopRetry();
     for (const t of this.expiries.values()) this.clock.clearTimeout(t);
     this.expiries.clear();
     this.demands.clear();
@@ -133,11 +181,54 @@ export class LocalOutput {
 
   private set(state: OutputState): void {
     this.state = state;
+    this.write();
+  }
+
+  /** Writes the level of the current state; the outcome raises or clears the fault. */
+  private write(): void {
     this.writes += 1;
-    this.line.write(LocalOutput.level(this.cfg, state)).catch((err: unknown) => {
-      this.failures += 1;
-      this.logger.error({ output: this.cfg.name, err: (err as Error).message }, 'output write failed');
-    });
+    this.line.write(LocalOutput.level(this.cfg, this.state)).then(
+      () => {
+        if (!this.lineDown) this.recovered();
+      },
+      (err: unknown) => {
+        this.failures += 1;
+        this.fault((err as Error).message);
+      },
+    );
+  }
+
+  private fault(message: string): void {
+    if (this.closed) return;
+    if (!this.faulted) {
+      this.faulted = true;
+      const text = `output ${this.cfg.name} (${lineText(lineRef(this.cfg))}) cannot be driven: ${message}`;
+      this.logger.error({ output: this.cfg.name, demanded: this.state }, text);
+      this.faults.raise(this.faultKey, text, { severity: this.cfg.sounder ? 'critical' : 'major', point: this.faultKey });
+    }
+    this.scheduleRetry();
+  }
+
+  private recovered(): void {
+    if (!this.faulted || this.closed) return;
+    this.faulted = false;
+    this.stopRetry();
+    this.backoff.reset();
+    this.logger.info({ output: this.cfg.name, state: this.state }, 'output driven again');
+    this.faults.clear(this.faultKey, `output ${this.cfg.name} driven again (${this.state})`);
+  }
+
+  private scheduleRetry(): void {
+    if (this.retry !== undefined || this.closed) return;
+    this.retry = this.clock.setTimeout(() => {
+      this.retry = undefined;
+      if (this.faulted && !this.closed) this.write();
+    }, this.backoff.next());
+  }
+
+  private stopRetry(): void {
+    if (this.retry !== undefined) this.clock.clearTimeout(this.retry);
+    this.retry = undefined;
   }
 
   private after(ms: number, fn: () => void): void {

@@ -1,7 +1,8 @@
 import { createTagDecoder, DEFAULT_BAUD } from '../../drivers/tag-reader/index.js';
 import type { DecoderStats, TagDecoder } from '../../drivers/tag-reader/decoder.js';
 import type { TagReaderConfig } from '../config/io-types.js';
-import { parseHostPort, SerialByteStream, TcpByteStream, type ByteStream, type ByteStreamStats } from '../bus/serial/byte-stream.js';
+import { parseHostPort, SerialByteStream, TcpByteStream, type ByteStream, type ByteStreamStats, type StreamState } from '../bus/serial/byte-stream.js';
+import type { FaultReporter } from '../faults/gateway-faults.js';
 import type { Logger } from '../log/logger.js';
 import type { GatewayEvent } from '../model/event.js';
 import type { EventSink } from '../rules/engine.js';
@@ -14,6 +15,9 @@ import { PresenceTracker, type PresenceChange } from './presence.js';
  * (outbox, uplink, local actions). `tag_arrived` once per presence, `tag_left` when it has gone
  * (pointing back at its arrival). A tag on the reader's deny list (or off its allow list) also
  * raises an `alarm`, restored when the tag leaves: "e-bike at the elevator" is an alarm with a place.
+ * A source (serial port, TCP serial server) that cannot be opened or closes is a fault of the
+ * reader (`tags:<id>`, point `port`), cleared when it opens again or data flows; the stream keeps
+ * reconnecting meanwhile.
  */
 
 export interface TagReaderOptions extends EventStamp {
@@ -21,6 +25,7 @@ export interface TagReaderOptions extends EventStamp {
   lists: TagLists;
   sink: EventSink;
   logger: Logger;
+  faults: FaultReporter;
   /** Defaults to a serial port or TCP stream from the config. */
   stream?: ByteStream;
   /** How often absences are checked. Default absenceMs / 4, at most 250 ms. */
@@ -50,6 +55,7 @@ export class TagReaderRuntime {
   private timer: NodeJS.Timeout | undefined;
   private arrivals = 0;
   private alarms = 0;
+  private sourceDown = false;
 
   constructor(private readonly o: TagReaderOptions) {
     this.decoder = createTagDecoder(o.cfg.protocol, o.cfg.pattern);
@@ -62,7 +68,10 @@ export class TagReaderRuntime {
   }
 
   start(): void {
-    this.stream?.start((chunk) => this.bytes(chunk));
+    this.stream?.start(
+      (chunk) => this.bytes(chunk),
+      (state) => this.sourceState(state),
+    );
     const every = this.o.tickMs ?? Math.min(250, Math.max(10, Math.floor(this.o.cfg.absenceMs / 4)));
     this.timer = setInterval(() => this.tick(), every);
   }
@@ -74,6 +83,7 @@ export class TagReaderRuntime {
 
   /** Bytes from the reader (the stream calls this; tests and benchmarks may too). */
   bytes(chunk: Buffer): void {
+    if (this.sourceDown) this.sourceState({ up: true });
     const mono = this.o.clock.mono();
     for (const tag of this.decoder.push(chunk)) {
       const change = this.presence.observe(tag, mono);
@@ -90,6 +100,23 @@ export class TagReaderRuntime {
     const s: TagReaderSnapshot = { id: this.id, present: this.presence.present(), arrivals: this.arrivals, alarms: this.alarms, decoder: this.decoder.stats() };
     if (this.stream) s.stream = this.stream.stats();
     return s;
+  }
+
+  private sourceState(state: StreamState): void {
+    const { cfg, faults, logger } = this.o;
+    const key = `tags:${cfg.id}`;
+    const source = cfg.tcp !== undefined ? `tcp://${cfg.tcp}` : (cfg.port ?? 'stream');
+    if (state.up) {
+      if (!this.sourceDown) return;
+      this.sourceDown = false;
+      faults.clear(key, `tag reader ${cfg.id} (${source}) reading again`);
+      return;
+    }
+    if (this.sourceDown) return;
+    this.sourceDown = true;
+    const message = `tag reader ${cfg.id} (${source}) not reading: ${state.error ?? 'closed'}`;
+    logger.error({ reader: cfg.id, source, err: state.error }, message);
+    faults.raise(key, message, { deviceId: cfg.id, point: 'port', location: cfg.location });
   }
 
   private apply(change: PresenceChange): void {

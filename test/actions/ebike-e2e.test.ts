@@ -113,6 +113,13 @@ t.test('e-bike at the elevator and a dry-contact smoke alarm, end to end to a re
   await waitFor(() => gpio.level({ bcm: 22 }) === 0, 10_000);
   t.pass('siren silenced by the restore');
 
+  // The contact's line dies (a killed gpiomon): the platform hears a fault of that contact, then its restore.
+  gpio.failLine({ bcm: 17 });
+  await waitFor(() => events.some((e) => e.kind === 'fault' && e.dev === 'smoke-relay' && e.pt === 'line'), 10_000);
+  gpio.recoverLine({ bcm: 17 });
+  await waitFor(() => events.some((e) => e.kind === 'restore' && e.dev === 'smoke-relay' && e.pt === 'line'), 10_000);
+  t.pass('line fault and restore at the platform');
+
   await daemon.stop();
   t.equal(gpio.level({ bcm: 22 }), 0, 'siren safe after stop');
   t.equal(gpio.level({ bcm: 23 }), 0, 'elevator block safe after stop');

@@ -1,10 +1,12 @@
 import t from 'tap';
+import { ignoreFaults } from '../../src/faults/gateway-faults.js';
 import { LocalOutputs } from '../../src/actions/outputs.js';
 import { SimGpioBackend } from '../../src/bus/gpio/sim-backend.js';
 import { ManualClock } from '../../src/clock/clock.js';
 import type { GpioOutputConfig } from '../../src/config/io-types.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { FakeTimers } from '../devices/fakes.js';
+import { recordFaults } from '../helpers/faults.js';
 
 const OUTPUTS: GpioOutputConfig[] = [
   { name: 'siren', pin: 22, activeLevel: 'high', safeState: 'off', sounder: true, role: 'action' },
@@ -17,7 +19,7 @@ async function rig() {
   const clock = new ManualClock();
   const timers = new FakeTimers(clock);
   const gpio = new SimGpioBackend();
-  const outputs = new LocalOutputs(gpio, OUTPUTS, silentLogger(), timers);
+  const outputs = new LocalOutputs(gpio, OUTPUTS, silentLogger(), { faults: ignoreFaults, timers });
   await outputs.start();
   const level = (pin: number) => gpio.level({ bcm: pin });
   return { clock, timers, gpio, outputs, level };
@@ -75,4 +77,63 @@ t.test('when a timed demand ends, the demand still active underneath takes over 
   siren.release('fire');
   t.equal(r.level(22), 0, 'safe once nothing wants it');
   t.equal(r.timers.pending, 0);
+});
+
+t.test('a failing write is one fault (not one per write); the level is retried and driven when writes work', async (t) => {
+  const clock = new ManualClock();
+  const timers = new FakeTimers(clock);
+  const gpio = new SimGpioBackend();
+  const { faults, events } = recordFaults();
+  const outputs = new LocalOutputs(gpio, OUTPUTS, silentLogger(), { faults, timers, retry: { minMs: 100, maxMs: 400 } });
+  await outputs.start();
+  const siren = outputs.get('siren')!;
+  gpio.failWrites({ bcm: 22 });
+  siren.run({ mode: 'pattern', pattern: [100, 100], owner: 'fire' });
+  await timers.advance(2000);
+  t.ok(siren.stats().failures > 10, `every write failed (${siren.stats().failures})`);
+  t.same(events.map((e) => [e.kind, e.severity, e.deviceId, e.point]), [['fault', 'critical', 'gw', 'output:siren']], 'one fault, critical for a sounder');
+  t.match(events[0]!.message, /output siren \(BCM 22\) cannot be driven: BCM 22: write failed: EIO/);
+  t.equal(gpio.level({ bcm: 22 }), 0, 'the line never moved');
+  t.equal(siren.stats().faulted, true);
+
+  // Steady "on" this time: only the retry can drive it once the line works again.
+  siren.run({ mode: 'on', owner: 'fire' });
+  await timers.advance(1000);
+  gpio.recoverWrites({ bcm: 22 });
+  await timers.advance(500);
+  t.equal(gpio.level({ bcm: 22 }), 1, 'the demanded level is driven again by the retry');
+  t.same(events.map((e) => e.kind), ['fault', 'restore']);
+  t.equal(events[1]!.restores, events[0]!.id);
+  t.equal(siren.stats().faulted, false);
+  const writes = siren.stats().writes;
+  await timers.advance(10_000);
+  t.equal(siren.stats().writes, writes, 'no retries once healthy');
+
+  gpio.failWrites({ bcm: 23 });
+  outputs.get('elevator-block')!.run({ mode: 'on', owner: 'ebike' });
+  await timers.advance(1);
+  t.match(events[2], { kind: 'fault', severity: 'major', point: 'output:elevator-block' }, 'a relay fault is major');
+  await outputs.stop();
+  t.equal(timers.pending, 0, 'no retry left after stop');
+});
+
+t.test('a line that reports itself down is a fault; when it is back the demanded level is driven at once', async (t) => {
+  const clock = new ManualClock();
+  const timers = new FakeTimers(clock);
+  const gpio = new SimGpioBackend();
+  const { faults, events } = recordFaults();
+  const outputs = new LocalOutputs(gpio, OUTPUTS, silentLogger(), { faults, timers, retry: { minMs: 1000, maxMs: 5000 } });
+  await outputs.start();
+  gpio.failLine({ bcm: 22 }, 'GPIO_TOOL_FAILED', 'gpioset for BCM 22 exited (signal SIGKILL)');
+  t.same(events.map((e) => [e.kind, e.point]), [['fault', 'output:siren']]);
+  t.match(events[0]!.message, /gpioset for BCM 22 exited/);
+  outputs.get('siren')!.run({ mode: 'on', owner: 'fire' });
+  await timers.advance(1);
+  t.equal(gpio.level({ bcm: 22 }), 0, 'not driven while down');
+  t.equal(events.length, 1, 'still one fault');
+  gpio.recoverLine({ bcm: 22 });
+  await timers.advance(1); // less than any retry delay: the health report itself drives the line
+  t.equal(gpio.level({ bcm: 22 }), 1, 'siren on as soon as the line is back');
+  t.same(events.map((e) => e.kind), ['fault', 'restore']);
+  await outputs.stop();
 });

@@ -2,6 +2,7 @@ import { LocalOutputs } from '../../src/actions/outputs.js';
 import { SimGpioBackend } from '../../src/bus/gpio/sim-backend.js';
 import { ManualClock } from '../../src/clock/clock.js';
 import type { GpioOutputConfig } from '../../src/config/io-types.js';
+import { ignoreFaults } from '../../src/faults/gateway-faults.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { GatewayEvent } from '../../src/model/event.js';
 import { FakeTimers } from '../devices/fakes.js';
@@ -17,7 +18,7 @@ export async function outputsRig() {
   const clock = new ManualClock();
   const timers = new FakeTimers(clock);
   const gpio = new SimGpioBackend();
-  const outputs = new LocalOutputs(gpio, OUTPUTS, silentLogger(), timers);
+  const outputs = new LocalOutputs(gpio, OUTPUTS, silentLogger(), { faults: ignoreFaults, timers });
   await outputs.start();
   const level = (pin: number) => gpio.level({ bcm: pin });
   return { clock, timers, gpio, outputs, level, siren: () => level(22), elevatorBlocked: () => level(23) === 0, faultLed: () => level(24) };

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { ignoreFaults } from '../../src/faults/gateway-faults.js';
 import { ManualClock } from '../../src/clock/clock.js';
 import { ContactInputs } from '../../src/bus/gpio/contact-inputs.js';
 import { Debouncer } from '../../src/bus/gpio/debounce.js';
@@ -10,6 +11,7 @@ import type { Reading } from '../../src/model/reading.js';
 import { CounterSequence } from '../../src/model/sequence.js';
 import { RulesEngine } from '../../src/rules/engine.js';
 import { FakeTimers } from '../devices/fakes.js';
+import { recordFaults } from '../helpers/faults.js';
 
 function input(over: Partial<GpioInputConfig> = {}): GpioInputConfig {
   return { id: 'relay-1', pin: 17, contact: 'NO', wiring: 'pull-up', debounceMs: 50, point: 'fire_alarm', role: 'alarm', location: { room: 'boiler' }, enabled: true, ...over };
@@ -24,7 +26,7 @@ async function rig(cfg: GpioInputConfig, initialLevel?: 0 | 1) {
   const readings: Reading[] = [];
   const seq = new CounterSequence();
   const rules = new RulesEngine({ gatewayId: 'gw', clock, seq, sink: { event: (e) => events.push(e) } });
-  const inputs = new ContactInputs({ gatewayId: 'gw', backend: gpio, inputs: [cfg], clock, seq, rules, sink: { reading: (r) => readings.push(r), event: (e) => events.push(e) }, logger: silentLogger(), timers });
+  const inputs = new ContactInputs({ gatewayId: 'gw', backend: gpio, inputs: [cfg], clock, seq, rules, sink: { reading: (r) => readings.push(r), event: (e) => events.push(e) }, logger: silentLogger(), timers, faults: ignoreFaults });
   await inputs.start();
   return { clock, timers, gpio, events, readings, inputs, line: { bcm: cfg.pin! } };
 }
@@ -95,4 +97,39 @@ t.test('NO contact with pull-down: high is active; NC with pull-down: low is act
 t.test('a contact already active at start raises its alarm at start', async (t) => {
   const r = await rig(input(), 0);
   t.same(r.events.map((e) => e.kind), ['alarm']);
+});
+
+t.test('a line that goes down: a fault, no readings made up meanwhile, and the level read again when it is back', async (t) => {
+  const clock = new ManualClock();
+  const timers = new FakeTimers(clock);
+  const gpio = new SimGpioBackend();
+  const events: GatewayEvent[] = [];
+  const readings: Reading[] = [];
+  const seq = new CounterSequence();
+  const sink = { reading: (r: Reading) => readings.push(r), event: (e: GatewayEvent) => events.push(e) };
+  const rules = new RulesEngine({ gatewayId: 'gw', clock, seq, sink });
+  const { faults } = recordFaults((e) => events.push(e));
+  const inputs = new ContactInputs({ gatewayId: 'gw', backend: gpio, inputs: [input()], clock, seq, rules, sink, logger: silentLogger(), timers, faults });
+  await inputs.start();
+  const line = { bcm: 17 };
+  t.equal(readings.length, 1);
+
+  gpio.failLine(line, 'GPIO_TOOL_FAILED', 'gpiomon for BCM 17 exited (signal SIGKILL)');
+  t.same(events.map((e) => [e.kind, e.severity, e.deviceId, e.point]), [['fault', 'major', 'relay-1', 'line']]);
+  t.same(events[0]!.location, { room: 'boiler' });
+  t.equal(inputs.snapshot()[0]!.healthy, false);
+  gpio.set(line, 0); // the contact closes while nothing watches
+  await timers.advance(200);
+  t.equal(readings.length, 1, 'no reading while the line is down');
+  t.equal(events.length, 1);
+
+  gpio.recoverLine(line);
+  await timers.advance(1);
+  t.same(events.map((e) => e.kind), ['fault', 'restore', 'alarm'], 'line back, then the alarm its level means');
+  t.equal(readings.length, 2);
+  t.equal(readings[1]!.value, true);
+  gpio.set(line, 1);
+  await timers.advance(60);
+  t.same(events.map((e) => e.kind), ['fault', 'restore', 'alarm', 'restore'], 'edges count again');
+  await inputs.stop();
 });

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { createGpioBackend, noGpioHint } from '../../src/bus/gpio/create.js';
 import { headerChip, listSysfsChips } from '../../src/bus/gpio/sysfs-base.js';
 import { SysfsGpioBackend, type SysfsPin } from '../../src/bus/gpio/sysfs-backend.js';
-import type { Level } from '../../src/bus/gpio/types.js';
+import type { Level, LineHealth } from '../../src/bus/gpio/types.js';
+import { ContactInputs } from '../../src/bus/gpio/contact-inputs.js';
+import { ManualClock } from '../../src/clock/clock.js';
+import { silentLogger } from '../../src/log/logger.js';
+import type { GatewayEvent } from '../../src/model/event.js';
+import { CounterSequence } from '../../src/model/sequence.js';
+import { RulesEngine } from '../../src/rules/engine.js';
+import { recordFaults } from '../helpers/faults.js';
 
 /** A fake /sys/class/gpio with the given chips (dir name → base, label, ngpio). */
 function fakeSysfs(t: { teardown(fn: () => void): void }, chips: Record<string, [number, string, number]>, withExport = true): string {
@@ -25,14 +32,18 @@ class FakePin implements SysfsPin {
   level: Level = 1;
   watchers: ((err: Error | null | undefined, v: Level) => void)[] = [];
   unexported = false;
+  /** Set to make writes (or reads) fail as the kernel would, e.g. with EIO. */
+  fail: NodeJS.ErrnoException | undefined;
   constructor(readonly gpio: number, readonly direction: string, readonly edge: string) {
     if (direction === 'high') this.level = 1;
     if (direction === 'low') this.level = 0;
   }
   readSync(): Level {
+    if (this.fail) throw this.fail;
     return this.level;
   }
   writeSync(v: Level): void {
+    if (this.fail) throw this.fail;
     this.level = v;
   }
   watch(cb: (err: Error | null | undefined, v: Level) => void): void {
@@ -105,4 +116,54 @@ t.test('auto: sysfs when it is all the machine has', async (t) => {
   t.teardown(() => rmSync(empty, { recursive: true, force: true }));
   const gpio = await createGpioBackend({ backend: 'auto', devDir: empty, sysfsRoot: root });
   t.equal(gpio.kind, 'sysfs');
+});
+
+const eio = () => Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO', errno: -5 });
+
+t.test('sysfs: a watch error is a fault of the contact; the next good value clears it and is read', async (t) => {
+  const root = fakeSysfs(t, { gpiochip512: [512, 'pinctrl-bcm2711', 58] });
+  const pins: FakePin[] = [];
+  const gpio = new SysfsGpioBackend({ root, pinFactory: (n, d, e) => { const p = new FakePin(n, d, e); pins.push(p); return p; } });
+  const clock = new ManualClock();
+  const seq = new CounterSequence();
+  const events: GatewayEvent[] = [];
+  const sink = { reading: () => {}, event: (e: GatewayEvent) => events.push(e) };
+  const rules = new RulesEngine({ gatewayId: 'gw', clock, seq, sink });
+  const { faults } = recordFaults((e) => events.push(e));
+  const inputs = new ContactInputs({
+    gatewayId: 'gw', backend: gpio, clock, seq, rules, sink, faults, logger: silentLogger(),
+    inputs: [{ id: 'relay-1', pin: 17, contact: 'NO', wiring: 'pull-up', debounceMs: 0, point: 'fire_alarm', role: 'alarm', location: { room: 'boiler' }, enabled: true }],
+  });
+  await inputs.start();
+  const pin = pins[0]!;
+  const watch = pin.watchers[0]!;
+  watch(eio(), 0);
+  watch(eio(), 0);
+  t.same(events.map((e) => [e.kind, e.deviceId, e.point]), [['fault', 'relay-1', 'line']], 'one fault for repeated errors');
+  t.match(events[0]!.message, /relay-1 \(BCM 17\) not watched: BCM 17 \(sysfs 529\): edge watch failed: EIO/);
+  t.equal(inputs.snapshot()[0]!.healthy, false);
+  // The contact closed meanwhile; the next edge the kernel reports is a good value again.
+  pin.level = 0;
+  watch(null, 0);
+  await new Promise((r) => setImmediate(r));
+  t.same(events.map((e) => [e.kind, e.deviceId]), [['fault', 'relay-1'], ['restore', 'relay-1'], ['alarm', 'relay-1']]);
+  t.equal(inputs.snapshot()[0]!.healthy, true);
+  await inputs.stop();
+});
+
+t.test('sysfs: failed writes reject every time and report the line down once, then up', async (t) => {
+  const root = fakeSysfs(t, { gpiochip512: [512, 'pinctrl-bcm2711', 58] });
+  const pins: FakePin[] = [];
+  const gpio = new SysfsGpioBackend({ root, pinFactory: (n, d, e) => { const p = new FakePin(n, d, e); pins.push(p); return p; } });
+  const health: LineHealth[] = [];
+  const out = await gpio.output({ bcm: 22 }, 0, { onHealth: (h) => health.push(h) });
+  pins[0]!.fail = eio();
+  await t.rejects(out.write(1), { code: 'GPIO_IO_FAILED', message: /BCM 22 \(sysfs 534\): write failed: EIO/ });
+  await t.rejects(out.write(1), { code: 'GPIO_IO_FAILED' });
+  t.same(health.map((h) => h.ok), [false]);
+  pins[0]!.fail = undefined;
+  await out.write(1);
+  t.equal(pins[0]!.level, 1);
+  t.same(health.map((h) => h.ok), [false, true]);
+  await gpio.close();
 });

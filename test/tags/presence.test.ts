@@ -1,4 +1,5 @@
 import t from 'tap';
+import { ignoreFaults } from '../../src/faults/gateway-faults.js';
 import { encodeRdm6300 } from '../../drivers/tag-reader/rdm6300.js';
 import { ManualClock } from '../../src/clock/clock.js';
 import type { TagReaderConfig } from '../../src/config/io-types.js';
@@ -70,6 +71,7 @@ t.test('reader runtime: repeated frames → arrival, e-bike alarm, departure and
     lists: new TagLists({ ebikes: ['0EB1CE0001'] }),
     sink: { event: (e) => events.push(e) },
     logger: silentLogger(),
+    faults: ignoreFaults,
   });
   const frame = encodeRdm6300('0EB1CE0001');
   for (let i = 0; i < 20; i++) {

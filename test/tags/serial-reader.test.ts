@@ -1,4 +1,5 @@
 import t from 'tap';
+import { ignoreFaults } from '../../src/faults/gateway-faults.js';
 import { SerialPort } from 'serialport';
 import { encodeRdm6300 } from '../../drivers/tag-reader/rdm6300.js';
 import { encodeM100Inventory } from '../../drivers/tag-reader/uhf-m100.js';
@@ -11,6 +12,7 @@ import { CounterSequence } from '../../src/model/sequence.js';
 import { TagReaderSim } from '../../src/sim/tag-reader-sim.js';
 import { TagLists } from '../../src/tags/access.js';
 import { TagReaderRuntime } from '../../src/tags/reader-runtime.js';
+import { recordFaults } from '../helpers/faults.js';
 import { freePort, waitFor } from '../helpers/net.js';
 import { createPtyPair } from '../helpers/socat.js';
 
@@ -24,6 +26,7 @@ function reader(cfg: Partial<TagReaderConfig>, events: GatewayEvent[]) {
     lists: new TagLists({}),
     sink: { event: (e) => events.push(e) },
     logger: silentLogger(),
+    faults: ignoreFaults,
   });
 }
 
@@ -79,7 +82,7 @@ t.test('TCP reader: reconnects after the serial server goes away', async (t) => 
   const r = new TagReaderRuntime({
     gatewayId: 'gw', clock: new SystemClock('assume-synced'), seq: new CounterSequence(),
     cfg: { id: 'r2', protocol: 'rdm6300', dwellMs: 0, absenceMs: 500, alarmSeverity: 'critical', location: { room: 'x' }, enabled: true },
-    lists: new TagLists({}), sink: { event: (e) => events.push(e) }, logger: silentLogger(), stream,
+    lists: new TagLists({}), sink: { event: (e) => events.push(e) }, logger: silentLogger(), faults: ignoreFaults, stream,
   });
   r.start();
   t.teardown(() => r.stop());
@@ -101,4 +104,51 @@ t.test('a serial port that does not exist is retried, not fatal', async (t) => {
   await waitFor(() => s.stats().lastError !== undefined, 5000);
   t.equal(s.stats().connected, false);
   await s.stop();
+});
+
+t.test('TCP reader whose source is missing: a fault of the reader, restored when it connects; again when it goes away', async (t) => {
+  const port = await freePort();
+  const { faults, events } = recordFaults();
+  const stream = new TcpByteStream('127.0.0.1', port, { logger: silentLogger(), minDelayMs: 50, maxDelayMs: 200 });
+  const r = new TagReaderRuntime({
+    gatewayId: 'gw', clock: new SystemClock('assume-synced'), seq: new CounterSequence(),
+    cfg: { id: 'r3', tcp: `127.0.0.1:${port}`, protocol: 'rdm6300', dwellMs: 0, absenceMs: 500, alarmSeverity: 'critical', location: { room: 'lobby' }, enabled: true },
+    lists: new TagLists({}), sink: { event: () => {} }, logger: silentLogger(), faults, stream,
+  });
+  r.start();
+  t.teardown(() => r.stop());
+  // Nothing listens yet: connection refused.
+  await waitFor(() => events.length === 1, 10_000);
+  t.match(events[0], { kind: 'fault', severity: 'major', deviceId: 'r3', point: 'port', location: { room: 'lobby' } });
+  t.match(events[0]!.message, new RegExp(`tag reader r3 \\(tcp://127.0.0.1:${port}\\) not reading: ECONNREFUSED`));
+  await new Promise((res) => setTimeout(res, 300));
+  t.equal(events.length, 1, 'reconnect attempts raise nothing new');
+
+  const sim = new TagReaderSim({ host: '127.0.0.1', port, protocol: 'rdm6300', present: () => [], repeatMs: 50 });
+  await sim.start();
+  await waitFor(() => events.length === 2, 10_000);
+  t.match(events[1], { kind: 'restore', deviceId: 'r3', point: 'port', restores: events[0]!.id });
+
+  await sim.stop();
+  await waitFor(() => events.length === 3, 10_000);
+  t.match(events[2], { kind: 'fault', deviceId: 'r3', point: 'port' });
+  const again = new TagReaderSim({ host: '127.0.0.1', port, protocol: 'rdm6300', present: () => [], repeatMs: 50 });
+  await again.start();
+  t.teardown(() => again.stop());
+  await waitFor(() => events.length === 4, 10_000);
+  t.match(events[3], { kind: 'restore', restores: events[2]!.id });
+});
+
+t.test('a reader whose serial port does not exist is a fault of that reader', async (t) => {
+  const { faults, events } = recordFaults();
+  const r = new TagReaderRuntime({
+    gatewayId: 'gw', clock: new SystemClock('assume-synced'), seq: new CounterSequence(),
+    cfg: { id: 'r4', port: '/dev/does-not-exist-hearth', protocol: 'rdm6300', dwellMs: 0, absenceMs: 500, alarmSeverity: 'critical', location: { room: 'garage' }, enabled: true },
+    lists: new TagLists({}), sink: { event: () => {} }, logger: silentLogger(), faults,
+  });
+  r.start();
+  t.teardown(() => r.stop());
+  await waitFor(() => events.length === 1, 10_000);
+  t.match(events[0], { kind: 'fault', deviceId: 'r4', point: 'port', location: { room: 'garage' } });
+  t.match(events[0]!.message, /tag reader r4 \(\/dev\/does-not-exist-hearth\) not reading: /);
 });

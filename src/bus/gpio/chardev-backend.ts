@@ -1,5 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import type { Logger } from '../../log/logger.js';
 import { silentLogger } from '../../log/logger.js';
 import {
@@ -16,24 +14,29 @@ import {
   type ToolEnv,
   type ToolsVersion,
 } from './gpiod-tools.js';
-import { GpioError, lineText, type Bias, type GpioBackend, type InputLine, type Level, type LineRef, type OutputLine } from './types.js';
+import { DEFAULT_RESTART, SupervisedTool, type RestartPolicy, type SupervisedToolOptions } from './tool-supervisor.js';
+import { GpioError, lineText, type GpioBackend, type InputLine, type InputOptions, type Level, type LineRef, type OutputLine, type OutputOptions } from './types.js';
 
 /**
  * GPIO over the character device (/dev/gpiochipN) through libgpiod's tools: one `gpiomon` per
  * input (the kernel reports edges, nothing polls) and one `gpioset` per output that holds the
- * level until it is replaced. For Pi 5 images and distributions without sysfs GPIO.
+ * level until it is replaced. For Pi 5 images and distributions without sysfs GPIO. A tool that
+ * dies is reported through the line's health and restarted with backoff (tool-supervisor.ts).
  */
 
 export interface ChardevOptions extends ToolEnv {
   /** Label of the chip carrying the BCM lines; default: the Pi pin controller. */
   chipLabel?: string;
   logger?: Logger;
+  /** How a dead gpiomon/gpioset is restarted; tests shorten it. */
+  restart?: Partial<RestartPolicy>;
 }
 
 export class ChardevGpioBackend implements GpioBackend {
   readonly kind = 'chardev';
-  private readonly children = new Set<ChildProcess>();
+  private readonly tools = new Set<SupervisedTool>();
   private readonly log: Logger;
+  private readonly policy: RestartPolicy;
 
   private constructor(
     readonly version: ToolsVersion,
@@ -41,6 +44,7 @@ export class ChardevGpioBackend implements GpioBackend {
     private readonly opts: ChardevOptions,
   ) {
     this.log = opts.logger ?? silentLogger();
+    this.policy = { ...DEFAULT_RESTART, ...opts.restart };
   }
 
   static async open(opts: ChardevOptions = {}): Promise<ChardevGpioBackend> {
@@ -62,60 +66,87 @@ export class ChardevGpioBackend implements GpioBackend {
     return { chip: this.chip, offset: line.bcm };
   }
 
-  async input(line: LineRef, opts: { bias: Bias }, onEdge: (level: Level) => void): Promise<InputLine> {
+  async input(line: LineRef, opts: InputOptions, onEdge: (level: Level) => void): Promise<InputLine> {
     const where = await this.resolve(line);
-    const first = (await runTool('gpioget', getArgs(this.version, where, opts.bias), this.opts)).trim();
-    let level: Level = first === '1' || /=active/.test(first) ? 1 : 0;
-    const child = this.spawn('gpiomon', monitorArgs(this.version, where, opts.bias), line);
-    createInterface({ input: child.stdout! }).on('line', (text) => {
-      const next = parseEdge(this.version, text);
-      if (next === undefined) return;
-      level = next;
-      onEdge(next);
+    // gpioget cannot read a line gpiomon holds: the level is read before each (re)start of the
+    // monitor. An edge in the few milliseconds between the two is the one thing that can be missed.
+    const get = async (): Promise<Level> => {
+      const text = (await runTool('gpioget', getArgs(this.version, where, opts.bias), this.opts)).trim();
+      return text === '1' || /=active/.test(text) ? 1 : 0;
+    };
+    let level = await get();
+    const args = monitorArgs(this.version, where, opts.bias);
+    const monitor = this.supervise({
+      tool: 'gpiomon',
+      line,
+      onLine: (text) => {
+        const next = parseEdge(this.version, text);
+        if (next === undefined) return;
+        level = next;
+        onEdge(next);
+      },
+      respawnArgs: async () => {
+        // What happened while nothing watched: a changed level is reported as the edge it was.
+        const now = await get();
+        if (now !== level) {
+          level = now;
+          onEdge(now);
+        }
+        return args;
+      },
+      ...(opts.onHealth ? { onHealth: opts.onHealth } : {}),
     });
-    return { read: async () => level, close: () => this.kill(child) };
+    monitor.start(args);
+    return { read: async () => level, close: () => this.release(monitor) };
   }
 
-  async output(line: LineRef, initial: Level): Promise<OutputLine> {
+  async output(line: LineRef, initial: Level, opts: OutputOptions = {}): Promise<OutputLine> {
     const where = await this.resolve(line);
-    let holder = this.spawn('gpioset', setArgs(this.version, where, initial), line);
-    let chain = Promise.resolve();
+    /** The level the line must have: a respawned gpioset holds it. */
+    let wanted = initial;
+    /** The level the running gpioset was started with. */
+    let held = initial;
+    const holder = this.supervise({
+      tool: 'gpioset',
+      line,
+      respawnArgs: async () => {
+        held = wanted;
+        return setArgs(this.version, where, wanted);
+      },
+      ...(opts.onHealth ? { onHealth: opts.onHealth } : {}),
+    });
+    holder.start(setArgs(this.version, where, initial));
+    let chain: Promise<void> = Promise.resolve();
     const write = (level: Level): Promise<void> => {
       // gpioset holds a level until it exits: replace the holder, one change at a time.
-      chain = chain.then(async () => {
-        await this.kill(holder);
-        holder = this.spawn('gpioset', setArgs(this.version, where, level), line);
+      const run = chain.then(async () => {
+        wanted = level;
+        if (holder.state === 'closed') throw new GpioError('GPIO_UNAVAILABLE', `${lineText(line)} is released`);
+        if (holder.state !== 'up') {
+          throw new GpioError('GPIO_TOOL_FAILED', `${lineText(line)}: gpioset is not running; it is being restarted and will hold level ${level}`);
+        }
+        if (held === level) return;
+        held = level;
+        await holder.replace(setArgs(this.version, where, level));
       });
-      return chain;
+      chain = run.catch(() => {});
+      return run;
     };
-    return { write, close: async () => { await chain; await this.kill(holder); } };
+    return { write, close: async () => { await chain; await this.release(holder); } };
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.children].map((c) => this.kill(c)));
+    await Promise.all([...this.tools].map((t) => this.release(t)));
   }
 
-  private spawn(tool: string, args: string[], line: LineRef): ChildProcess {
-    const child = spawn(tool, args, { env: this.opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.children.add(child);
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-500)));
-    child.on('error', (err) => this.log.error({ tool, line: lineText(line), err: err.message }, 'GPIO tool failed to start'));
-    child.once('exit', (code, signal) => {
-      const expected = !this.children.has(child);
-      this.children.delete(child);
-      if (!expected) this.log.error({ tool, line: lineText(line), code, signal, stderr: stderr.trim() }, 'GPIO tool exited unexpectedly');
-    });
-    return child;
+  private supervise(o: Omit<SupervisedToolOptions, 'env' | 'logger' | 'policy'>): SupervisedTool {
+    const tool = new SupervisedTool({ ...o, env: this.opts.env ?? process.env, logger: this.log, policy: this.policy });
+    this.tools.add(tool);
+    return tool;
   }
 
-  private async kill(child: ChildProcess): Promise<void> {
-    if (!this.children.delete(child)) return;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((done) => child.once('exit', () => done()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-    await exited;
-    clearTimeout(timer);
+  private async release(tool: SupervisedTool): Promise<void> {
+    this.tools.delete(tool);
+    await tool.close();
   }
 }

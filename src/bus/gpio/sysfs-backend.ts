@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { headerChip, listSysfsChips, sysfsNumber, SYSFS_ROOT, type SysfsChip } from './sysfs-base.js';
-import { GpioError, lineText, type GpioBackend, type InputLine, type Level, type LineRef, type OutputLine } from './types.js';
+import { GpioError, lineText, type GpioBackend, type InputLine, type InputOptions, type Level, type LineHealth, type LineRef, type OutputLine, type OutputOptions } from './types.js';
 
 /**
  * GPIO over the legacy sysfs interface with onoff: edges come from the kernel through epoll
@@ -50,22 +50,45 @@ export class SysfsGpioBackend implements GpioBackend {
     return sysfsNumber(this.chip, line.bcm);
   }
 
-  async input(line: LineRef, _opts: unknown, onEdge: (level: Level) => void): Promise<InputLine> {
+  async input(line: LineRef, opts: InputOptions, onEdge: (level: Level) => void): Promise<InputLine> {
     const pin = this.open(line, 'in', 'both');
+    const health = healthReporter(opts.onHealth);
+    const where = `${lineText(line)} (sysfs ${this.number(line)})`;
     pin.watch((err, value) => {
-      if (!err) onEdge(value);
+      // onoff reports a failed read of the value file here; the next good value means it is back.
+      if (err) return health.failed(`${where}: edge watch failed: ${errnoText(err)}`);
+      health.ok();
+      onEdge(value);
     });
     return {
-      read: async () => pin.readSync(),
+      read: async () => {
+        try {
+          return pin.readSync();
+        } catch (err) {
+          throw new GpioError('GPIO_IO_FAILED', `${where}: read failed: ${errnoText(err)}`, { cause: err });
+        }
+      },
       close: async () => this.release(pin),
     };
   }
 
-  async output(line: LineRef, initial: Level): Promise<OutputLine> {
+  async output(line: LineRef, initial: Level, opts: OutputOptions = {}): Promise<OutputLine> {
     // 'high'/'low' set direction and level in one write: no glitch to the wrong level.
     const pin = this.open(line, initial === 1 ? 'high' : 'low', 'none');
+    const health = healthReporter(opts.onHealth);
+    const where = `${lineText(line)} (sysfs ${this.number(line)})`;
     return {
-      write: async (level) => pin.writeSync(level),
+      write: async (level) => {
+        try {
+          pin.writeSync(level);
+        } catch (err) {
+          // Rejects every time it fails: the output layer counts and retries.
+          const message = `${where}: write failed: ${errnoText(err)}`;
+          health.failed(message);
+          throw new GpioError('GPIO_IO_FAILED', message, { cause: err });
+        }
+        health.ok();
+      },
       close: async () => this.release(pin),
     };
   }
@@ -97,4 +120,27 @@ export class SysfsGpioBackend implements GpioBackend {
       // Already gone (the kernel released it): nothing left to free.
     }
   }
+}
+
+/** Reports changes of a line's health only: one `ok: false` per failure, one `ok: true` after it. */
+function healthReporter(onHealth: ((h: LineHealth) => void) | undefined) {
+  let ok = true;
+  return {
+    failed(message: string) {
+      if (!ok) return;
+      ok = false;
+      onHealth?.({ ok: false, code: 'GPIO_IO_FAILED', message });
+    },
+    ok() {
+      if (ok) return;
+      ok = true;
+      onHealth?.({ ok: true });
+    },
+  };
+}
+
+/** `EIO (input/output error)`: the errno code first, for the fault text. */
+function errnoText(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  return e.code !== undefined ? `${e.code} (${e.message})` : String(e?.message ?? err);
 }

@@ -13,8 +13,24 @@ export type LineRef = { bcm: number } | { name: string };
 
 export type Bias = 'pull-up' | 'pull-down' | 'as-is';
 
+/**
+ * Whether a requested line still works: a dead `gpiomon`/`gpioset`, a sysfs read or write error.
+ * Backends report changes only (never the same state twice in a row); a line starts healthy.
+ * While a line is down its level is unknown; the backend keeps trying to bring it back.
+ */
+export type LineHealth = { ok: true } | { ok: false; code: GpioErrorCode; message: string };
+
+export interface InputOptions {
+  bias: Bias;
+  onHealth?: (health: LineHealth) => void;
+}
+
+export interface OutputOptions {
+  onHealth?: (health: LineHealth) => void;
+}
+
 export interface InputLine {
-  /** Current level (used once at start; afterwards changes arrive as edges). */
+  /** Current level (at start, and after the line recovered; otherwise changes arrive as edges). */
   read(): Promise<Level>;
   close(): Promise<void>;
 }
@@ -29,11 +45,15 @@ export interface GpioBackend {
   readonly kind: string;
   /**
    * Requests a line as input with edge events on both edges; `onEdge` gets the level after every
-   * edge the kernel reports (no polling). Bias where the backend can set it.
+   * edge the kernel reports (no polling). Bias where the backend can set it. A failure after the
+   * request is reported through `opts.onHealth`, not thrown.
    */
-  input(line: LineRef, opts: { bias: Bias }, onEdge: (level: Level) => void): Promise<InputLine>;
-  /** Requests a line as output, driven to `initial` immediately. */
-  output(line: LineRef, initial: Level): Promise<OutputLine>;
+  input(line: LineRef, opts: InputOptions, onEdge: (level: Level) => void): Promise<InputLine>;
+  /**
+   * Requests a line as output, driven to `initial` immediately. A write that does not reach the
+   * line rejects; a line that stops holding its level reports through `opts.onHealth`.
+   */
+  output(line: LineRef, initial: Level, opts?: OutputOptions): Promise<OutputLine>;
   close(): Promise<void>;
 }
 
@@ -43,7 +63,9 @@ export type GpioErrorCode =
   | 'GPIO_LINE_UNKNOWN'
   | 'GPIO_NAME_UNSUPPORTED'
   | 'GPIO_BUSY'
-  | 'GPIO_TOOL_FAILED';
+  | 'GPIO_TOOL_FAILED'
+  /** A read, write or edge watch on a requested line failed (sysfs errno in the message). */
+  | 'GPIO_IO_FAILED';
 
 export class GpioError extends HearthError {
   constructor(

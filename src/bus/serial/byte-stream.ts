@@ -16,8 +16,12 @@ export interface ByteStreamStats {
   lastError?: string;
 }
 
+/** Whether the source is open; `error` is the errno code (or message) of what closed or refused it. */
+export type StreamState = { up: true } | { up: false; error?: string };
+
 export interface ByteStream {
-  start(onData: (chunk: Buffer) => void): void;
+  /** `onState` hears every open, every failed open and every close (not those of stop()). */
+  start(onData: (chunk: Buffer) => void, onState?: (state: StreamState) => void): void;
   stop(): Promise<void>;
   stats(): ByteStreamStats;
 }
@@ -40,6 +44,7 @@ abstract class ReconnectingStream implements ByteStream {
   private delay: number;
   private readonly counters: ByteStreamStats = { connected: false, connects: 0, disconnects: 0, bytes: 0 };
   private onData: (chunk: Buffer) => void = () => {};
+  private onState: (state: StreamState) => void = () => {};
 
   constructor(
     protected readonly label: string,
@@ -48,8 +53,9 @@ abstract class ReconnectingStream implements ByteStream {
     this.delay = opts.minDelayMs ?? 250;
   }
 
-  start(onData: (chunk: Buffer) => void): void {
+  start(onData: (chunk: Buffer) => void, onState?: (state: StreamState) => void): void {
     this.onData = onData;
+    if (onState) this.onState = onState;
     this.stopped = false;
     this.attempt();
   }
@@ -64,6 +70,15 @@ abstract class ReconnectingStream implements ByteStream {
 
   stats(): ByteStreamStats {
     return { ...this.counters };
+  }
+
+  /** A listener's mistake must not stop the reconnecting. */
+  private tell(state: StreamState): void {
+    try {
+      this.onState(state);
+    } catch (err) {
+      this.opts.logger.error({ stream: this.label, err }, 'stream state listener failed');
+    }
   }
 
   protected abstract open(handlers: { data: (b: Buffer) => void; up: () => void; down: (err?: Error) => void }): Conn;
@@ -81,6 +96,7 @@ abstract class ReconnectingStream implements ByteStream {
         this.counters.connects += 1;
         this.delay = this.opts.minDelayMs ?? 250;
         this.opts.logger.info({ stream: this.label }, 'connected');
+        this.tell({ up: true });
       },
       down: (err) => {
         if (down) return;
@@ -95,6 +111,8 @@ abstract class ReconnectingStream implements ByteStream {
         void c?.close().catch(() => {});
         this.timer = setTimeout(() => this.attempt(), this.delay);
         this.delay = Math.min(this.delay * 2, this.opts.maxDelayMs ?? 10_000);
+        const error = err ? ((err as NodeJS.ErrnoException).code ?? err.message) : undefined;
+        this.tell(error !== undefined ? { up: false, error } : { up: false });
       },
     });
   }
