@@ -28,6 +28,8 @@ import { version } from './version.js';
 import { createCodec } from './uplink/codecs/create.js';
 import { RemoteManagement } from './remote/remote-management.js';
 import { disableMqttNumberCache } from './uplink/mqtt-packet-memory.js';
+import { GatewayFaults } from './faults/gateway-faults.js';
+import { DeferredFaults } from './faults/deferred-faults.js';
 
 export interface DaemonOptions {
   config: HearthConfig;
@@ -76,6 +78,8 @@ export class Daemon {
   private readonly log: Logger;
   private io?: FieldIo;
   private remote?: RemoteManagement;
+  /** Faults of the gateway's own parts (state files, API); held until the outbox is open. */
+  private readonly faults = new DeferredFaults();
 
   constructor(private readonly options: DaemonOptions) {
     disableMqttNumberCache();
@@ -123,6 +127,11 @@ export class Daemon {
   /** Liveness of polling for the service watchdog (src/service/); undefined before the devices start. */
   pollProgress() {
     return this.scheduler?.progress();
+  }
+
+  /** Fire alarms active now (a restart waits until there are none). */
+  activeFireAlarms(): number {
+    return this.rules?.activeEvents().filter((e) => e.kind === 'alarm' && e.severity === 'fire').length ?? 0;
   }
 
   /** The port the API reaches the gateway through (bound to the API server's actual port). */
@@ -189,6 +198,7 @@ export class Daemon {
       restart: (why) => (this.options.requestRestart ?? ((w: string) => logger.warn({ why: w }, 'restart requested but not supported here')))(why),
       runtime: (id) => this.runtimes.find((r) => r.id === id),
       gatewayPort: () => this.api?.gatewayPort(),
+      faults: this.faults,
     }));
     this.add({ name: 'uplink', start: () => this.startUplink(), stop: () => this.uplink?.stop() });
     this.add({ name: 'remote', start: () => remote.start(() => (this.uplink?.state().connects ?? 0) > 0), stop: () => remote.stop() });
@@ -196,7 +206,7 @@ export class Daemon {
     if (io.configured) this.add({ name: 'contacts-and-tag-readers', start: () => io.startInputs(this.pipelineParts()), stop: () => io.stopInputs() });
     this.add({ name: 'devices', start: () => this.startDevices(), stop: () => this.stopDevices() });
     if (config.api.enabled) {
-      this.api = new ApiServer(this.gatewayParts());
+      this.api = new ApiServer(this.gatewayParts(), this.faults);
       this.add({ name: 'api', start: () => this.api!.start(), stop: () => this.api!.stop() });
     }
     if (demo) {
@@ -218,6 +228,10 @@ export class Daemon {
       logger: logger.child({ component: 'outbox' }),
       onStorageError: onFatal,
     });
+    const sink = this.pipeline().sink;
+    this.faults.attach(
+      new GatewayFaults({ gatewayId: config.gateway.id, clock: this.clock, seq: this.outbox, sink, location: config.gateway.location, onError: (err) => logger.error({ err }, 'a gateway fault could not be recorded') }),
+    );
   }
 
   private startUplink(): void {

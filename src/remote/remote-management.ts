@@ -3,6 +3,7 @@ import { buildReport } from '../api/report.js';
 import type { HearthConfig } from '../config/types.js';
 import type { DeviceRuntime } from '../devices/runtime.js';
 import { HearthError } from '../errors.js';
+import type { FaultReporter } from '../faults/gateway-faults.js';
 import type { Logger } from '../log/logger.js';
 import type { CommandResult, PlatformCommand } from '../uplink/codec.js';
 import { AuditLog } from './audit-log.js';
@@ -22,6 +23,8 @@ export interface RemoteManagementOptions {
   runtime: (deviceId: string) => DeviceRuntime | undefined;
   /** The console's port (alarm acks, silences, outputs, commissioning report) when the API runs. */
   gatewayPort: () => GatewayPort | undefined;
+  /** Faults of the audit log and the seen-ids file (`state:<file>`); default: not reported. */
+  faults?: FaultReporter;
 }
 
 export const REMOTE_DEFAULTS = { enabled: false, allow: [], replayWindowMs: 300_000, rollbackAfterMs: 300_000 } as const;
@@ -33,6 +36,7 @@ export const REMOTE_DEFAULTS = { enabled: false, allow: [], replayWindowMs: 300_
 export class RemoteManagement {
   private readonly configs: RemoteConfigManager | undefined;
   private readonly dispatcher: RemoteCommandDispatcher | undefined;
+  private readonly replay: ReplayGuard;
   private version: string | undefined;
 
   constructor(private readonly options: RemoteManagementOptions) {
@@ -46,11 +50,13 @@ export class RemoteManagement {
         logger.warn({ err }, 'remote: cannot read the config file for its version');
       }
     }
+    const files = { logger, ...(options.faults ? { faults: options.faults } : {}) };
+    this.replay = new ReplayGuard(config.gateway.stateDir, remote.replayWindowMs, files);
     this.dispatcher = new RemoteCommandDispatcher({
       config: remote,
       actions: this.actions(),
-      audit: new AuditLog(config.gateway.stateDir),
-      replay: new ReplayGuard(config.gateway.stateDir, remote.replayWindowMs),
+      audit: new AuditLog(config.gateway.stateDir, files),
+      replay: this.replay,
       source: `platform:${config.platform.codec}`,
       now,
       logger,
@@ -62,8 +68,9 @@ export class RemoteManagement {
     this.configs?.watchProbation(reachedPlatform);
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.configs?.stop();
+    await this.replay.close();
   }
 
   configVersion(): string | undefined {
