@@ -98,11 +98,11 @@ export class DaemonPort implements GatewayPort {
       if (record.type === 'reading') this.recent.addReading(record.reading);
       else this.recent.addEvent(record.event);
       this.publish(record);
-      if (record.type === 'event' && (record.event.kind === 'restore' || record.event.kind === 'online')) void this.pruneState();
+      if (record.type === 'event' && (record.event.kind === 'restore' || record.event.kind === 'online')) void this.pruneState().catch((err: unknown) => this.parts.logger.error({ err }, 'console state: prune failed'));
     });
     // Test alarms still pending from before a restart can no longer be confirmed: their PUBACK
     // tracking was in memory. They are retried by the outbox, but the installer must test again.
-    for (const t of this.state.data.testAlarms) if (t.result === 'pending') void this.state.updateTestAlarm(t.eventId, { result: 'fail' });
+    for (const t of this.state.data.testAlarms) if (t.result === 'pending') void this.state.updateTestAlarm(t.eventId, { result: 'fail' }).catch((err: unknown) => this.parts.logger.error({ err }, 'console state: test alarm not updated'));
   }
 
   detach(): void {
@@ -221,11 +221,11 @@ export class DaemonPort implements GatewayPort {
     });
     const record: TestAlarmRecord = { deviceId: target.id, eventId: event.id, sentAt: event.ts, result: 'pending' };
     await this.state.recordTestAlarm(record);
-    confirmations.watch(event.id, (at) => void this.finishTestAlarm(event.id, { result: 'pass', confirmedAt: at }));
+    confirmations.watch(event.id, (at) => void this.finishTestAlarm(event.id, { result: 'pass', confirmedAt: at }).catch((err: unknown) => this.parts.logger.error({ err }, 'test alarm: not finished')));
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       confirmations.unwatch(event.id);
-      void this.finishTestAlarm(event.id, { result: 'fail' });
+      void this.finishTestAlarm(event.id, { result: 'fail' }).catch((err: unknown) => this.parts.logger.error({ err }, 'test alarm: not finished'));
     }, this.testAlarmDeadlineMs);
     timer.unref();
     this.timers.add(timer);

@@ -80,10 +80,13 @@ export class RemoteManagement {
   /** The uplink's onCommand: answer every command, never throw into the MQTT client. */
   handle(command: PlatformCommand, reply: (result: CommandResult) => void): void {
     if (this.dispatcher === undefined) return;
-    void this.dispatcher.handle(command).then(reply, (err: unknown) => {
-      this.options.logger.error({ err }, 'remote: command failed unexpectedly');
-      reply({ ok: false, code: 'internal', message: 'internal error' });
-    });
+    void this.dispatcher
+      .handle(command)
+      .then(reply, (err: unknown) => {
+        this.options.logger.error({ err }, 'remote: command failed unexpectedly');
+        reply({ ok: false, code: 'internal', message: 'internal error' });
+      })
+      .catch((err: unknown) => this.options.logger.error({ err, id: command.id }, 'remote: the answer could not be sent'));
   }
 
   private actions(): GatewayActions {
