@@ -7,7 +7,8 @@
 #   1. checks Node.js >= 20.19 and the sd_notify helper (socat);
 #   2. creates the system user `hearth` (groups dialout, gpio) and the gpio group where missing;
 #   3. copies the built package to /opt/hearth with its production dependencies;
-#   4. installs /usr/local/bin/hearth, the systemd unit and a udev rule for /dev/gpiochip*;
+#   4. installs /usr/local/bin/hearth, the systemd unit (with a restart-backoff drop-in where
+#      systemd >= 254 supports it) and a udev rule for /dev/gpiochip*;
 #   5. writes /etc/hearth/hearth.yaml from scripts/templates/hearth.yaml.in, never over an existing one;
 #   6. enables and (re)starts the service, then prints the console URL and where the token is.
 # --root DIR installs into a scratch root (like DESTDIR) without touching the running system:
@@ -29,6 +30,8 @@ Usage: install.sh [options]
   --node PATH           node binary for the unit (default: `command -v node`)
   --no-systemctl        do not call systemctl (enable by symlink instead); automatic in a chroot
   --no-start            enable the service but do not (re)start it
+  --systemd-version N   the target's systemd version (default: from `systemctl --version`; none
+                        found: 0). >= 254 gets the restart-backoff drop-in (RestartSteps=)
   -h, --help            this text
 
 Exit codes: 0 installed, 1 failed, 64 usage, 69 a requirement is missing (node, socat).
@@ -48,6 +51,7 @@ GATEWAY_NAME=""
 PLATFORM_URL=""
 USE_SYSTEMCTL=1
 START=1
+SYSTEMD_VERSION=""
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -61,11 +65,18 @@ while [ $# -gt 0 ]; do
     --node) NODE_BIN="${2:?}"; shift 2 ;;
     --no-systemctl) USE_SYSTEMCTL=0; shift ;;
     --no-start) START=0; shift ;;
+    --systemd-version) SYSTEMD_VERSION="${2:?}"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option '$1'" 64 ;;
   esac
 done
 case "$DEPS" in npm|copy|skip) ;; *) die "--deps must be npm, copy or skip" 64 ;; esac
+if [ -z "$SYSTEMD_VERSION" ]; then
+  # "systemd 252 (252.39-1~deb12u2)" -> 252. For an image built elsewhere, pass --systemd-version.
+  SYSTEMD_VERSION="$(systemctl --version 2>/dev/null | awk 'NR == 1 { print $2 + 0 }' || true)"
+  SYSTEMD_VERSION="${SYSTEMD_VERSION:-0}"
+fi
+[[ "$SYSTEMD_VERSION" =~ ^[0-9]+$ ]] || die "--systemd-version must be a number, got '$SYSTEMD_VERSION'" 64
 [ "$(id -u)" -eq 0 ] || die "run as root (sudo)" 1
 
 # In a chroot (image builds) there is no systemd to talk to.
@@ -244,6 +255,26 @@ install_file 0755 root:root "$WRAPPER" "$ROOT/usr/local/bin/hearth"
 UNIT="$STAGE/hearth.service"
 sed -e "s#^ExecStart=/usr/bin/node #ExecStart=$NODE_BIN #" -e "s#/opt/hearth/#$PREFIX/#g" "$SOURCE/systemd/hearth.service" >"$UNIT"
 install_file 0644 root:root "$UNIT" "$ROOT/etc/systemd/system/hearth.service"
+
+# Restart backoff (1 s growing to 30 s over 5 steps) needs RestartSteps=/RestartMaxDelaySec=,
+# systemd >= 254; bookworm ships 252, which would warn about unknown keys: there the unit restarts
+# every RestartSec=1 s, still without a start limit. Our own file; `systemctl edit` uses override.conf.
+BACKOFF="$ROOT/etc/systemd/system/hearth.service.d/restart-backoff.conf"
+if [ "$SYSTEMD_VERSION" -ge 254 ]; then
+  cat >"$STAGE/restart-backoff.conf" <<'CONF'
+# Installed by hearth (scripts/install.sh) because systemd here is >= 254. Restart delays grow from
+# RestartSec (1 s) to 30 s over 5 restarts, so a gateway that cannot start keeps trying without
+# spinning; it never gives up (StartLimitIntervalSec=0 in the unit).
+[Service]
+RestartSteps=5
+RestartMaxDelaySec=30
+CONF
+  install_file 0644 root:root "$STAGE/restart-backoff.conf" "$BACKOFF"
+elif [ -e "$BACKOFF" ]; then
+  rm -f "$BACKOFF"
+  rmdir "$(dirname "$BACKOFF")" 2>/dev/null || true
+  say "removed ${BACKOFF#"$ROOT"} (systemd $SYSTEMD_VERSION < 254 does not know RestartSteps=)"
+fi
 
 UDEV="$STAGE/60-hearth-gpio.rules"
 cat >"$UDEV" <<'EOF'

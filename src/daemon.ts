@@ -27,6 +27,7 @@ import { createCodec } from './uplink/codecs/create.js';
 import { RemoteManagement } from './remote/remote-management.js';
 import { disableMqttNumberCache } from './uplink/mqtt-packet-memory.js';
 import { AlarmDesk } from './alarms/desk.js';
+import { latchFile } from './alarms/latch-file.js';
 import { GatewayFaults } from './faults/gateway-faults.js';
 import { createGatewayBus, type GatewayBus } from './events/gateway-topics.js';
 
@@ -74,6 +75,7 @@ export class Daemon {
   private readonly sink: PipelineSink;
   private readonly rules: RulesEngine;
   private readonly io: FieldIo;
+  private readonly latches: ReturnType<typeof latchFile>;
   private uplink?: UplinkSession;
   private scheduler?: PollScheduler;
   private confirmations?: DeliveryConfirmations;
@@ -99,6 +101,7 @@ export class Daemon {
       location: config.gateway.location,
       sink: { event: (e) => this.sink.event(e) },
       onError: (err) => logger.error({ err }, 'gateway fault could not be raised'),
+      held: true,
     });
     this.store = new ResilientOutbox({
       outbox: {
@@ -124,6 +127,7 @@ export class Daemon {
       faults: this.faults,
       logger: logger.child({ component: 'desk' }),
       receiptTimeoutMs: config.outbox.alarmAckTimeoutMs,
+      latches: (this.latches = latchFile(config.gateway.stateDir, this.faults, logger.child({ component: 'desk' }))),
       onChange: (change) => this.bus.emit('desk', change),
     });
     this.sink = new PipelineSink({ desk: this.desk, store: this.store, bus: this.bus, logger: logger.child({ component: 'events' }) });
@@ -238,8 +242,19 @@ export class Daemon {
       const sims = new DeviceSimulators(demo.simulators, config.profilePaths, logger.child({ component: 'sim' }));
       this.add({ name: 'device-simulators', start: () => sims.start(), stop: () => sims.stop() });
     }
-    // Never fails: a file that cannot be opened is a storage fault, records wait in memory.
-    this.add({ name: 'outbox', start: () => this.store.start(), stop: () => this.store.close() });
+    // Never fails: a file that cannot be opened is a storage fault, records wait in memory. Faults
+    // noted while the daemon was assembled (state files) go out once there is a sequence to stamp them.
+    this.add({
+      name: 'outbox',
+      start: () => {
+        this.store.start();
+        this.faults.open();
+      },
+      stop: async () => {
+        await this.latches.close();
+        this.store.close();
+      },
+    });
     // Local outputs before the uplink and devices: sirens and relays never wait for the network.
     const io = this.io;
     if (io.configured) {
@@ -267,6 +282,7 @@ export class Daemon {
       desk: this.desk,
       outputs: io.configured ? io.outputsPort() : undefined,
       gatewayPort: () => this.api?.gatewayPort(),
+      faults: this.faults,
     }));
     this.add({ name: 'uplink', start: () => this.startUplink(), stop: () => this.uplink?.stop(), optional: true });
     this.add({ name: 'remote', start: () => remote.start(() => (this.uplink?.state().connects ?? 0) > 0), stop: () => remote.stop(), optional: true });
@@ -274,7 +290,7 @@ export class Daemon {
     if (io.configured) this.add({ name: 'contacts-and-tag-readers', start: () => io.startInputs(this.pipelineParts()), stop: () => io.stopInputs() });
     this.add({ name: 'devices', start: () => this.startDevices(), stop: () => this.stopDevices() });
     if (config.api.enabled) {
-      this.api = new ApiServer(this.gatewayParts());
+      this.api = new ApiServer(this.gatewayParts(), this.faults);
       this.add({ name: 'api', start: () => this.api!.start(), stop: () => this.api!.stop(), optional: true });
     }
     if (demo) {

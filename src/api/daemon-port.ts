@@ -110,7 +110,7 @@ export class DaemonPort implements GatewayPort {
     );
     // Test alarms still pending from before a restart can no longer be confirmed: their PUBACK
     // tracking was in memory. They are retried by the outbox, but the installer must test again.
-    for (const t of this.state.data.testAlarms) if (t.result === 'pending') void this.state.updateTestAlarm(t.eventId, { result: 'fail' }).catch(() => undefined);
+    for (const t of this.state.data.testAlarms) if (t.result === 'pending') void this.state.updateTestAlarm(t.eventId, { result: 'fail' }).catch((err: unknown) => this.parts.logger.error({ err }, 'console state: test alarm not updated'));
   }
 
   detach(): void {
@@ -221,12 +221,12 @@ export class DaemonPort implements GatewayPort {
       message: `test alarm for ${target.id} (commissioning, by ${by})`,
     });
     const record: TestAlarmRecord = { deviceId: target.id, eventId: event.id, sentAt: event.ts, result: 'pending' };
-    await this.state.recordTestAlarm(record).catch((err: unknown) => this.parts.logger.warn({ err }, 'console state: test alarm not recorded'));
-    confirmations.watch(event.id, (at) => void this.finishTestAlarm(event.id, { result: 'pass', confirmedAt: at }));
+    await this.state.recordTestAlarm(record);
+    confirmations.watch(event.id, (at) => void this.finishTestAlarm(event.id, { result: 'pass', confirmedAt: at }).catch((err: unknown) => this.parts.logger.error({ err }, 'test alarm: not finished')));
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       confirmations.unwatch(event.id);
-      void this.finishTestAlarm(event.id, { result: 'fail' });
+      void this.finishTestAlarm(event.id, { result: 'fail' }).catch((err: unknown) => this.parts.logger.error({ err }, 'test alarm: not finished'));
     }, this.testAlarmDeadlineMs);
     timer.unref();
     this.timers.add(timer);

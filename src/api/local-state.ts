@@ -1,77 +1,79 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
+import { ignoreFaults, type FaultReporter } from '../faults/gateway-faults.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { SmallState, type SmallStateOptions } from '../storage/small-state.js';
+import type { StateFileAdapter } from '../storage/json-state-file.js';
 import type { TestAlarmRecord } from './gateway-port.js';
 
 /**
- * The console's small state, kept across restarts: who acknowledged or silenced which alarm, and
- * the commissioning test alarms with their outcome. A few kilobytes in a JSON file under the state
- * directory; lowdb writes it atomically (temp file + rename), so a power cut leaves the old or the
- * new file, never half of one. Entries for alarms long restored are pruned so it stays small.
+ * The console's small state, kept across restarts: the commissioning test alarms with their
+ * outcome (acknowledgements and silences are the alarm desk's, src/alarms/). A few kilobytes in a JSON file under the state
+ * directory, kept by SmallState (src/storage/small-state.ts): written atomically, and a file that
+ * is empty, truncated or garbage is moved aside with a fault (`state:console-state.json`) instead
+ * of stopping the start. A failed write never rejects into a caller: the change stays in memory
+ * and is retried. Files from older versions may carry `acks` and `silences`: they are ignored.
  */
 export interface ConsoleStateData {
-  acks: Record<string, { at: number; by: string }>;
-  silences: Record<string, { until: number; by: string }>;
   testAlarms: TestAlarmRecord[];
 }
 
 export const CONSOLE_STATE_FILE = 'console-state.json';
 const MAX_TEST_ALARMS = 500;
 
-export class ConsoleState {
-  private constructor(private readonly db: Low<ConsoleStateData>) {}
+export interface ConsoleStateOptions {
+  faults?: FaultReporter;
+  logger?: Logger;
+  /** The file access (tests inject failures here). */
+  adapter?: StateFileAdapter<ConsoleStateData>;
+}
 
-  static async open(stateDir: string): Promise<ConsoleState> {
-    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-    const db = new Low<ConsoleStateData>(new JSONFile(join(stateDir, CONSOLE_STATE_FILE)), { acks: {}, silences: {}, testAlarms: [] });
-    await db.read();
-    db.data.acks ??= {};
-    db.data.silences ??= {};
-    db.data.testAlarms ??= [];
-    return new ConsoleState(db);
+export class ConsoleState {
+  private constructor(private readonly state: SmallState<ConsoleStateData>) {}
+
+  /** Never rejects for a file problem (see SmallState). */
+  static async open(stateDir: string, options: ConsoleStateOptions = {}): Promise<ConsoleState> {
+    const opts: SmallStateOptions<ConsoleStateData> = {
+      defaults: { testAlarms: [] },
+      validate,
+      faults: options.faults ?? ignoreFaults,
+      logger: options.logger ?? silentLogger(),
+    };
+    if (options.adapter) opts.adapter = options.adapter;
+    return new ConsoleState(await SmallState.open(join(stateDir, CONSOLE_STATE_FILE), opts));
   }
 
   get data(): Readonly<ConsoleStateData> {
-    return this.db.data;
+    return this.state.data;
   }
 
-  async acknowledge(eventId: string, by: string, at: number): Promise<void> {
-    this.db.data.acks[eventId] = { at, by };
-    await this.db.write();
-  }
-
-  async silence(eventId: string, until: number, by: string): Promise<void> {
-    this.db.data.silences[eventId] = { until, by };
-    await this.db.write();
-  }
-
-  async recordTestAlarm(record: TestAlarmRecord): Promise<void> {
-    const list = this.db.data.testAlarms;
-    list.push(record);
-    if (list.length > MAX_TEST_ALARMS) list.splice(0, list.length - MAX_TEST_ALARMS);
-    await this.db.write();
+  recordTestAlarm(record: TestAlarmRecord): Promise<void> {
+    return this.state.update((d) => {
+      d.testAlarms.push(record);
+      if (d.testAlarms.length > MAX_TEST_ALARMS) d.testAlarms.splice(0, d.testAlarms.length - MAX_TEST_ALARMS);
+    });
   }
 
   async updateTestAlarm(eventId: string, change: Partial<TestAlarmRecord>): Promise<TestAlarmRecord | undefined> {
-    const record = this.db.data.testAlarms.find((t) => t.eventId === eventId);
+    const record = this.state.data.testAlarms.find((t) => t.eventId === eventId);
     if (record === undefined) return undefined;
-    Object.assign(record, change);
-    await this.db.write();
+    await this.state.update(() => Object.assign(record, change));
     return record;
   }
 
-  /** Forgets acks and silences of alarms that are no longer active. */
-  async prune(activeIds: ReadonlySet<string>): Promise<void> {
-    let changed = false;
-    for (const map of [this.db.data.acks, this.db.data.silences]) {
-      for (const id of Object.keys(map)) {
-        if (!activeIds.has(id)) {
-          delete map[id];
-          changed = true;
-        }
-      }
-    }
-    if (changed) await this.db.write();
+  /** Waits for the write in flight and stops retrying (the API's stop). */
+  close(): Promise<void> {
+    return this.state.close();
   }
+}
+
+/** An object whose known fields have the right kinds; fields a newer version added are filled in. */
+function validate(raw: unknown): ConsoleStateData | undefined {
+  if (!isRecord(raw)) return undefined;
+  const { testAlarms = [] } = raw;
+  if (!Array.isArray(testAlarms)) return undefined;
+  return { ...raw, testAlarms } as ConsoleStateData;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { GatewayPort } from './gateway-port.js';
+import { unhandledRejections } from '../service/process-faults.js';
 
 /**
  * The gateway's Prometheus metrics, on a registry of its own (not prom-client's global one, so two
@@ -126,6 +127,16 @@ export function createMetrics(port: GatewayPort): GatewayMetrics {
     collect() {
       this.reset();
       for (const f of port.status().faults) this.inc({ point: f.point });
+    },
+  });
+  // A promise nobody caught is a bug that no longer ends the process (src/service/process-faults.ts): count it.
+  new Counter({
+    name: 'hearth_unhandled_rejections_total',
+    help: 'Promise rejections nobody handled (bugs; logged with their stack, the gateway ran on)',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(unhandledRejections());
     },
   });
   const events = new Counter({ name: 'hearth_events_total', help: 'Events raised, by kind', labelNames: ['kind', 'severity'], registers: [registry] });

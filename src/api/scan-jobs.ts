@@ -78,7 +78,8 @@ export class ScanJobs {
       .finally(() => {
         this.aborts.delete(abort);
         this.deps.onUpdate(job);
-      });
+      })
+      .catch(() => undefined); // onUpdate's listeners catch their own errors (DaemonPort.publish)
     return job;
   }
 

@@ -1,67 +1,91 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { HearthError } from '../errors.js';
+import { ignoreFaults, type FaultReporter } from '../faults/gateway-faults.js';
+import type { Logger } from '../log/logger.js';
 import { buildApi, DEFAULT_FAILURES } from './app.js';
 import { DaemonPort, type DaemonParts } from './daemon-port.js';
 import { ConsoleState } from './local-state.js';
 import { TokenStore, tokenPath } from './token.js';
 
-const LISTEN_RETRY_MS = 10_000;
+const RETRY_MS = 10_000;
+/** The fault of the API itself (cannot listen, TLS files missing); state files have their own. */
+export const API_FAULT = 'api';
 
 /**
  * The API as a daemon component: token (made on first start), console state, the port over the
  * daemon's parts, then listen on the configured address. Started after the devices, stopped first.
+ *
+ * The console is not needed to detect, sound or forward alarms, so nothing here stops the
+ * gateway: start() never rejects. An unusable token or console-state file is replaced (their own
+ * `state:<file>` faults); TLS files that cannot be read, a port in use or an address that is not
+ * there are logged with the fix, raised as the fault `api` and retried every 10 s (certificates
+ * may be provisioned later); the first successful listen clears the fault.
  */
 export class ApiServer {
   private app: FastifyInstance | undefined;
   private port: DaemonPort | undefined;
+  private state: ConsoleState | undefined;
+  private tokens: TokenStore | undefined;
   private retry: NodeJS.Timeout | undefined;
+  private lastProblem: string | undefined;
+  private scheme: 'http' | 'https' = 'http';
+  private stopped = false;
 
-  constructor(private readonly parts: DaemonParts) {}
+  constructor(
+    private readonly parts: DaemonParts,
+    private readonly faults: FaultReporter = ignoreFaults,
+  ) {}
 
   async start(): Promise<void> {
     const { config, logger } = this.parts;
-    const api = config.api;
     const log = logger.child({ component: 'api' });
-    const tokens = new TokenStore(config.gateway.stateDir);
-    const state = await ConsoleState.open(config.gateway.stateDir);
-    this.port = new DaemonPort({ ...this.parts, logger: log }, state);
+    const files = { faults: this.faults, logger: log };
+    this.stopped = false;
+    this.tokens = new TokenStore(config.gateway.stateDir, 1000, files);
+    this.state = await ConsoleState.open(config.gateway.stateDir, files);
+    this.port = new DaemonPort({ ...this.parts, logger: log }, this.state);
     this.port.attach();
-    let https: { cert: Buffer; key: Buffer } | undefined;
-    if (api.tls?.cert !== undefined && api.tls.key !== undefined) {
-      try {
-        https = { cert: readFileSync(api.tls.cert), key: readFileSync(api.tls.key) };
-      } catch (err) {
-        throw new HearthError('API_TLS_FILES', `api.tls: cannot read certificate or key: ${(err as Error).message}`, { cause: err });
+    await this.attempt(log);
+  }
+
+  /** Builds the app (once) and listens; on failure says why and how to fix it, and tries again later. */
+  private async attempt(log: Logger): Promise<void> {
+    if (this.stopped || this.port === undefined || this.tokens === undefined) return;
+    const { config } = this.parts;
+    const api = config.api;
+    try {
+      if (this.app === undefined) {
+        const https = readTls(api.tls);
+        this.app = await buildApi({
+          port: this.port,
+          tokens: this.tokens,
+          logger: log,
+          sessionTtlMs: (api.sessionTtlMinutes ?? 480) * 60_000,
+          failures: { max: api.maxFailedLogins ?? DEFAULT_FAILURES.max, windowMs: DEFAULT_FAILURES.windowMs },
+          ...(https ? { https } : {}),
+        });
+        this.scheme = https ? 'https' : 'http';
       }
+      await this.app.listen({ host: api.host, port: api.port });
+    } catch (err) {
+      const problem = explain(err, api.host, api.port, config.sourcePath ?? 'the configuration file');
+      // The first failure (and a change of reason) at error; the same one again at debug.
+      if (problem !== this.lastProblem) log.error({ err, host: api.host, port: api.port, code: codeOf(err) }, `console and API not available: ${problem}; retrying every ${RETRY_MS / 1000} s`);
+      else log.debug({ code: codeOf(err) }, 'console and API: retry failed');
+      this.lastProblem = problem;
+      this.faults.raise(API_FAULT, `console and API not available: ${problem}`, { severity: 'minor' });
+      if (this.stopped) return;
+      this.retry = setTimeout(() => {
+        this.attempt(log).catch((e: unknown) => log.error({ err: e }, 'console and API: retry failed unexpectedly'));
+      }, RETRY_MS);
+      this.retry.unref();
+      return;
     }
-    this.app = await buildApi({
-      port: this.port,
-      tokens,
-      logger: log,
-      sessionTtlMs: (api.sessionTtlMinutes ?? 480) * 60_000,
-      failures: { max: api.maxFailedLogins ?? DEFAULT_FAILURES.max, windowMs: DEFAULT_FAILURES.windowMs },
-      ...(https ? { https } : {}),
-    });
-    const scheme = https ? 'https' : 'http';
     const shown = api.host === '0.0.0.0' || api.host === '::' ? 'localhost' : api.host;
-    // The console is not needed to detect or forward alarms: if its port is taken, the gateway
-    // runs on without it and keeps trying to bind, rather than refusing to start.
-    const listen = async (): Promise<void> => {
-      const app = this.app;
-      if (app === undefined) return;
-      try {
-        await app.listen({ host: api.host, port: api.port });
-        log.info({ url: `${scheme}://${shown}:${this.boundPort()}/`, tokenFile: tokenPath(config.gateway.stateDir) }, 'console and API listening (log in with the token: hearth token)');
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL' && code !== 'EACCES') throw err;
-        log.error({ host: api.host, port: api.port, code }, `console and API cannot listen; retrying every ${LISTEN_RETRY_MS / 1000} s`);
-        this.retry = setTimeout(() => void listen().catch((e: unknown) => log.error({ err: e }, 'api listen failed')), LISTEN_RETRY_MS);
-        this.retry.unref();
-      }
-    };
-    await listen();
+    log.info({ url: `${this.scheme}://${shown}:${this.boundPort()}/`, tokenFile: tokenPath(config.gateway.stateDir) }, 'console and API listening (log in with the token: hearth token)');
+    if (this.lastProblem !== undefined) this.faults.clear(API_FAULT, 'console and API listening');
+    this.lastProblem = undefined;
   }
 
   /** The gateway as the console sees it (alarm acks, outputs, report), for remote commands; undefined before start. */
@@ -76,9 +100,42 @@ export class ApiServer {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearTimeout(this.retry);
     this.port?.detach();
     await this.app?.close();
     this.app = undefined;
+    await this.state?.close();
+  }
+}
+
+function readTls(tls: { cert?: string; key?: string } | undefined): { cert: Buffer; key: Buffer } | undefined {
+  if (tls?.cert === undefined || tls.key === undefined) return undefined;
+  try {
+    return { cert: readFileSync(tls.cert), key: readFileSync(tls.key) };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new HearthError('API_TLS_FILES', `cannot read ${e.path ?? 'the certificate or key'} (${e.code ?? 'error'}): provide api.tls.cert and api.tls.key (readable by the service), or remove api.tls`, { cause: err });
+  }
+}
+
+function codeOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** What went wrong and what to change, by error code (never by message text). */
+function explain(err: unknown, host: string, port: number, configPath: string): string {
+  switch (codeOf(err)) {
+    case 'EADDRINUSE':
+      return `port ${port} on ${host} is in use: stop what holds it, or set api.port in ${configPath}`;
+    case 'EADDRNOTAVAIL':
+      return `address ${host} is not on this machine: set api.host in ${configPath}`;
+    case 'EACCES':
+      return `port ${port} needs privileges the service does not have: set api.port to 1024 or above in ${configPath}`;
+    case 'API_TLS_FILES':
+      return `api.tls in ${configPath}: ${(err as Error).message}`;
+    default:
+      return `${(err as Error).message ?? String(err)} (check api in ${configPath})`;
   }
 }

@@ -34,15 +34,36 @@ export interface GatewayFaultsOptions extends EventStamp {
   location: Location;
   /** Called when handing an event to the sink failed (it is counted, never thrown). */
   onError?: (err: unknown) => void;
+  /**
+   * Hold raises and clears until open(): parts built before the outbox is open (state files read
+   * while the daemon is assembled) report faults that need a sequence number and a sink.
+   */
+  held?: boolean;
 }
 
 export class GatewayFaults implements FaultReporter {
   private readonly raised = new Map<string, GatewayEvent>();
   private failures = 0;
+  /** While held: the calls to replay at open(), and which keys they leave raised. */
+  private held: { calls: (() => void)[]; keys: Set<string> } | undefined;
 
-  constructor(private readonly options: GatewayFaultsOptions) {}
+  constructor(private readonly options: GatewayFaultsOptions) {
+    if (options.held) this.held = { calls: [], keys: new Set() };
+  }
+
+  /** Sends what was held, in order; from now on faults go out as they happen. */
+  open(): void {
+    const held = this.held;
+    this.held = undefined;
+    for (const call of held?.calls ?? []) call();
+  }
 
   raise(key: string, message: string, opts: FaultOptions = {}): void {
+    if (this.held !== undefined) {
+      this.held.keys.add(key);
+      this.held.calls.push(() => this.raise(key, message, opts));
+      return;
+    }
     if (this.raised.has(key)) return;
     const o = this.options;
     let event: GatewayEvent;
@@ -62,6 +83,11 @@ export class GatewayFaults implements FaultReporter {
   }
 
   clear(key: string, message?: string): void {
+    if (this.held !== undefined) {
+      this.held.keys.delete(key);
+      this.held.calls.push(() => this.clear(key, message));
+      return;
+    }
     const fault = this.raised.get(key);
     if (fault === undefined) return;
     this.raised.delete(key);
@@ -75,7 +101,7 @@ export class GatewayFaults implements FaultReporter {
   }
 
   active(key: string): boolean {
-    return this.raised.has(key);
+    return this.held !== undefined ? this.held.keys.has(key) : this.raised.has(key);
   }
 
   /** Faults raised and not cleared. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { removeDurably, writeFileAtomic } from './atomic-file.js';
+import { removeDurably, writeFileAtomic } from '../storage/atomic-file.js';
 
 /** Version of a config: the first 12 hex digits of its SHA-256 (what the platform sees). */
 export function configVersion(text: string): string {

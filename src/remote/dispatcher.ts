@@ -50,7 +50,7 @@ export class RemoteCommandDispatcher {
     if (cmd.deviceId?.startsWith('unknown:')) return reject('unauthorized', `addressed to a device this gateway does not have (${cmd.deviceId.slice(8)})`);
 
     const verdict = this.options.replay.check(cmd.id, cmd.params.ts, now);
-    if (verdict !== 'replayed') this.options.replay.remember(cmd.id, now);
+    if (verdict !== 'replayed') await this.options.replay.remember(cmd.id, now);
     if (verdict === 'replayed') return reject('replayed', `command id '${cmd.id}' was already received`);
     if (verdict === 'no-timestamp') return reject('invalid', 'params.ts: required (ms since the epoch when the command was issued)');
     if (verdict === 'stale') return reject('stale', `params.ts is more than ${config.replayWindowMs} ms away from the gateway clock`);
@@ -105,11 +105,8 @@ export class RemoteCommandDispatcher {
     };
     if (cmd.deviceId !== undefined) entry.device = cmd.deviceId;
     if (result.message !== undefined) entry.message = result.message;
-    try {
-      this.options.audit.append(entry);
-    } catch (err) {
-      this.options.logger.error({ err, command: cmd.name, id: cmd.id }, 'remote: cannot write the audit log');
-    }
+    // Never throws: a failed append is logged (with the entry) and raised as a fault there.
+    this.options.audit.append(entry);
     this.options.logger.info({ command: cmd.name, id: cmd.id, outcome: entry.outcome, code: result.code }, 'remote command');
   }
 }

@@ -1,5 +1,5 @@
 export { AuditLog, AUDIT_FILE, type AuditEntry } from './audit-log.js';
-export { writeFileAtomic } from './atomic-file.js';
+export { writeFileAtomic } from '../storage/atomic-file.js';
 export { COMMAND_NAMES, validateParams } from './command-catalog.js';
 export { prepareChange, type ConfigChange } from './config-change.js';
 export { ConfigStore, configVersion, type PendingChange, type Recovery } from './config-store.js';

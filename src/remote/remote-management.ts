@@ -6,6 +6,7 @@ import { buildReport } from '../api/report.js';
 import type { HearthConfig } from '../config/types.js';
 import type { DeviceRuntime } from '../devices/runtime.js';
 import { HearthError } from '../errors.js';
+import type { FaultReporter } from '../faults/gateway-faults.js';
 import type { Logger } from '../log/logger.js';
 import type { CommandResult, PlatformCommand } from '../uplink/codec.js';
 import { AuditLog } from './audit-log.js';
@@ -29,6 +30,8 @@ export interface RemoteManagementOptions {
   outputs: OutputsPort | undefined;
   /** The console's port, for the commissioning report (which needs its recent history). */
   gatewayPort: () => GatewayPort | undefined;
+  /** Faults of the audit log and the seen-ids file (`state:<file>`); default: not reported. */
+  faults?: FaultReporter;
 }
 
 export const REMOTE_DEFAULTS = { enabled: false, allow: [], replayWindowMs: 300_000, rollbackAfterMs: 300_000 } as const;
@@ -40,6 +43,7 @@ export const REMOTE_DEFAULTS = { enabled: false, allow: [], replayWindowMs: 300_
 export class RemoteManagement {
   private readonly configs: RemoteConfigManager | undefined;
   private readonly dispatcher: RemoteCommandDispatcher | undefined;
+  private readonly replay: ReplayGuard;
   private version: string | undefined;
 
   constructor(private readonly options: RemoteManagementOptions) {
@@ -53,11 +57,13 @@ export class RemoteManagement {
         logger.warn({ err }, 'remote: cannot read the config file for its version');
       }
     }
+    const files = { logger, ...(options.faults ? { faults: options.faults } : {}) };
+    this.replay = new ReplayGuard(config.gateway.stateDir, remote.replayWindowMs, files);
     this.dispatcher = new RemoteCommandDispatcher({
       config: remote,
       actions: this.actions(),
-      audit: new AuditLog(config.gateway.stateDir),
-      replay: new ReplayGuard(config.gateway.stateDir, remote.replayWindowMs),
+      audit: new AuditLog(config.gateway.stateDir, files),
+      replay: this.replay,
       source: `platform:${config.platform.codec}`,
       now,
       logger,
@@ -69,8 +75,9 @@ export class RemoteManagement {
     this.configs?.watchProbation(reachedPlatform);
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.configs?.stop();
+    await this.replay.close();
   }
 
   configVersion(): string | undefined {
@@ -80,10 +87,13 @@ export class RemoteManagement {
   /** The uplink's onCommand: answer every command, never throw into the MQTT client. */
   handle(command: PlatformCommand, reply: (result: CommandResult) => void): void {
     if (this.dispatcher === undefined) return;
-    void this.dispatcher.handle(command).then(reply, (err: unknown) => {
-      this.options.logger.error({ err }, 'remote: command failed unexpectedly');
-      reply({ ok: false, code: 'internal', message: 'internal error' });
-    });
+    void this.dispatcher
+      .handle(command)
+      .then(reply, (err: unknown) => {
+        this.options.logger.error({ err }, 'remote: command failed unexpectedly');
+        reply({ ok: false, code: 'internal', message: 'internal error' });
+      })
+      .catch((err: unknown) => this.options.logger.error({ err, id: command.id }, 'remote: the answer could not be sent'));
   }
 
   private actions(): GatewayActions {

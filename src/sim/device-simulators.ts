@@ -21,7 +21,17 @@ export class DeviceSimulators {
     private readonly logger: Logger,
   ) {}
 
+  /** Starts every simulator; if one cannot (its port is taken), stops those already running and rethrows. */
   async start(): Promise<void> {
+    try {
+      await this.startAll();
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  private async startAll(): Promise<void> {
     for (const sim of this.sims) {
       const path = resolveProfileRef(sim.profile, this.profilePaths);
       if (path === undefined) throw new Error(`demo simulator: profile '${sim.profile}' not found`);

@@ -23,13 +23,19 @@ export class EmbeddedBroker {
   async start(): Promise<void> {
     const broker = await Aedes.createBroker();
     const server = createServer(broker.handle);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, this.host, () => {
-        server.off('error', reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.port, this.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } catch (err) {
+      // The broker's timers would keep the process alive after a failed start (port in use).
+      await new Promise<void>((r) => broker.close(() => r()));
+      throw err;
+    }
     this.broker = broker;
     this.server = server;
     if (this.confirmUnder !== undefined) this.stopConfirming = confirmEvents(broker, this.confirmUnder);

@@ -272,9 +272,12 @@ export class UplinkSession {
     try {
       handler(cmd, (result) => {
         if (this.codec.encodeCommandResult === undefined) return;
-        void this.publish(this.codec.encodeCommandResult(cmd, result)).then((ok) => {
-          if (!ok) this.logger.warn({ command: cmd.name, id: cmd.id }, 'uplink: command result not delivered');
-        });
+        void this.publish(this.codec.encodeCommandResult(cmd, result)).then(
+          (ok) => {
+            if (!ok) this.logger.warn({ command: cmd.name, id: cmd.id }, 'uplink: command result not delivered');
+          },
+          (err: unknown) => this.logger.error({ err, command: cmd.name, id: cmd.id }, 'uplink: command result not delivered'),
+        );
       });
     } catch (err) {
       this.logger.error({ err, command: cmd.name }, 'uplink: command handler failed');

@@ -52,3 +52,18 @@ t.test('a sink that throws is counted, never thrown into the caller', async (t) 
   t.doesNotThrow(() => f.clear('x'));
   t.equal(f.deliveryFailures(), 2);
 });
+
+t.test('held until open(): calls are replayed in order, active() answers meanwhile', async (t) => {
+  const events: GatewayEvent[] = [];
+  const f = new GatewayFaults({ gatewayId: 'gw', clock: new ManualClock(), seq: new CounterSequence(), location: {}, sink: { event: (e) => events.push(e) }, held: true });
+  f.raise('state:a.json', 'unreadable');
+  f.raise('state:b.json', 'unreadable');
+  f.clear('state:b.json');
+  t.ok(f.active('state:a.json'));
+  t.notOk(f.active('state:b.json'));
+  t.same(events, [], 'nothing sent while held');
+  f.open();
+  t.same(events.map((e) => `${e.kind} ${e.point}`), ['fault state:a.json', 'fault state:b.json', 'restore state:b.json']);
+  f.raise('x', 'now');
+  t.equal(events.length, 4, 'sent at once after open');
+});

@@ -41,6 +41,11 @@ t.test('install into a scratch root, then again: the second run changes nothing'
   const unit = etc(root, 'systemd/system/hearth.service');
   t.match(unit, new RegExp(`^ExecStart=${process.execPath} (--[a-z-]+(=\\d+)? )*/opt/hearth/dist/src/main.js run --config /etc/hearth/hearth.yaml$`, 'm'));
   t.match(unit, /^Type=notify$/m);
+  // Never gives up: no start limit; a short restart delay; a config error is not retried.
+  t.match(unit, /^StartLimitIntervalSec=0$/m);
+  t.notMatch(unit, /^StartLimitBurst=/m);
+  t.match(unit, /^RestartSec=1$/m);
+  t.match(unit, /^RestartPreventExitStatus=78$/m);
   t.equal(readlinkSync(join(root, 'etc/systemd/system/multi-user.target.wants/hearth.service')), '/etc/systemd/system/hearth.service');
   t.equal((lstatSync(join(root, 'usr/local/bin/hearth')).mode & 0o777).toString(8), '755');
   t.ok(existsSync(join(root, 'etc/udev/rules.d/60-hearth-gpio.rules')));
@@ -78,6 +83,46 @@ t.test('install into a scratch root, then again: the second run changes nothing'
   writeFileSync(join(root, 'var/lib/hearth/api-token'), 'tok-123\n');
   const third = await runScript(INSTALL, [...ARGS, '--root', root]);
   t.match(third.stdout, /console token: tok-123/);
+});
+
+t.test('restart backoff drop-in only where systemd >= 254 knows RestartSteps=; idempotent; removed on a downgrade and by uninstall', async (t) => {
+  const root = scratchRoot();
+  t.teardown(() => remove(root));
+  const dropIn = join(root, 'etc/systemd/system/hearth.service.d/restart-backoff.conf');
+  const args = [...ARGS, '--root', root, '--gateway-id', 'site-9', '--platform-url', 'mqtts://iot.example.net:8883'];
+
+  const old = await runScript(INSTALL, [...args, '--systemd-version', '252']);
+  t.equal(old.code, 0, old.stderr);
+  t.notOk(existsSync(dropIn), 'systemd 252 (bookworm): no drop-in, it would not know the keys');
+
+  const fresh = await runScript(INSTALL, [...args, '--systemd-version', '254']);
+  t.equal(fresh.code, 0, fresh.stderr);
+  const conf = readFileSync(dropIn, 'utf8');
+  t.match(conf, /^\[Service\]$/m);
+  t.match(conf, /^RestartSteps=5$/m);
+  t.match(conf, /^RestartMaxDelaySec=30$/m);
+  t.equal((lstatSync(dropIn).mode & 0o777).toString(8), '644');
+  const before = treeListing(root);
+  const again = await runScript(INSTALL, [...args, '--systemd-version', '256']);
+  t.equal(again.code, 0, again.stderr);
+  t.same(treeListing(root), before, 'a second run with a newer systemd changes nothing');
+
+  // An installer's own `systemctl edit` override lives beside it and is never touched.
+  writeFileSync(join(root, 'etc/systemd/system/hearth.service.d/override.conf'), '[Service]\nEnvironment=X=1\n');
+  const down = await runScript(INSTALL, [...args, '--systemd-version', '252']);
+  t.equal(down.code, 0, down.stderr);
+  t.notOk(existsSync(dropIn), 'removed when the target systemd does not know the keys');
+  t.match(down.stdout, /removed \/etc\/systemd\/system\/hearth\.service\.d\/restart-backoff\.conf/);
+  t.ok(existsSync(join(root, 'etc/systemd/system/hearth.service.d/override.conf')), 'the local override stays');
+
+  t.equal((await runScript(INSTALL, [...args, '--systemd-version', 'new'])).code, 64, 'not a number: usage error');
+
+  await runScript(INSTALL, [...args, '--systemd-version', '255']);
+  t.ok(existsSync(dropIn));
+  const un = await runScript(UNINSTALL, ['--root', root]);
+  t.equal(un.code, 0, un.stderr);
+  t.notOk(existsSync(dropIn), 'uninstall removes the drop-in');
+  t.ok(existsSync(join(root, 'etc/systemd/system/hearth.service.d/override.conf')), 'but not the local override');
 });
 
 t.test('refusals: no gateway id for a new config, old node, unknown flag', async (t) => {

@@ -111,7 +111,8 @@ export class ModbusMaster implements ModbusBus {
     if (!this.s.link.connected) return Promise.reject(new BusDisconnectedError(this.id));
     return new Promise<ModbusResponse>((resolve, reject) => {
       this.queue.push({ req, opts, resolve, reject }, opts.priority ?? DEFAULT_PRIORITY);
-      void this.pump();
+      // pump() settles every job itself; a failure outside a job (the inter-frame wait) is logged.
+      void this.pump().catch((err: unknown) => this.s.logger.error({ bus: this.id, err }, 'request queue stopped unexpectedly'));
     });
   }
 

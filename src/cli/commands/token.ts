@@ -2,7 +2,7 @@ import type { Command } from '../index.js';
 import { DEFAULT_CONFIG } from '../defaults.js';
 import { EXIT_USAGE } from '../exit-codes.js';
 import { loadConfig } from '../../config/load.js';
-import { ensureToken, rotateToken, tokenPath } from '../../api/token.js';
+import { ensureToken, isUnusableTokenFile, replaceUnusableToken, rotateToken, tokenPath } from '../../api/token.js';
 import { reportError } from '../report-error.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 
@@ -14,7 +14,9 @@ or by this command. Reading it needs the rights of the service (run as root or t
 
   --config FILE   configuration file (default ${DEFAULT_CONFIG}); its gateway.stateDir holds the token
   --rotate        replace the token; the running gateway switches within a second and every console
-                  session ends`;
+                  session ends
+An empty or garbage token file is moved aside (api-token.unreadable-<time>) and a new token made,
+as the daemon does at start.`;
 
 export const tokenCommand: Command = {
   usage: USAGE,
@@ -25,7 +27,7 @@ export const tokenCommand: Command = {
     try {
       const config = await loadConfig(values.config ?? DEFAULT_CONFIG, { checkFiles: false });
       const dir = config.gateway.stateDir;
-      const token = values.rotate ? rotateToken(dir) : ensureToken(dir);
+      const token = values.rotate ? rotateToken(dir) : currentOrReplaced(dir);
       if (values.rotate) process.stderr.write(`hearth token: new token written to ${tokenPath(dir)}\n`);
       process.stdout.write(`${token}\n`);
       return 0;
@@ -34,3 +36,15 @@ export const tokenCommand: Command = {
     }
   },
 };
+
+/** The token; an unusable file is moved aside and replaced (said on stderr), as the daemon does. */
+function currentOrReplaced(dir: string): string {
+  try {
+    return ensureToken(dir);
+  } catch (err) {
+    if (!isUnusableTokenFile(err)) throw err;
+    const { token, movedTo } = replaceUnusableToken(dir);
+    process.stderr.write(`hearth token: ${(err as Error).message}: moved it aside to ${movedTo}; new token written to ${tokenPath(dir)}\n`);
+    return token;
+  }
+}
