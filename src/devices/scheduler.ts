@@ -162,10 +162,17 @@ export class PollScheduler {
     delete slot.timer;
     if (!this.running) return;
     // pollOnce never rejects; the second handler only guards against a broken runtime.
-    const poll = slot.runtime.pollOnce().then(
-      (outcome) => this.afterPoll(slot, outcome),
-      () => this.afterPoll(slot, { ok: false, code: 'UNKNOWN' }),
-    );
+    const poll = slot.runtime
+      .pollOnce()
+      .then(
+        (outcome) => this.afterPoll(slot, outcome),
+        () => this.afterPoll(slot, { ok: false, code: 'UNKNOWN' }),
+      )
+      .catch(() => {
+        // Scheduling itself failed (a bug): a detector must never drop out of polling for it.
+        delete slot.poll;
+        if (this.running && slot.timer === undefined) this.arm(slot, this.options.clock.mono() + slot.runtime.config.pollIntervalMs);
+      });
     slot.poll = poll;
   }
 
@@ -197,8 +204,11 @@ export class PollScheduler {
     const period = this.options.watchdogMs ?? 1000;
     this.watchdog = this.timers.setTimeout(() => {
       if (!this.running) return;
-      for (const slot of this.slots) if (slot.runtime.config.enabled) slot.runtime.tick();
-      this.armWatchdog();
+      try {
+        for (const slot of this.slots) if (slot.runtime.config.enabled) slot.runtime.tick();
+      } finally {
+        this.armWatchdog();
+      }
     }, period);
   }
 }
