@@ -235,8 +235,6 @@ export class Daemon {
       protocolVersion: config.platform.kind === 'embedded' || config.platform.mqttVersion === '3.1.1' ? 4 : 5,
       drainRatePerSec: config.outbox.drainRatePerSec,
       drainBurst: config.outbox.drainBurst,
-      alarmAckTimeoutMs: config.outbox.alarmAckTimeoutMs,
-      onAlarmAckFault: this.options.onAlarmAckFault,
       codec: createCodec(config, { version: version(), now: () => this.clock.now() }),
       onCommand: (command, reply) => this.remote?.handle(command, reply),
       configVersion: () => this.remote?.configVersion(),

@@ -1,13 +1,6 @@
-import { join } from 'node:path';
 import { mock } from 'node:test';
-import mqtt from 'mqtt';
 import t from 'tap';
-import { Outbox } from '../../src/outbox/index.js';
-import { ALARM_ACK_TIMEOUT_MS, AlarmAckMonitor, UplinkSession, type AlarmAckState } from '../../src/uplink/index.js';
-import { Mosquitto } from '../helpers/mosquitto.js';
-import { waitFor } from '../helpers/net.js';
-import { GATEWAY, fireAlarm, tempDir } from '../outbox/fixtures.js';
-import { PREFIX, Subscriber, platform } from './harness.js';
+import { ALARM_ACK_TIMEOUT_MS, AlarmAckMonitor, type AlarmAckState } from '../../src/uplink/index.js';
 
 function recordingLogger() {
   const lines: { level: string; msg: string | undefined }[] = [];
@@ -59,47 +52,4 @@ t.test('an alarm acknowledged in time never raises the fault; a throwing hook is
   t.doesNotThrow(() => mock.timers.tick(1000), 'a failing fault output does not crash the monitor');
   t.equal(m.state().fault, true);
   m.stop();
-});
-
-t.test('end to end with Mosquitto: fault after the timeout, cleared by the platform ack on <prefix>/<gw>/ack', async (t) => {
-  const broker = await Mosquitto.start();
-  t.teardown(() => broker.close());
-  const sub = await Subscriber.connect(broker.url, `${PREFIX}/${GATEWAY}/events/#`);
-  t.teardown(() => sub.close());
-  const outbox = Outbox.open({ path: join(tempDir(t), 'outbox.db') });
-  t.teardown(() => outbox.close());
-  const changes: boolean[] = [];
-  const session = new UplinkSession({
-    platform: platform(broker.url),
-    gatewayId: GATEWAY,
-    outbox,
-    alarmAckTimeoutMs: 400,
-    onAlarmAckFault: (s) => changes.push(s.fault),
-  });
-  t.teardown(() => session.stop());
-  session.start();
-  await waitFor(() => session.state().connected, 10_000);
-  outbox.appendEvent(fireAlarm(1, { id: 'fire-1' }));
-  await sub.waitFor((s) => s.messages.some((m) => m.body.id === 'fire-1'));
-  t.equal(session.alarmAckState().pending.length, 1, 'the sent alarm awaits the platform ack');
-  await waitFor(() => session.state().alarmAcks.fault, 10_000);
-  t.same(changes, [true], 'fault indication on');
-
-  const platformClient = await mqtt.connectAsync(broker.url);
-  t.teardown(() => platformClient.endAsync(true));
-  await platformClient.publishAsync(`${PREFIX}/${GATEWAY}/ack`, 'not json', { qos: 1 });
-  await waitFor(() => session.state().badAcks === 1, 10_000);
-  t.equal(session.state().alarmAcks.fault, true, 'an unreadable ack changes nothing');
-  await platformClient.publishAsync(`${PREFIX}/${GATEWAY}/ack`, JSON.stringify({ v: 1, ids: ['fire-1'] }), { qos: 1 });
-  await waitFor(() => !session.state().alarmAcks.fault, 10_000);
-  t.same(changes, [true, false], 'fault indication off after the ack');
-  t.same(session.alarmAckState().pending, []);
-
-  // Acked in time: no fault at all.
-  outbox.appendEvent(fireAlarm(2, { id: 'fire-2' }));
-  await sub.waitFor((s) => s.messages.some((m) => m.body.id === 'fire-2'));
-  await platformClient.publishAsync(`${PREFIX}/${GATEWAY}/ack`, JSON.stringify({ v: 1, ids: ['fire-2'] }), { qos: 1 });
-  await waitFor(() => session.alarmAckState().pending.length === 0, 10_000);
-  await new Promise((r) => setTimeout(r, 600));
-  t.same(changes, [true, false], 'an alarm acknowledged in time raised no fault');
 });
