@@ -149,7 +149,9 @@ export class Mosquitto {
 
   /**
    * Replaces the ACL file (the broker must have been started with `acl`). Takes effect at the next
-   * start(), or at once with reload().
+   * start(), or at once with reload(). Note: with an ACL file, Mosquitto 2.0 does not deliver the
+   * messages it queued for a persistent subscriber while that one was offline after a restart;
+   * prefer reload() when a platform-side subscriber must see what comes right after the change.
    */
   setAcl(acl: string): void {
     if (!readFileSync(this.configFile, 'utf8').includes('acl_file ')) throw new Error('broker started without an ACL file');
