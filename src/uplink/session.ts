@@ -72,7 +72,7 @@ export interface UplinkState {
   badAcks: number;
   /** Milliseconds until the next connection attempt; null while connected or connecting. */
   nextAttemptInMs: number | null;
-  /** Fire alarms or other events wait in the outbox: reconnect attempts are a few seconds apart. */
+  /** Disconnected while fire alarms or other events wait in the outbox: reconnect attempts are a few seconds apart. */
   urgent: boolean;
   /** Fire alarms the broker refused and has not accepted since (retried every few seconds). */
   fireAlarmsRefused: number;
@@ -194,7 +194,7 @@ export class UplinkSession {
       counters: { ...this.counters },
       badAcks: this.receipts.bad,
       nextAttemptInMs: this.reconnect.nextAttemptInMs(),
-      urgent: this.eventsWaiting(),
+      urgent: !this.connected && this.eventsWaiting(),
       fireAlarmsRefused: this.drain.fireAlarmsRefused(),
       lastRefusal: this.drain.lastRefused(),
     };
