@@ -23,7 +23,10 @@ t.test('each codec declares what counts as receipt', async (t) => {
   t.equal(new NativeCodec({ gatewayId: 'g', topicPrefix: 'p', version: '1' }).receipt, 'application');
   t.equal(new AlibabaAlinkCodec({ productKey: 'pk', deviceName: 'dn', deviceSecretFile: secret, tls: true, devices: [], subDevices: {}, gatewayId: 'g', version: '1' }).receipt, 'application');
   t.equal(new ThingsBoardCodec({ gatewayId: 'g', version: '1', devices: [] }).receipt, 'broker');
-  t.equal(new HuaweiIotdaCodec({ deviceId: 'd', productId: 'p', serviceId: 's', devices: [], gatewayId: 'g', version: '1' }).receipt, 'broker');
+  const iotda = new HuaweiIotdaCodec({ deviceId: 'd', productId: 'p', serviceId: 's', devices: [], gatewayId: 'g', version: '1' });
+  t.equal(iotda.receipt, 'broker');
+  t.match(JSON.parse(String(iotda.encodeEvent(fault(1, { deviceId: 'g' })).payload)), { object_device_id: 'd' }, "IoTDA: the gateway's own fault is a message of the gateway device");
+  t.match(JSON.parse(String(iotda.encodeEvent(fault(2, { deviceId: 'rcd-1' })).payload)), { object_device_id: 'p_rcd-1' });
 });
 
 t.test('native: the ack topic is the receipt, the PUBACK is not', async (t) => {
