@@ -314,7 +314,8 @@ export class Daemon {
       protocolVersion: config.platform.kind === 'embedded' || config.platform.mqttVersion === '3.1.1' ? 4 : 5,
       drainRatePerSec: config.outbox.drainRatePerSec,
       drainBurst: config.outbox.drainBurst,
-      // MERGE-PENDING(uplink): receipts → desk.receiptsConfirmed, faults → this.faults
+      receipts: { confirmed: (ids) => this.desk.receiptsConfirmed(ids) },
+      faults: this.faults,
       codec: createCodec(config, { version: version(), now: () => this.clock.now() }),
       onCommand: (command, reply) => this.remote?.handle(command, reply),
       configVersion: () => this.remote?.configVersion(),

@@ -80,6 +80,14 @@ export function createMetrics(port: GatewayPort): GatewayMetrics {
     },
   });
   new Gauge({
+    name: 'hearth_uplink_fire_alarms_refused',
+    help: 'Fire alarms the platform broker refused and has not accepted since (retried every few seconds)',
+    registers: [registry],
+    collect() {
+      this.set(port.status().uplink?.fireAlarmsRefused ?? 0);
+    },
+  });
+  new Gauge({
     name: 'hearth_active_alarms',
     help: 'Alarms, faults and offline conditions not yet restored',
     registers: [registry],

@@ -41,7 +41,7 @@ export class OutboxNotices {
   }
 
   parked(count: number, reason: string): GatewayEvent {
-    return this.make('fault', 'major', `platform refused ${count} records repeatedly (${reason}); kept in the outbox, retried at the next connection`, {
+    return this.make('fault', 'major', `platform refused ${count} records (${reason}); kept in the outbox, retried periodically and at the next connection`, {
       point: 'uplink',
       value: count,
     });

@@ -103,6 +103,8 @@ const PAGE = 256;
  */
 const ROOM_TO_RESTORE = 8 * MiB;
 const FULL_DISK_AUTOCHECKPOINT = 250;
+/** At most one "records parked" fault event per hour; it counts every record parked since the last one. */
+export const PARK_NOTICE_EVERY_MS = 3_600_000;
 
 /**
  * The durable queue between rules and uplink. Events are committed (fsynced) before appendEvent
@@ -123,6 +125,9 @@ export class Outbox implements SequenceSource, UplinkSource {
   private inQuota = false;
   private storageFaultId: string | undefined;
   private droppedTotal = 0;
+  /** Monotonic time of the last parking notice, and records parked since (coalesced notices). */
+  private parkNoticeAt = -Infinity;
+  private parkedSinceNotice = 0;
   private readonly quota: QuotaWatch;
   private readonly evictor: TelemetryEvictor;
   private readonly epochs: ClockEpochs;
@@ -303,8 +308,10 @@ export class Outbox implements SequenceSource, UplinkSource {
   }
 
   /**
-   * The platform keeps refusing these records: set them aside (kept, never deleted) so they stop
-   * blocking the queue, and raise a fault. unparkAll() puts them back, e.g. at the next connection.
+   * The platform refuses these records for good (e.g. a topic its ACL forbids): set them aside
+   * (kept, never deleted) so they stop blocking the queue, and raise a fault. unparkOne() and
+   * unparkAll() put them back. The fault event is coalesced to one per PARK_NOTICE_EVERY_MS: when
+   * the platform refuses that fault event too, parking it must not make another, and another.
    */
   park(ids: readonly number[], reason: string): void {
     if (this.closed || this.failure !== undefined || ids.length === 0) return;
@@ -312,8 +319,14 @@ export class Outbox implements SequenceSource, UplinkSource {
     this.guard('park', () => this.db.transaction(() => ids.forEach((id) => stmt.run(id)))());
     this.leases.forget(ids);
     this.recount();
-    this.logger.warn({ records: ids.length, reason }, 'outbox: records parked after repeated refusals');
-    this.appendNotice(this.notices.parked(ids.length, reason));
+    this.logger.warn({ records: ids.length, reason }, 'outbox: records parked after a refusal');
+    this.parkedSinceNotice += ids.length;
+    const now = this.clock.mono();
+    if (now - this.parkNoticeAt < PARK_NOTICE_EVERY_MS) return;
+    this.parkNoticeAt = now;
+    const count = this.parkedSinceNotice;
+    this.parkedSinceNotice = 0;
+    this.appendNotice(this.notices.parked(count, reason));
   }
 
   /** Returns parked records to the queue. Returns how many. */
@@ -327,6 +340,35 @@ export class Outbox implements SequenceSource, UplinkSource {
     this.recount();
     for (const p of PRIORITIES) this.notify(p);
     return n;
+  }
+
+  /**
+   * Returns one parked record to the queue, as a probe whether the platform takes parked records
+   * again: the first one after `afterId` (by id, wrapping to the oldest). Returns its id, or
+   * undefined when nothing is parked.
+   */
+  unparkOne(afterId = 0): number | undefined {
+    if (this.closed || this.failure !== undefined) return undefined;
+    if (PRIORITIES.every((p) => (this.depth[p + PARKED_OFFSET] ?? 0) === 0)) return undefined;
+    const first = this.db.prepare('SELECT id FROM records WHERE priority = ? AND id > ? ORDER BY id LIMIT 1').pluck();
+    const pick = (after: number): number | undefined => {
+      let best: number | undefined;
+      for (const p of PRIORITIES) {
+        const id = first.get(p + PARKED_OFFSET, after) as number | undefined;
+        if (id !== undefined && (best === undefined || id < best)) best = id;
+      }
+      return best;
+    };
+    const id = this.guard('unpark', () => {
+      const found = pick(afterId) ?? pick(0);
+      if (found !== undefined) this.db.prepare(`UPDATE records SET priority = priority - ${PARKED_OFFSET} WHERE id = ? AND priority >= ${PARKED_OFFSET}`).run(found);
+      return found;
+    });
+    if (id === undefined) return undefined;
+    this.leases.rewind();
+    this.recount();
+    for (const p of PRIORITIES) this.notify(p);
+    return id;
   }
 
   onCommitted(listener: (priority: Priority) => void): () => void {

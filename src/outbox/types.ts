@@ -11,7 +11,7 @@ export const PRIORITY_EVENT = 1;
 export const PRIORITY_TELEMETRY = 2;
 export type Priority = typeof PRIORITY_FIRE | typeof PRIORITY_EVENT | typeof PRIORITY_TELEMETRY;
 export const PRIORITIES: readonly Priority[] = [PRIORITY_FIRE, PRIORITY_EVENT, PRIORITY_TELEMETRY];
-/** Parked records (refused by the platform repeatedly) are stored at priority + PARKED_OFFSET. */
+/** Parked records (refused by the platform for good) are stored at priority + PARKED_OFFSET. */
 export const PARKED_OFFSET = 3;
 
 /** What the uplink may take in one lease. */
@@ -33,7 +33,7 @@ export interface OutboxStats {
   /** Records not yet confirmed by the platform (committed and buffered), by priority. */
   depth: { fire: number; events: number; telemetry: number };
   total: number;
-  /** Records set aside after repeated refusals by the platform (kept, retried at the next connection). */
+  /** Records set aside after a permanent refusal by the platform (kept, retried periodically and at the next connection). */
   parked: number;
   /** Leased to the uplink and not yet acked. */
   inflight: number;
@@ -56,9 +56,11 @@ export interface UplinkSource {
   nextBatch(limits: BatchLimits): Batch | undefined;
   ack(ids: readonly number[]): void;
   release(ids: readonly number[]): void;
-  /** Optional: set aside records the platform keeps refusing; unparkAll() returns them. */
+  /** Optional: set aside records the platform refuses for good; unparkAll() returns them. */
   park?(ids: readonly number[], reason: string): void;
   unparkAll?(): number;
+  /** Optional: returns one parked record (the first after `afterId`, wrapping) as a probe; its id. */
+  unparkOne?(afterId?: number): number | undefined;
   stats(): OutboxStats;
   /** Called after new records are committed; returns an unsubscribe function. */
   onCommitted(listener: (priority: Priority) => void): () => void;

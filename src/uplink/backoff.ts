@@ -21,10 +21,22 @@ export class ReconnectBackoff {
     return Math.min(this.maxMs, this.minMs * 2 ** Math.min(n + 1, 31));
   }
 
-  /** The delay before the next attempt; each call counts one attempt. */
-  next(): number {
-    const ceiling = this.ceiling(this.attempt);
+  /**
+   * The delay before the next attempt; each call counts one attempt. `capMs` lowers the ceiling
+   * (never below minMs), e.g. to keep attempts a few seconds apart while alarms wait.
+   */
+  next(capMs = Infinity): number {
+    const ceiling = Math.max(this.minMs, Math.min(this.ceiling(this.attempt), capMs));
     this.attempt++;
+    return this.draw(ceiling);
+  }
+
+  /** A random delay in [minMs, min(capMs, maxMs)] (at least minMs) that counts no attempt. */
+  jitter(capMs: number): number {
+    return this.draw(Math.max(this.minMs, Math.min(this.maxMs, capMs)));
+  }
+
+  private draw(ceiling: number): number {
     const r = Math.min(Math.max(this.random(), 0), 1);
     return Math.round(this.minMs + r * (ceiling - this.minMs));
   }

@@ -37,12 +37,21 @@ export interface Codec {
   /** Registered at connect; the broker publishes it if the gateway vanishes without DISCONNECT. */
   willMessage(): OutboundMessage;
   /**
-   * Where the platform acknowledges events at application level (the receiving centre took them,
-   * not just the broker), and how to read the acknowledged event ids. Optional per platform.
+   * What counts as the receiving side's receipt of an event (docs/platforms.md, "What counts as
+   * receipt by the receiving centre"):
+   * - 'application': the platform answers each event at application level (the native ack topic,
+   *   Alink's `post_reply`); the codec subscribes to receiptTopics() and decodes the answers.
+   * - 'broker': the MQTT endpoint is the platform itself and has no per-message answer for events;
+   *   the PUBACK of the event's publish is the receipt.
    */
-  ackTopic?(): string;
-  /** Event ids acknowledged by one message; throws on a malformed payload. */
-  decodeAck?(payload: Buffer): string[];
+  readonly receipt: 'application' | 'broker';
+  /** 'application' codecs: topic filters the receipts arrive on (subscribed at every connection). */
+  receiptTopics?(): string[];
+  /**
+   * One message on a receipt topic: the event ids it confirms (and those the platform answered with
+   * an error). Undefined when the topic is not a receipt topic; throws on a malformed payload.
+   */
+  decodeReceipt?(topic: string, payload: Buffer): ReceiptMessage | undefined;
   /**
    * Platform codecs (src/uplink/codecs/, docs/platforms.md) may also: sign the CONNECT per attempt,
    * announce sub-devices after connecting, cap telemetry batches at the platform's documented
@@ -61,6 +70,14 @@ export interface Codec {
   decodeCommand?(topic: string, payload: Buffer): PlatformCommand | undefined;
   /** The answer to a decoded command. */
   encodeCommandResult?(command: PlatformCommand, result: CommandResult): OutboundMessage;
+}
+
+/** What one receipt message from the platform says. */
+export interface ReceiptMessage {
+  /** Event ids the receiving side has confirmed. */
+  confirmed: string[];
+  /** Event ids the receiving side answered with an error (not a receipt; logged). */
+  refused: { id: string; code: string }[];
 }
 
 /** CONNECT fields a platform derives from its device secret (set over the config's clientId/username/password). */

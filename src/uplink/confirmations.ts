@@ -5,7 +5,7 @@ import type { Batch, BatchLimits, OutboxStats, Priority, UplinkSource } from '..
  * as an UplinkSource that passes everything through and remembers which outbox rows carry events
  * someone waits for (a commissioning test alarm). Only watched events cost anything.
  */
-type Parking = { park?(ids: readonly number[], reason: string): void; unparkAll?(): number };
+type Parking = { park?(ids: readonly number[], reason: string): void; unparkAll?(): number; unparkOne?(afterId?: number): number | undefined };
 
 export class DeliveryConfirmations implements UplinkSource {
   private readonly watched = new Map<string, (at: number) => void>();
@@ -13,6 +13,7 @@ export class DeliveryConfirmations implements UplinkSource {
   /** Passed through only when the source parks refused records (optional in UplinkSource). */
   readonly park?: (ids: readonly number[], reason: string) => void;
   readonly unparkAll?: () => number;
+  readonly unparkOne?: (afterId?: number) => number | undefined;
 
   constructor(
     private readonly source: UplinkSource,
@@ -26,6 +27,7 @@ export class DeliveryConfirmations implements UplinkSource {
       };
     }
     if (parking.unparkAll !== undefined) this.unparkAll = () => parking.unparkAll!();
+    if (parking.unparkOne !== undefined) this.unparkOne = (afterId) => parking.unparkOne!(afterId);
   }
 
   /** Calls `onConfirmed` once when the event with this id is acknowledged by the broker. */

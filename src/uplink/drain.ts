@@ -1,9 +1,12 @@
 import type { MqttClient } from 'mqtt';
+import type { FaultReporter } from '../faults/gateway-faults.js';
 import type { Logger } from '../outbox/logger.js';
-import { PRIORITY_FIRE, PRIORITY_TELEMETRY, type Batch, type UplinkSource } from '../outbox/types.js';
-import { PRIORITY_EVENT } from '../outbox/types.js';
+import { PRIORITY_EVENT, PRIORITY_FIRE, PRIORITY_TELEMETRY, type Batch, type UplinkSource } from '../outbox/types.js';
 import { ReconnectBackoff } from './backoff.js';
 import type { Codec, OutboundMessage } from './codec.js';
+import { FireRetries } from './fire-retries.js';
+import { ParkedRetry } from './parked-retry.js';
+import { classifyRefusal, encodeFailure, type Refusal } from './refusal.js';
 import { TokenBucket } from './token-bucket.js';
 
 export interface DrainLimits {
@@ -15,8 +18,6 @@ export interface DrainLimits {
   ratePerSec?: number;
   /** Readings the bucket saves up. Default: one second's worth, at least one batch. */
   burst?: number;
-  /** The same records refused this many times in a row are parked (kept, set aside). Default 5. */
-  maxRefusals?: number;
   /**
    * Telemetry bytes awaiting PUBACK at once. An alarm published now reaches the platform only after
    * everything already queued ahead of it on the connection and in the broker, so this bounds the
@@ -25,10 +26,22 @@ export interface DrainLimits {
   maxInflightBytes?: number;
 }
 
-/** What the drain tells others about sent records. */
-export interface DrainHooks {
-  /** A fire alarm was published (first or repeated send). */
-  fireAlarmSent?(batch: Extract<Batch, { kind: 'event' }>): void;
+export interface DrainOptions {
+  source: UplinkSource;
+  codec: Codec;
+  limits: DrainLimits;
+  counters: DrainCounters;
+  logger: Logger;
+  /** Back-off after a transient refusal (fire alarms use their own, capped at a few seconds). */
+  refusalBackoff: { minMs: number; maxMs: number; random?: () => number };
+  /** Parked records are retried this often on a link that stays up. */
+  parkedRetryMs: number;
+  /** `uplink:refused` is raised while the broker refuses fire alarms. */
+  faults: FaultReporter;
+  /** Wall time for the refusal state. Default Date.now. */
+  now?: () => number;
+  /** The broker took an event (its PUBACK): the receipt where the codec's receipt is 'broker'. */
+  eventAccepted?(batch: Extract<Batch, { kind: 'event' }>): void;
 }
 
 export interface DrainCounters {
@@ -39,6 +52,19 @@ export interface DrainCounters {
   /** Outbox records confirmed. */
   ackedRecords: number;
 }
+
+/** The last refusal, for the uplink state an installer reads. */
+export interface RefusalState {
+  /** MQTT 5 PUBACK reason code; null when there was none (MQTT 3.1.1, an encode failure). */
+  code: number | null;
+  reason: string;
+  permanent: boolean;
+  fireAlarm: boolean;
+  /** Wall time of the refusal. */
+  at: number;
+}
+
+export const FAULT_REFUSED = 'uplink:refused';
 
 /** One connection's view: replaced on reconnect, so late callbacks of a dead client are ignored. */
 interface Link {
@@ -57,6 +83,11 @@ interface Link {
  * Alarms first: each free window slot takes the most urgent record at that moment, so a fire alarm
  * appended during a telemetry backlog goes out at the next free slot, and one slot is kept for
  * fire alarms alone so they never wait behind a full window of telemetry.
+ *
+ * Refusals (negative PUBACK) branch on the MQTT 5 reason code (./refusal.ts), never on a count:
+ * a fire alarm is never parked, it is retried every few seconds for as long as it takes and raises
+ * the `uplink:refused` fault meanwhile; another record refused for good is parked at once; one
+ * refused for now is retried after a back-off, during which fire alarms still go.
  */
 export class Drain {
   private link: Link | undefined;
@@ -64,29 +95,32 @@ export class Drain {
   private pumping = false;
   private wakeQueued = false;
   private yieldQueued = false;
+  /** After a transient refusal: records other than fire alarms wait until then. */
   private pausedUntil = 0;
   private resumeTimer: NodeJS.Timeout | undefined;
+  private resumeAt = Infinity;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
-  /** Backs off draining after the broker refused a publish (e.g. not authorized). */
+  /** Backs off draining after a transient refusal (e.g. quota exceeded). */
   private readonly refusals: ReconnectBackoff;
+  private readonly fireRetries: FireRetries;
+  private readonly parked: ParkedRetry;
   private readonly bucket: TokenBucket | undefined;
-  /** Refusals in a row per first record id of a refused batch. */
-  private readonly refusedTimes = new Map<number, number>();
+  private readonly source: UplinkSource;
+  private readonly codec: Codec;
+  private readonly limits: DrainLimits;
+  private readonly counters: DrainCounters;
+  private readonly logger: Logger;
+  private lastRefusal: RefusalState | null = null;
 
-  constructor(
-    private readonly source: UplinkSource,
-    private readonly codec: Codec,
-    private readonly limits: DrainLimits,
-    private readonly counters: DrainCounters,
-    private readonly logger: Logger,
-    refusalBackoff: { minMs: number; maxMs: number; random?: () => number },
-    private readonly hooks: DrainHooks = {},
-  ) {
-    this.refusals = new ReconnectBackoff(refusalBackoff.minMs, refusalBackoff.maxMs, refusalBackoff.random);
-    if (limits.ratePerSec !== undefined && limits.ratePerSec > 0) {
-      this.bucket = new TokenBucket(limits.ratePerSec, limits.burst ?? Math.max(limits.ratePerSec, limits.maxReadings));
-    }
+  constructor(private readonly options: DrainOptions) {
+    ({ source: this.source, codec: this.codec, limits: this.limits, counters: this.counters, logger: this.logger } = options);
+    const { minMs, maxMs, random } = options.refusalBackoff;
+    this.refusals = new ReconnectBackoff(minMs, maxMs, random);
+    this.fireRetries = new FireRetries(minMs, random);
+    this.parked = new ParkedRetry(this.source, options.parkedRetryMs, this.logger);
+    const { ratePerSec, burst, maxReadings } = this.limits;
+    if (ratePerSec !== undefined && ratePerSec > 0) this.bucket = new TokenBucket(ratePerSec, burst ?? Math.max(ratePerSec, maxReadings));
   }
 
   /** Starts draining on a fresh connection. `receiveMaximum` is the broker's limit, if it sent one. */
@@ -101,23 +135,20 @@ export class Drain {
       telemetryBytes: new Map(),
       bytesInFlight: 0,
     };
-    // Records parked after refusals get another chance on every new connection.
-    try {
-      const n = this.source.unparkAll?.() ?? 0;
-      if (n > 0) this.logger.info({ records: n }, 'uplink: parked records returned to the queue');
-    } catch (err) {
-      this.logger.error({ err }, 'uplink: cannot unpark records');
-    }
+    this.pausedUntil = 0;
+    // Parked records get another chance on every new connection, and periodically while it lasts.
+    this.parked.start();
     this.wake();
   }
 
-  /** The link is gone: every record in flight goes back to the outbox. Returns how many. */
+  /** The link is gone: every record in flight or held for a retry goes back to the outbox. Returns how many. */
   detach(): number {
     const link = this.link;
     if (link === undefined) return 0;
     this.link = undefined;
+    this.parked.stop();
     let released = 0;
-    for (const batch of link.inflight.values()) {
+    for (const batch of [...link.inflight.values(), ...this.fireRetries.releaseAll()]) {
       this.source.release(batch.ids);
       released += batch.ids.length;
     }
@@ -149,10 +180,22 @@ export class Drain {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.resumeTimer);
+    this.resumeTimer = undefined;
+    this.resumeAt = Infinity;
+    this.parked.stop();
   }
 
   inflight(): number {
     return this.link?.inflight.size ?? 0;
+  }
+
+  /** Fire alarms the broker refused and has not taken since. */
+  fireAlarmsRefused(): number {
+    return this.fireRetries.pending();
+  }
+
+  lastRefused(): RefusalState | null {
+    return this.lastRefusal === null ? null : { ...this.lastRefusal };
   }
 
   /** Resolves when nothing is in flight, or after `timeoutMs`. */
@@ -174,15 +217,21 @@ export class Drain {
       for (;;) {
         const link = this.link;
         if (link === undefined || this.stopped) return;
-        if (performance.now() < this.pausedUntil) {
-          // Timers may fire a little before the deadline; re-arm instead of stalling until the
-          // next commit happens to wake the drain.
-          this.armResume(this.pausedUntil - performance.now());
-          return;
-        }
         const used = link.inflight.size;
         if (used >= link.window) return;
-        const onlyFire = link.window > 1 && used >= link.window - 1;
+        const now = performance.now();
+        // A refused fire alarm whose retry time has come goes before anything new.
+        const again = this.fireRetries.takeDue(now);
+        if (again !== undefined) {
+          this.publish(link, again);
+          continue;
+        }
+        const held = this.fireRetries.nextDueIn(now);
+        if (held !== undefined) this.armResume(held);
+        // After a transient refusal everything else waits; fire alarms never do.
+        const paused = now < this.pausedUntil;
+        if (paused) this.armResume(this.pausedUntil - now);
+        const onlyFire = paused || (link.window > 1 && used >= link.window - 1);
         // Out of tokens: events still go, telemetry waits for the bucket to refill.
         const tokens = this.bucket?.available() ?? Infinity;
         const noTelemetry = tokens < 1;
@@ -221,9 +270,8 @@ export class Drain {
     try {
       message = batch.kind === 'event' ? this.codec.encodeEvent(batch.event) : this.codec.encodeTelemetry(batch.readings);
     } catch (err) {
-      this.source.release(batch.ids);
-      this.logger.error({ err, ids: batch.ids }, 'uplink: could not encode records; pausing the drain');
-      this.pause();
+      this.logger.error({ err, ids: batch.ids }, 'uplink: could not encode records');
+      this.refused(batch, encodeFailure(err));
       return;
     }
     const token = ++this.token;
@@ -232,10 +280,9 @@ export class Drain {
       const bytes = typeof message.payload === 'string' ? Buffer.byteLength(message.payload) : message.payload.length;
       link.telemetryBytes.set(token, bytes);
       link.bytesInFlight += bytes;
+      this.bucket?.take(batch.ids.length);
     }
     this.counters.published++;
-    if (batch.kind === 'telemetry') this.bucket?.take(batch.ids.length);
-    else if (batch.priority === PRIORITY_FIRE) this.hooks.fireAlarmSent?.(batch);
     link.client.publish(message.topic, message.payload, { qos: message.qos, retain: message.retain }, (err) =>
       this.onPublished(link, token, err),
     );
@@ -246,61 +293,90 @@ export class Drain {
     if (this.link !== link) return;
     const batch = link.inflight.get(token);
     if (batch === undefined) return;
-    const ids = batch.ids;
     link.inflight.delete(token);
     link.bytesInFlight -= link.telemetryBytes.get(token) ?? 0;
     link.telemetryBytes.delete(token);
     if (err) {
       this.counters.rejected++;
-      this.refused(ids, err);
+      this.refused(batch, classifyRefusal(err));
     } else {
-      this.refusedTimes.delete(ids[0]!);
-      this.counters.acked++;
-      this.counters.ackedRecords += ids.length;
-      this.refusals.reset();
-      this.source.ack(ids);
+      this.accepted(batch);
     }
     if (link.inflight.size === 0) this.notifyIdle();
     this.wake();
   }
 
-  /**
-   * The broker refused (or could not confirm) a publish on a live link. Retried after a back-off;
-   * the same records refused `maxRefusals` times in a row are parked so that one record the
-   * platform will never take (e.g. a topic its ACL forbids) cannot block everything behind it.
-   */
-  private refused(ids: number[], err: Error): void {
-    const key = ids[0]!;
-    const times = (this.refusedTimes.get(key) ?? 0) + 1;
-    const reasonCode = (err as { code?: unknown }).code;
-    const reason = typeof reasonCode === 'number' ? `reason code ${reasonCode}` : err.message;
-    if (times >= (this.limits.maxRefusals ?? 5) && this.source.park !== undefined) {
-      this.refusedTimes.delete(key);
-      this.logger.error({ records: ids.length, reason }, 'uplink: platform keeps refusing records; parking them');
-      try {
-        this.source.park(ids, reason);
-        return;
-      } catch (parkErr) {
-        this.logger.error({ err: parkErr }, 'uplink: cannot park records');
+  private accepted(batch: Batch): void {
+    this.counters.acked++;
+    this.counters.ackedRecords += batch.ids.length;
+    this.refusals.reset();
+    this.source.ack(batch.ids);
+    this.parked.accepted(batch.ids);
+    if (batch.kind !== 'event') return;
+    if (batch.priority === PRIORITY_FIRE) {
+      this.fireRetries.accepted(batch);
+      if (this.fireRetries.pending() === 0 && this.options.faults.active(FAULT_REFUSED)) {
+        this.logger.info({ id: batch.event.id }, 'uplink: the platform accepts fire alarms again');
+        this.options.faults.clear(FAULT_REFUSED, 'the platform accepts fire alarms again');
       }
-    } else {
-      this.refusedTimes.set(key, times);
+    }
+    try {
+      this.options.eventAccepted?.(batch);
+    } catch (err) {
+      this.logger.error({ err }, 'uplink: receipt listener failed');
+    }
+  }
+
+  /**
+   * The broker refused a publish on a live link (or the record could not be encoded). Fire alarms:
+   * held and retried every few seconds, never parked. Others: parked at once when the refusal is
+   * permanent (one record the platform will never take must not block the rest), else released
+   * and retried after a back-off.
+   */
+  private refused(batch: Batch, refusal: Refusal): void {
+    const ids = batch.ids;
+    const fire = batch.kind === 'event' && batch.priority === PRIORITY_FIRE ? batch : undefined;
+    this.lastRefusal = { code: refusal.code ?? null, reason: refusal.reason, permanent: refusal.permanent, fireAlarm: fire !== undefined, at: (this.options.now ?? Date.now)() };
+    if (fire !== undefined) {
+      const delay = this.fireRetries.hold(fire, performance.now());
+      this.armResume(delay);
+      this.logger.error({ id: fire.event.id, reason: refusal.reason, retryInMs: delay }, 'uplink: the platform refused a fire alarm; retrying');
+      this.options.faults.raise(FAULT_REFUSED, `the platform refuses fire alarms (${refusal.reason}); retrying every few seconds`, { severity: 'critical' });
+      return;
+    }
+    if (refusal.permanent && this.source.park !== undefined) {
+      this.logger.error({ records: ids.length, reason: refusal.reason }, 'uplink: the platform refuses records for good; parking them');
+      try {
+        this.source.park(ids, refusal.reason);
+        this.parked.parkedAgain(ids);
+        return;
+      } catch (err) {
+        this.logger.error({ err }, 'uplink: cannot park records');
+      }
     }
     this.source.release(ids);
-    this.logger.warn({ err, records: ids.length, times }, 'uplink: publish not confirmed; records stay in the outbox');
+    this.logger.warn({ records: ids.length, reason: refusal.reason }, 'uplink: publish not confirmed; records stay in the outbox');
     this.pause();
   }
 
-  /** After a refused publish: retrying at once would spin on the same record. */
+  /** After a transient refusal: retrying at once would spin on the same record. */
   private pause(): void {
     const delay = this.refusals.next();
     this.pausedUntil = performance.now() + delay;
     this.armResume(delay);
   }
 
+  /** Wakes the drain after `delayMs`, unless a wake-up is due sooner already. */
   private armResume(delayMs: number): void {
+    const at = performance.now() + Math.max(1, Math.ceil(delayMs));
+    if (this.resumeTimer !== undefined && this.resumeAt <= at) return;
     clearTimeout(this.resumeTimer);
-    this.resumeTimer = setTimeout(() => this.wake(), Math.max(1, Math.ceil(delayMs)));
+    this.resumeAt = at;
+    this.resumeTimer = setTimeout(() => {
+      this.resumeTimer = undefined;
+      this.resumeAt = Infinity;
+      this.wake();
+    }, Math.max(1, Math.ceil(delayMs)));
   }
 
   private notifyIdle(): void {

@@ -1,13 +1,17 @@
 import mqtt, { type IConnackPacket, type MqttClient } from 'mqtt';
 import type { PlatformConfig } from '../config/types.js';
+import { ignoreFaults, type FaultReporter } from '../faults/gateway-faults.js';
 import { noopLogger, type Logger } from '../outbox/logger.js';
-import type { UplinkSource } from '../outbox/types.js';
-import { ReconnectBackoff } from './backoff.js';
+import { PRIORITY_EVENT, type UplinkSource } from '../outbox/types.js';
 import { buildClientOptions, isTlsUrl } from './client-options.js';
 import type { Codec, CommandResult, GatewayStatus, OutboundMessage, PlatformCommand } from './codec.js';
 import { NativeCodec } from './codecs/native.js';
-import { AlarmAckMonitor, type AlarmAckState } from './alarm-acks.js';
-import { Drain, type DrainCounters, type DrainLimits } from './drain.js';
+import { Drain, type DrainCounters, type DrainLimits, type RefusalState } from './drain.js';
+import { PARKED_RETRY_MS } from './parked-retry.js';
+import { Receipts, type ReceiptListener } from './receipts.js';
+import { ReconnectSchedule, URGENT_RECONNECT_MAX_MS } from './reconnect.js';
+
+export { URGENT_RECONNECT_MAX_MS, type ReceiptListener };
 
 export interface UplinkSessionOptions {
   platform: PlatformConfig;
@@ -33,10 +37,18 @@ export interface UplinkSessionOptions {
   drainRatePerSec?: number;
   /** Readings the bucket may save up. */
   drainBurst?: number;
-  /** A sent fire alarm not acknowledged by the platform within this is a fault. Default 100000 (EN 54-21). */
-  alarmAckTimeoutMs?: number;
-  /** The unacknowledged-alarm fault turned on or off (GPIO output, console). */
-  onAlarmAckFault?: (state: AlarmAckState) => void;
+  /**
+   * Called when the receiving side has confirmed receipt of fire alarms (and other events), as the
+   * platform defines it: its application-level reply ('application' codecs) or the PUBACK of the
+   * event's publish ('broker' codecs).
+   */
+  receipts?: ReceiptListener;
+  /** The gateway's own faults: `uplink:refused` while the platform refuses fire alarms. Default: none. */
+  faults?: FaultReporter;
+  /** Parked records are retried this often on a link that stays up. Default 300000 (5 min). */
+  parkedRetryMs?: number;
+  /** Reconnect attempts at most this far apart while events wait. Default URGENT_RECONNECT_MAX_MS. */
+  urgentMaxMs?: number;
   /**
    * A command the codec decoded from the platform's command topics (src/remote/). `reply` publishes
    * the codec's answer on the same connection. Without a handler commands are not subscribed to.
@@ -56,10 +68,16 @@ export interface UplinkState {
   connects: number;
   inflight: number;
   counters: DrainCounters;
-  /** Sent fire alarms awaiting the platform's acknowledgement; `fault` once one is overdue. */
-  alarmAcks: AlarmAckState;
-  /** Ack messages from the platform that could not be read. */
+  /** Receipt messages from the platform that could not be read. */
   badAcks: number;
+  /** Milliseconds until the next connection attempt; null while connected or connecting. */
+  nextAttemptInMs: number | null;
+  /** Disconnected while fire alarms or other events wait in the outbox: reconnect attempts are a few seconds apart. */
+  urgent: boolean;
+  /** Fire alarms the broker refused and has not accepted since (retried every few seconds). */
+  fireAlarmsRefused: number;
+  /** The broker's last refusal of a publish (MQTT 5 reason code), if any. */
+  lastRefusal: RefusalState | null;
 }
 
 interface Connection {
@@ -69,7 +87,8 @@ interface Connection {
 
 /**
  * The MQTT session to the platform: connect (TLS, credentials, last will), announce online,
- * heartbeat, drain the outbox, reconnect with jittered backoff, announce offline on stop.
+ * heartbeat, drain the outbox, report the receiving side's receipts of events, reconnect with
+ * jittered backoff (a few seconds apart while alarms or events wait), announce offline on stop.
  * The gateway keeps working without it: start() does not wait for the broker.
  */
 export class UplinkSession {
@@ -77,16 +96,14 @@ export class UplinkSession {
   private readonly logger: Logger;
   private readonly now: () => number;
   private readonly synced: () => boolean;
-  private readonly backoff: ReconnectBackoff;
+  private readonly reconnect: ReconnectSchedule;
   private readonly counters: DrainCounters = { published: 0, acked: 0, rejected: 0, ackedRecords: 0 };
   private readonly drain: Drain;
-  private readonly alarmAcks: AlarmAckMonitor;
-  private badAcks = 0;
+  private readonly receipts: Receipts;
   private conn: Connection | undefined;
   private connected = false;
   private stopping = false;
   private started = false;
-  private reconnectTimer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private readonly info = {
@@ -104,12 +121,14 @@ export class UplinkSession {
     this.codec =
       options.codec ??
       new NativeCodec({ gatewayId: options.gatewayId, topicPrefix: p.topicPrefix, version: options.version ?? '0.0.0', now: this.now });
-    this.backoff = new ReconnectBackoff(p.reconnectMinMs, p.reconnectMaxMs, options.random);
-    this.alarmAcks = new AlarmAckMonitor({
-      timeoutMs: options.alarmAckTimeoutMs,
-      now: this.now,
+    this.reconnect = new ReconnectSchedule({
+      minMs: p.reconnectMinMs,
+      maxMs: p.reconnectMaxMs,
+      urgentMaxMs: options.urgentMaxMs ?? URGENT_RECONNECT_MAX_MS,
+      ...(options.random ? { random: options.random } : {}),
+      eventsWaiting: () => this.eventsWaiting(),
+      attempt: () => this.connect(),
       logger: this.logger,
-      onFaultChange: options.onAlarmAckFault,
     });
     // A platform codec may document lower per-message limits than the configured batch size.
     const limits = {
@@ -119,15 +138,20 @@ export class UplinkSession {
     } as DrainLimits;
     if (options.drainRatePerSec !== undefined) limits.ratePerSec = options.drainRatePerSec;
     if (options.drainBurst !== undefined) limits.burst = options.drainBurst;
-    this.drain = new Drain(
-      options.outbox,
-      this.codec,
+    this.receipts = new Receipts(this.codec, options.receipts, this.logger);
+    this.drain = new Drain({
+      source: options.outbox,
+      codec: this.codec,
       limits,
-      this.counters,
-      this.logger,
-      { minMs: p.reconnectMinMs, maxMs: p.reconnectMaxMs, random: options.random },
-      { fireAlarmSent: (batch) => this.alarmAcks.sent(batch.event) },
-    );
+      counters: this.counters,
+      logger: this.logger,
+      refusalBackoff: { minMs: p.reconnectMinMs, maxMs: p.reconnectMaxMs, ...(options.random ? { random: options.random } : {}) },
+      parkedRetryMs: options.parkedRetryMs ?? PARKED_RETRY_MS,
+      faults: options.faults ?? ignoreFaults,
+      now: this.now,
+      // Where the PUBACK is all the platform offers, it is the receipt.
+      eventAccepted: (batch) => this.receipts.accepted(batch.event.id),
+    });
   }
 
   start(): void {
@@ -135,7 +159,10 @@ export class UplinkSession {
     this.started = true;
     const { url } = this.options.platform;
     if (!isTlsUrl(url)) this.logger.warn({ url }, 'uplink: plain-text MQTT (no TLS); credentials and data are readable on the network');
-    this.unsubscribe = this.options.outbox.onCommitted(() => this.drain.wake());
+    this.unsubscribe = this.options.outbox.onCommitted((priority) => {
+      this.drain.wake();
+      if (priority <= PRIORITY_EVENT && !this.stopping) this.reconnect.hurry(priority);
+    });
     this.connect();
   }
 
@@ -143,10 +170,9 @@ export class UplinkSession {
   async stop(): Promise<void> {
     if (!this.started || this.stopping) return;
     this.stopping = true;
-    clearTimeout(this.reconnectTimer);
+    this.reconnect.cancel();
     this.unsubscribe?.();
     this.drain.stop();
-    this.alarmAcks.stop();
     const conn = this.conn;
     if (conn === undefined) return;
     const deadline = Date.now() + (this.options.stopTimeoutMs ?? 5000);
@@ -163,17 +189,15 @@ export class UplinkSession {
     return {
       connected: this.connected,
       ...this.info,
-      reconnectAttempts: this.backoff.attempts(),
+      reconnectAttempts: this.reconnect.attempts(),
       inflight: this.drain.inflight(),
       counters: { ...this.counters },
-      alarmAcks: this.alarmAcks.state(),
-      badAcks: this.badAcks,
+      badAcks: this.receipts.bad,
+      nextAttemptInMs: this.reconnect.nextAttemptInMs(),
+      urgent: !this.connected && this.eventsWaiting(),
+      fireAlarmsRefused: this.drain.fireAlarmsRefused(),
+      lastRefusal: this.drain.lastRefused(),
     };
-  }
-
-  /** Sent fire alarms awaiting acknowledgement (for the API and a fault output). */
-  alarmAckState(): AlarmAckState {
-    return this.alarmAcks.state();
   }
 
   private connect(): void {
@@ -211,7 +235,7 @@ export class UplinkSession {
   private onConnected(conn: Connection, connack: IConnackPacket): void {
     if (conn !== this.conn || conn.closed) return;
     this.connected = true;
-    this.backoff.reset();
+    this.reconnect.reset();
     this.info.connects++;
     this.info.lastConnectAt = this.now();
     this.logger.info({ url: this.options.platform.url }, 'uplink connected');
@@ -220,10 +244,10 @@ export class UplinkSession {
     this.heartbeat = setInterval(() => this.publishStatus(conn, 'online'), this.options.platform.heartbeatMs);
     this.announce(conn);
     this.drain.attach(conn.client, connack.properties?.receiveMaximum);
-    const ackTopic = this.codec.ackTopic?.();
-    if (ackTopic !== undefined) {
-      conn.client.subscribe(ackTopic, { qos: 1 }, (err) => {
-        if (err && !conn.closed) this.logger.warn({ err: err.message, topic: ackTopic }, 'uplink: cannot subscribe to the ack topic');
+    const receiptTopics = this.receipts.topics();
+    if (receiptTopics.length > 0) {
+      conn.client.subscribe(receiptTopics, { qos: 1 }, (err) => {
+        if (err && !conn.closed) this.logger.warn({ err: err.message, topics: receiptTopics }, 'uplink: cannot subscribe to the receipt topics');
       });
     }
   }
@@ -285,16 +309,10 @@ export class UplinkSession {
     return true;
   }
 
-  /** Application-level acknowledgements from the platform. */
+  /** Commands, and the receiving side's application-level receipts of events. */
   private onMessage(topic: string, payload: Buffer): void {
     if (this.onCommandMessage(topic, payload)) return;
-    if (topic !== this.codec.ackTopic?.() || this.codec.decodeAck === undefined) return;
-    try {
-      this.alarmAcks.acknowledged(this.codec.decodeAck(payload));
-    } catch (err) {
-      this.badAcks++;
-      this.logger.warn({ err: (err as Error).message, bytes: payload.length }, 'uplink: unreadable ack message ignored');
-    }
+    this.receipts.onMessage(topic, payload);
   }
 
   /** Idempotent per connection: release in-flight records, drop the client and its store. */
@@ -314,13 +332,18 @@ export class UplinkSession {
   }
 
   private scheduleReconnect(): void {
-    if (this.stopping || this.reconnectTimer !== undefined) return;
-    const delay = this.backoff.next();
-    this.logger.info({ delayMs: delay, attempt: this.backoff.attempts() }, 'uplink: reconnecting');
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      this.connect();
-    }, delay);
+    if (!this.stopping) this.reconnect.schedule();
+  }
+
+  /** Fire alarms or other events wait for the platform (parked ones do not count). */
+  private eventsWaiting(): boolean {
+    try {
+      const { depth } = this.options.outbox.stats();
+      return depth.fire + depth.events > 0;
+    } catch {
+      // A failed outbox: assume the worst, an alarm may be waiting in memory.
+      return true;
+    }
   }
 
   private status(state: GatewayStatus['state']): GatewayStatus {

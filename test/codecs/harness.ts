@@ -4,7 +4,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { PlatformConfig } from '../../src/config/types.js';
 import { Outbox } from '../../src/outbox/index.js';
 import type { Codec, CommandResult, PlatformCommand } from '../../src/uplink/codec.js';
-import { UplinkSession } from '../../src/uplink/index.js';
+import { UplinkSession, type ReceiptListener } from '../../src/uplink/index.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { waitFor } from '../helpers/net.js';
 import { tempDir } from '../outbox/fixtures.js';
@@ -64,7 +64,7 @@ export function session(
   t: T,
   url: string,
   codec: Codec,
-  opts: { now?: () => number; onCommand?: (c: PlatformCommand) => CommandResult; overrides?: Partial<PlatformConfig>; mqtt311?: boolean } = {},
+  opts: { now?: () => number; onCommand?: (c: PlatformCommand) => CommandResult; overrides?: Partial<PlatformConfig>; mqtt311?: boolean; receipts?: ReceiptListener } = {},
 ): { outbox: Outbox; session: UplinkSession; commands: PlatformCommand[] } {
   const outbox = Outbox.open({ path: join(tempDir(t), 'outbox.db'), flushIntervalMs: 20 });
   t.teardown(() => outbox.close());
@@ -75,6 +75,7 @@ export function session(
     outbox,
     codec,
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.receipts ? { receipts: opts.receipts } : {}),
     protocolVersion: opts.mqtt311 ? 4 : 5,
     onCommand: (c, reply) => {
       commands.push(c);

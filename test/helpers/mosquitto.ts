@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,6 +145,26 @@ export class Mosquitto {
   async close(): Promise<void> {
     await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * Replaces the ACL file (the broker must have been started with `acl`). Takes effect at the next
+   * start(), or at once with reload(). Note: with an ACL file, Mosquitto 2.0 does not deliver the
+   * messages it queued for a persistent subscriber while that one was offline after a restart;
+   * prefer reload() when a platform-side subscriber must see what comes right after the change.
+   */
+  setAcl(acl: string): void {
+    if (!readFileSync(this.configFile, 'utf8').includes('acl_file ')) throw new Error('broker started without an ACL file');
+    writeFileSync(join(this.dir, 'acl'), acl);
+  }
+
+  /** SIGHUP: Mosquitto re-reads its ACL and password files; connected clients stay connected. */
+  async reload(): Promise<void> {
+    const child = this.child;
+    if (!child) throw new Error('broker not running');
+    child.kill('SIGHUP');
+    // The signal is handled in the broker's main loop; give it a moment.
+    await new Promise((r) => setTimeout(r, 300));
   }
 
   /** Last lines the broker wrote to stderr (for failure messages). */

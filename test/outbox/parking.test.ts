@@ -22,16 +22,35 @@ t.test('parked records leave the send order, are kept in the file, and come back
   t.equal(s.parked, 1, 'counted as parked');
   t.equal(s.inflight, 0, 'no longer in flight');
   const notice = box.nextBatch(LIMITS);
-  t.ok(notice?.kind === 'event' && notice.event.kind === 'fault' && /refused 1 records repeatedly \(reason code 135\)/.test(notice.event.message ?? ''), 'a fault event says so');
+  t.ok(notice?.kind === 'event' && notice.event.kind === 'fault' && /refused 1 records \(reason code 135\)/.test(notice.event.message ?? ''), 'a fault event says so');
   const tel = box.nextBatch(LIMITS);
   t.same(tel?.kind === 'telemetry' && tel.readings.map((r) => r.seq), [2, 3, 4, 5, 6], 'the rest is not blocked');
   box.ack([...notice!.ids, ...tel!.ids]);
   t.equal(box.nextBatch(LIMITS), undefined, 'the parked record is not offered');
+  // Parking the platform's refusal of that very notice must not make another notice, and another.
+  box.appendEvent(fault(7, { id: 'refused-too' }));
+  const refusedToo = box.nextBatch(LIMITS);
+  box.park(refusedToo!.ids, 'reason code 135');
+  t.equal(box.stats().parked, 2);
+  t.equal(box.nextBatch(LIMITS), undefined, 'no second notice within the hour: coalesced');
   box.close();
 
   box = Outbox.open({ path, gatewayId: 'gw-test' });
   t.teardown(() => box.close());
-  t.equal(box.stats().parked, 1, 'still parked after a restart: kept, never deleted');
+  t.equal(box.stats().parked, 2, 'still parked after a restart: kept, never deleted');
+  const [first, second] = [box.unparkOne(), box.unparkOne()];
+  t.ok(first !== undefined && second !== undefined && first < second, `a probe unparks one record at a time, taking turns (${first}, ${second})`);
+  t.equal(box.stats().parked, 0);
+  const probes = [box.nextBatch(LIMITS), box.nextBatch(LIMITS)].map((b) => b?.kind === 'event' && b.event.id);
+  t.same(probes, ['refused', 'refused-too'], 'both back at their original priority');
+  box.park([first!, second!], 'reason code 135');
+  t.equal(box.unparkOne(first), second, 'the next probe after the first one');
+  t.equal(box.unparkOne(second), first, 'wraps around to the oldest');
+  t.equal(box.unparkOne(), undefined, 'nothing left to probe');
+  box.close();
+  box = Outbox.open({ path, gatewayId: 'gw-test' });
+  box.park([first!], 'reason code 135');
+  t.equal(box.stats().parked, 1);
   t.equal(box.unparkAll(), 1, 'returned to the queue');
   t.equal(box.stats().parked, 0);
   const again = box.nextBatch(LIMITS);
@@ -39,7 +58,7 @@ t.test('parked records leave the send order, are kept in the file, and come back
   t.equal(box.unparkAll(), 0, 'nothing left to unpark');
 });
 
-t.test('end to end: a record the broker keeps refusing is parked after 5 refusals and the rest flows', async (t) => {
+t.test('end to end: a record the broker refuses for good (PUBACK 0x87) is parked at once, once, and the rest flows', async (t) => {
   // The platform's ACL lets gateway gw-denied publish telemetry and status, but no events.
   const broker = await Mosquitto.start({
     acl: [`topic read ${PREFIX}/#`, `topic write ${PREFIX}/+/status`, `topic write ${PREFIX}/+/telemetry`, ''].join('\n'),
@@ -58,11 +77,13 @@ t.test('end to end: a record the broker keeps refusing is parked after 5 refusal
     throw new Error(`${what}: ${err.message}; state ${JSON.stringify(session.state())}; stats ${JSON.stringify(outbox.stats())}`);
   };
   await waitFor(() => outbox.stats().parked >= 1, 20_000).catch(explain('nothing parked'));
-  t.ok(session.state().counters.rejected >= 5, `refused ${session.state().counters.rejected} times before parking`);
+  t.match(session.state().lastRefusal, { code: 0x87, permanent: true, fireAlarm: false }, 'refused as not authorized: a permanent refusal');
   await sub.waitFor((s) => missing(s.readingSeqs(), range(2, 501)).length === 0, 20_000).catch(explain('telemetry blocked'));
   t.pass('every reading behind the refused event was delivered');
-  await waitFor(() => (outbox.flush(), outbox.stats().depth.telemetry === 0), 10_000);
+  await waitFor(() => (outbox.flush(), outbox.stats().depth.telemetry === 0 && outbox.stats().depth.events === 0), 10_000);
+  await new Promise((r) => setTimeout(r, 500));
   const s = outbox.stats();
-  t.ok(s.parked >= 1, `refused records kept in the outbox (${s.parked} parked: the event, and the parking notices the ACL refuses too)`);
+  t.equal(s.parked, 2, 'kept in the outbox: the event, and the one parking notice the ACL refuses too (no chain of notices)');
+  t.equal(session.state().counters.rejected, 2, 'each refused once and parked at once, not retried on a count');
   t.equal(sub.messages.filter((m) => m.topic.includes('/events/')).length, 0, 'no event got through the ACL');
 });

@@ -48,3 +48,15 @@ t.test('rejects nonsense bounds', async (t) => {
   t.throws(() => new ReconnectBackoff(0, 100));
   t.throws(() => new ReconnectBackoff(200, 100));
 });
+
+t.test('a cap (alarms waiting) lowers the ceiling but never below the minimum; jitter counts no attempt', async (t) => {
+  const b = new ReconnectBackoff(1000, 60_000, () => 1);
+  t.same([1, 2, 3, 4].map(() => b.next(3000)), [2000, 3000, 3000, 3000], 'capped at 3 s');
+  t.equal(b.next(), 32_000, 'uncapped, the exponent kept growing meanwhile');
+  t.equal(b.next(500), 1000, 'a cap below the minimum gives the minimum');
+  const attempts = b.attempts();
+  t.equal(b.jitter(3000), 3000);
+  t.equal(new ReconnectBackoff(1000, 60_000, () => 0).jitter(3000), 1000);
+  t.equal(new ReconnectBackoff(1000, 2000, () => 1).jitter(3000), 2000, 'never above the maximum');
+  t.equal(b.attempts(), attempts, 'jitter() is not an attempt');
+});

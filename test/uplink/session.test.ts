@@ -5,7 +5,7 @@ import { Outbox } from '../../src/outbox/index.js';
 import { UplinkSession } from '../../src/uplink/index.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { waitFor } from '../helpers/net.js';
-import { fault, reading, tempDir } from '../outbox/fixtures.js';
+import { fault, fireAlarm, reading, tempDir } from '../outbox/fixtures.js';
 import { PREFIX, Subscriber, platform } from './harness.js';
 
 // Everyone may publish status and telemetry; nobody may publish events of gateway `gw-denied`.
@@ -40,7 +40,7 @@ t.test('warns about plain-text MQTT and sends heartbeats', async (t) => {
   t.pass('online status repeated by the heartbeat');
 });
 
-t.test('a publish the broker refuses (negative PUBACK) stays in the outbox', async (t) => {
+t.test('a publish the broker refuses (negative PUBACK) stays in the outbox: parked if refused for good, a fire alarm retried', async (t) => {
   const outbox = Outbox.open({ path: join(tempDir(t), 'outbox.db'), flushIntervalMs: 10 });
   t.teardown(() => outbox.close());
   const sub = await Subscriber.connect(broker.url, `${PREFIX}/gw-denied/#`);
@@ -58,9 +58,11 @@ t.test('a publish the broker refuses (negative PUBACK) stays in the outbox', asy
   // The platform may see the message before the gateway has processed the PUBACK.
   await waitFor(() => (outbox.flush(), outbox.stats().depth.telemetry === 0), 5000).catch(() => undefined);
   const s = outbox.stats();
-  t.equal(s.depth.events, 1, 'the refused event is still in the outbox');
+  t.ok(s.parked >= 1, `the refused event is kept, parked (${JSON.stringify(s)})`);
   t.equal(s.depth.telemetry, 0, `telemetry, which the broker accepted, is gone ${JSON.stringify(s)}`);
   t.equal(sub.on('/events/fault').length, 0);
-  await waitFor(() => session.state().counters.rejected >= 2, 3000);
-  t.pass('the refused event is retried after a pause');
+  outbox.appendEvent(fireAlarm(3, { gatewayId: 'gw-denied' }));
+  const before = session.state().counters.rejected;
+  await waitFor(() => session.state().counters.rejected >= before + 2, 10_000).catch(explain('fire alarm not retried'));
+  t.equal(outbox.stats().depth.fire, 1, 'a refused fire alarm is retried, never parked');
 });

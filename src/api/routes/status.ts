@@ -20,6 +20,19 @@ const statusSchema = {
         reconnectAttempts: { type: 'integer' },
         connects: { type: 'integer' },
         inflight: { type: 'integer' },
+        nextAttemptInMs: { type: ['integer', 'null'] },
+        urgent: { type: 'boolean' },
+        fireAlarmsRefused: { type: 'integer' },
+        lastRefusal: {
+          type: ['object', 'null'],
+          properties: {
+            code: { type: ['integer', 'null'] },
+            reason: { type: 'string' },
+            permanent: { type: 'boolean' },
+            fireAlarm: { type: 'boolean' },
+            at: { type: 'number' },
+          },
+        },
       },
     },
     outbox: {

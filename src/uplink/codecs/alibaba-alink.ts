@@ -1,6 +1,6 @@
 import type { GatewayEvent } from '../../model/event.js';
 import type { Reading } from '../../model/reading.js';
-import type { Codec, CommandResult, ConnectCredentials, GatewayStatus, OutboundMessage, PlatformCommand } from '../codec.js';
+import type { Codec, CommandResult, ConnectCredentials, GatewayStatus, OutboundMessage, PlatformCommand, ReceiptMessage } from '../codec.js';
 import { chunk, flatEvent, groupReadings, hmacHex, jsonObject, paramsObject, pointValues, readSecret, statusProperties, type SubDevice } from './platform-common.js';
 
 /** "A batch request to bring sub-devices online or offline cannot contain more than 50" (Alibaba IoT, sub-device online/offline). */
@@ -9,6 +9,15 @@ export const ALINK_MAX_LOGIN_BATCH = 50;
 export const ALINK_MAX_PACK_SUB_DEVICES = 20;
 /** Topology relations per request: BatchAddThingTopo attaches "up to 10 sub-devices in a single call"; the MQTT request is held to the same. */
 export const ALINK_MAX_TOPO_ADD = 10;
+/** Events sent and not yet answered whose reply can still be matched; the oldest are forgotten beyond this. */
+export const ALINK_MAX_PENDING_RECEIPTS = 1024;
+/**
+ * Alink message ids are 0..4294967295 and must be unique per device (per day at least, as the
+ * platform documents). Events use their gateway-wide sequence number, which survives restarts, in
+ * the lower half; every other request counts up in the upper half from a start taken from the
+ * clock, so ids of a restarted gateway do not repeat those of the run before.
+ */
+const ID_HALF = 2 ** 31;
 
 export interface AlinkIdentity {
   productKey: string;
@@ -68,19 +77,26 @@ export function alinkConnectParams(id: { productKey: string; deviceName: string;
  *   /ext/session/{pk}/{dn}/combine/batch_login          sub-device login (<= 50 per request, QoS 0 only)
  *   /sys/{pk}/{dn}/thing/event/property/post            gateway status (its own properties)
  *   /sys/{pk}/{dn}/thing/event/property/pack/post       readings (<= 20 sub-devices, 200 properties)
- *   /sys/{subPk}/{subDn}/thing/event/{kind}/post        events, on the sub-device's own topic
+ *   /sys/{subPk}/{subDn}/thing/event/{kind}/post        events, on the sub-device's own topic (sys.ack 1)
+ *   /sys/{subPk}/{subDn}/thing/event/{kind}/post_reply  the platform's answer to an event: the receipt
  *   /sys/{pk}/{dn}/thing/service/{identifier}           service calls in; answered on ..._reply
  * QoS 1 except login (QoS 0 by the platform's rule). No retained messages.
  */
 export class AlibabaAlinkCodec implements Codec {
   /** One pack entry per device and sampling time: 20 readings can never exceed 20 entries or 200 properties. */
   readonly maxReadingsPerMessage = ALINK_MAX_PACK_SUB_DEVICES;
+  /** Events are posted with `sys.ack: 1`; the platform's `post_reply` with code 200 is the receipt. */
+  readonly receipt = 'application' as const;
   private readonly now: () => number;
-  private nextId = 1;
+  private requestCount = 0;
+  private readonly requestBase: number;
   private readonly byIdentity = new Map<string, string>();
+  /** `<pk>/<dn>/<message id>` of a posted event -> its event id, until the reply comes (bounded). */
+  private readonly awaitingReply = new Map<string, string>();
 
   constructor(private readonly options: AlibabaAlinkCodecOptions) {
     this.now = options.now ?? Date.now;
+    this.requestBase = Math.floor(Math.abs(this.now())) % ID_HALF;
     for (const [hearthId, sub] of Object.entries(options.subDevices)) this.byIdentity.set(`${sub.productKey}/${sub.deviceName}`, hearthId);
   }
 
@@ -147,10 +163,41 @@ export class AlibabaAlinkCodec implements Codec {
     return this.request(`/sys/${this.gw}/thing/event/property/pack/post`, 'thing.event.property.pack.post', { subDevices });
   }
 
-  /** TSL event identifier = the event kind (alarm, fault, restore, offline, ...), on the sub-device's topic. */
+  /**
+   * TSL event identifier = the event kind (alarm, fault, restore, offline, ...), on the sub-device's
+   * topic (the gateway's own events on the gateway's). Posted with `sys.ack: 1` so the platform
+   * answers on `..._reply`; the message id is derived from the event's sequence number, so a resend
+   * carries the same id and the reply to either maps back to the event.
+   */
   encodeEvent(e: GatewayEvent): OutboundMessage {
     const id = this.identity(e.deviceId);
-    return this.request(`/sys/${id.productKey}/${id.deviceName}/thing/event/${e.kind}/post`, `thing.event.${e.kind}.post`, { value: flatEvent(e), time: e.ts });
+    const messageId = String(Math.floor(Math.abs(e.seq)) % ID_HALF);
+    this.remember(`${id.productKey}/${id.deviceName}/${messageId}`, e.id);
+    const payload = { id: messageId, version: '1.0', sys: { ack: 1 }, params: { value: flatEvent(e), time: e.ts }, method: `thing.event.${e.kind}.post` };
+    return { topic: `/sys/${id.productKey}/${id.deviceName}/thing/event/${e.kind}/post`, payload: JSON.stringify(payload), qos: 1, retain: false };
+  }
+
+  /** Event replies of the gateway and of every sub-device. */
+  receiptTopics(): string[] {
+    const topics = [`/sys/${this.gw}/thing/event/+/post_reply`];
+    for (const sub of Object.values(this.options.subDevices)) topics.push(`/sys/${sub.productKey}/${sub.deviceName}/thing/event/+/post_reply`);
+    return topics;
+  }
+
+  /** `{"id":"…","code":200,…}` on `/sys/{pk}/{dn}/thing/event/{kind}/post_reply`: code 200 is the receipt. */
+  decodeReceipt(topic: string, payload: Buffer): ReceiptMessage | undefined {
+    const m = /^\/sys\/([^/]+)\/([^/]+)\/thing\/event\/([^/]+)\/post_reply$/.exec(topic);
+    if (m === null) return undefined;
+    const body = jsonObject(payload, 'Alink event reply');
+    if (typeof body.id !== 'string' && typeof body.id !== 'number') throw new Error('Alink event reply: id missing');
+    if (typeof body.code !== 'number') throw new Error('Alink event reply: code missing');
+    const key = `${m[1]!}/${m[2]!}/${String(body.id)}`;
+    const eventId = this.awaitingReply.get(key);
+    // A reply to a property post, or to an event forgotten (bounded map) or answered already.
+    if (eventId === undefined) return { confirmed: [], refused: [] };
+    this.awaitingReply.delete(key);
+    if (body.code === 200) return { confirmed: [eventId], refused: [] };
+    return { confirmed: [], refused: [{ id: eventId, code: String(body.code) }] };
   }
 
   willMessage(): OutboundMessage {
@@ -194,13 +241,24 @@ export class AlibabaAlinkCodec implements Codec {
   }
 
   private identity(hearthId: string): { productKey: string; deviceName: string } {
+    // The gateway's own faults (storage, uplink, field I/O) are events of the gateway device.
+    if (hearthId === this.options.gatewayId && this.options.subDevices[hearthId] === undefined) {
+      return { productKey: this.options.productKey, deviceName: this.options.deviceName };
+    }
     const sub = this.options.subDevices[hearthId];
     if (sub === undefined) throw new Error(`Alink: no sub-device identity configured for device '${hearthId}'`);
     return { productKey: sub.productKey, deviceName: sub.deviceName };
   }
 
   private id(): string {
-    return String(this.nextId++);
+    return String(ID_HALF + ((this.requestBase + this.requestCount++) % ID_HALF));
+  }
+
+  private remember(key: string, eventId: string): void {
+    this.awaitingReply.delete(key);
+    this.awaitingReply.set(key, eventId);
+    // Insertion order: the first key is the oldest send.
+    while (this.awaitingReply.size > ALINK_MAX_PENDING_RECEIPTS) this.awaitingReply.delete(this.awaitingReply.keys().next().value!);
   }
 
   private request(topic: string, method: string, params: unknown): OutboundMessage {

@@ -63,6 +63,11 @@ export function iotdaConnectParams(deviceId: string, secret: string, nowMs: numb
  * IoTDA supports QoS 0 and 1 (no QoS 2) and no retained messages: everything is QoS 1, not retained.
  */
 export class HuaweiIotdaCodec implements Codec {
+  /**
+   * The PUBACK is the receipt: IoTDA's MQTT endpoint is the platform itself, and `messages/up` (like
+   * property reports) has no response topic in the device-side API.
+   */
+  readonly receipt = 'broker' as const;
   readonly maxReadingsPerMessage = IOTDA_MAX_SUB_DEVICES_PER_REPORT;
   private readonly base: string;
   private readonly now: () => number;
@@ -126,8 +131,10 @@ export class HuaweiIotdaCodec implements Codec {
     return msg(`${this.base}/gateway/sub_devices/properties/report`, { devices });
   }
 
+  /** The gateway's own faults (storage, uplink, field I/O) go as messages of the gateway device itself. */
   encodeEvent(e: GatewayEvent): OutboundMessage {
-    return msg(`${this.base}/messages/up`, { object_device_id: this.subDeviceId(e.deviceId), name: e.kind, id: e.id, content: { ...flatEvent(e), ts: e.ts } });
+    const target = e.deviceId === this.options.gatewayId && this.options.subDeviceIds?.[e.deviceId] === undefined ? this.options.deviceId : this.subDeviceId(e.deviceId);
+    return msg(`${this.base}/messages/up`, { object_device_id: target, name: e.kind, id: e.id, content: { ...flatEvent(e), ts: e.ts } });
   }
 
   willMessage(): OutboundMessage {

@@ -1,6 +1,6 @@
 import type { GatewayEvent } from '../../model/event.js';
 import type { Reading } from '../../model/reading.js';
-import type { Codec, GatewayStatus, OutboundMessage } from '../codec.js';
+import type { Codec, GatewayStatus, OutboundMessage, ReceiptMessage } from '../codec.js';
 
 /** Reading / event as handed to the codec; `tsUnsynced` is set when the outbox corrected `ts`. */
 type Timed = { ts: number; synced: boolean; mono: number; tsUnsynced?: number };
@@ -55,8 +55,20 @@ export class NativeCodec implements Codec {
     return { topic: `${this.base}/status`, payload: JSON.stringify(body), qos: 1, retain: true };
   }
 
+  /** The platform confirms receipt at application level, on the ack topic (docs/uplink-native.md). */
+  readonly receipt = 'application' as const;
+
   ackTopic(): string {
     return `${this.base}/ack`;
+  }
+
+  receiptTopics(): string[] {
+    return [this.ackTopic()];
+  }
+
+  decodeReceipt(topic: string, payload: Buffer): ReceiptMessage | undefined {
+    if (topic !== this.ackTopic()) return undefined;
+    return { confirmed: this.decodeAck(payload), refused: [] };
   }
 
   decodeAck(payload: Buffer): string[] {

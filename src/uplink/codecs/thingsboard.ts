@@ -28,13 +28,19 @@ export interface ThingsBoardCodecOptions {
  *   v1/gateway/attributes   {"<name>":{...}}                          not used for data (client attributes)
  *   v1/gateway/rpc          in:  {"device":"<name>","data":{"id":n,"method":"m","params":{}}}
  *                           out: {"device":"<name>","id":n,"data":{...}}
- * and the Device API for the gateway itself: status as attributes on v1/devices/me/attributes, and
- * RPC on v1/devices/me/rpc/request/+ answered on v1/devices/me/rpc/response/<id>.
+ * and the Device API for the gateway itself: status as attributes on v1/devices/me/attributes, its own
+ * events as telemetry on v1/devices/me/telemetry, and RPC on v1/devices/me/rpc/request/+ answered on
+ * v1/devices/me/rpc/response/<id>.
  * QoS: ThingsBoard supports 0 and 1; everything here is QoS 1. Retained messages are not supported
  * by ThingsBoard, so nothing is retained. The broker's PUBACK is the delivery confirmation.
  * Authentication: access token as the user name, or X.509 client certificate (no user name).
  */
 export class ThingsBoardCodec implements Codec {
+  /**
+   * The PUBACK is the receipt: ThingsBoard's MQTT transport is the platform itself and answers
+   * telemetry with nothing but the PUBACK (no reply topic in the gateway or device API).
+   */
+  readonly receipt = 'broker' as const;
   readonly maxBytesPerMessage = TB_MAX_PAYLOAD_BYTES;
   private readonly now: () => number;
   private readonly nameToId = new Map<string, string>();
@@ -76,6 +82,8 @@ export class ThingsBoardCodec implements Codec {
   encodeEvent(e: GatewayEvent): OutboundMessage {
     const values: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(flatEvent(e))) values[`event_${k}`] = v;
+    // The gateway's own faults (storage, uplink, field I/O) are telemetry of the gateway device itself.
+    if (e.deviceId === this.options.gatewayId && !this.nameToId.has(this.deviceName(e.deviceId))) return msg('v1/devices/me/telemetry', { ts: e.ts, values });
     return msg('v1/gateway/telemetry', { [this.deviceName(e.deviceId)]: [{ ts: e.ts, values }] });
   }
 
