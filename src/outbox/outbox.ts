@@ -420,6 +420,16 @@ export class Outbox implements SequenceSource, UplinkSource {
     return readings;
   }
 
+  /**
+   * A durable write that proves the file takes commits again (after a storage fault): opening a
+   * file writes nothing, so a card that still fails every fsync would look fine until the next
+   * alarm. Throws OutboxStorageError like any commit.
+   */
+  probeWrite(): void {
+    this.assertUsable();
+    this.guard('probe', () => this.db.prepare("INSERT INTO meta (key, value) VALUES ('write_probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(Math.floor(this.clock.now())));
+  }
+
   /** Whether a storage failure made this handle unusable (every call then throws). */
   failed(): boolean {
     return this.failure !== undefined;

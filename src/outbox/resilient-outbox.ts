@@ -290,6 +290,19 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
       this.failed('open', err);
       return false;
     }
+    if (this.fault !== undefined) {
+      try {
+        box.probeWrite();
+      } catch (err) {
+        try {
+          box.close();
+        } catch {
+          // a handle that cannot write may not close cleanly either; it is dropped
+        }
+        this.failed('probe', err);
+        return false;
+      }
+    }
     this.outbox = box;
     box.raiseSequenceTo(this.lastSeq);
     this.lastSeq = Math.max(this.lastSeq, box.sequenceMark());

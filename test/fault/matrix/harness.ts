@@ -59,6 +59,18 @@ export interface RigOptions {
   clock?: Clock;
   /** Subscribe to the gateway's events before it starts (default true; false when the broker is down). */
   subscribeFirst?: boolean;
+  /**
+   * A platform subscriber with a persistent session (fixed client id, clean: false): with a broker
+   * that keeps sessions across a restart, it misses nothing published while it reconnects.
+   */
+  persistentSubscriber?: boolean;
+  /** Extra lines under `gpio:` (e.g. `inputs:`), indented two spaces. */
+  gpioYaml?: string;
+  /** More buses and devices (list items, indented two spaces). */
+  busesYaml?: string;
+  devicesYaml?: string;
+  /** Level of the siren for a GPIO backend other than the simulator (e.g. fake libgpiod tools). */
+  sirenLevel?: () => boolean;
   /** Runs after the config is written and before the daemon starts (inject a fault at start). */
   beforeStart?: (rig: { stateDir: string; outboxPath: string }) => void | Promise<void>;
 }
@@ -96,6 +108,7 @@ export async function startRig(t: { teardown(fn: () => unknown): void }, o: RigO
     `gateway: { id: ${o.id}, stateDir: ${stateDir}, clockSync: assume-synced, location: { building: Matrix block } }
 buses:
   - { id: line, type: modbus-tcp, host: 127.0.0.1, port: ${o.slavePort}, timeoutMs: 300 }
+${o.busesYaml ?? ''}
 devices:
   - id: smoke-hall
     profile: example-smoke-detector
@@ -103,11 +116,13 @@ devices:
     address: ${o.unit}
     pollIntervalMs: ${POLL_MS}
     location: { building: Matrix block, floor: '2', room: '201 hall' }
+${o.devicesYaml ?? ''}
 gpio:
   backend: sim
   outputs:
     - { name: siren, pin: 22, sounder: true }
     - { name: fault-led, pin: 24, role: fault-indicator }
+${o.gpioYaml ?? ''}
 actions:
   - name: fire-siren
     when: { kinds: [alarm], severities: [fire] }
@@ -139,7 +154,8 @@ ${o.extraYaml ?? ''}
   const events: Msg[] = [];
   const clients: mqtt.MqttClient[] = [];
   const subscriber = async (): Promise<mqtt.MqttClient> => {
-    const sub = await mqtt.connectAsync(o.brokerUrl, { reconnectPeriod: 200, clean: true });
+    const session = o.persistentSubscriber ? { clientId: `platform-${o.id}`, clean: false } : { clean: true };
+    const sub = await mqtt.connectAsync(o.brokerUrl, { reconnectPeriod: 200, ...session });
     sub.on('message', (_topic, payload) => events.push(JSON.parse(payload.toString()) as Msg));
     await sub.subscribeAsync(`hearth/v1/${o.id}/events/#`, { qos: 1 });
     // Resubscribe after a broker restart (a clean session forgets subscriptions).
@@ -161,7 +177,7 @@ ${o.extraYaml ?? ''}
     outboxPath,
     events,
     logs: () => logs,
-    siren: () => gpio?.level(SIREN) === 1,
+    siren: () => (o.sirenLevel ? o.sirenLevel() : gpio?.level(SIREN) === 1),
     faultLed: () => gpio?.level(FAULT_LED) === 1,
     raiseSmoke: async () => {
       const at = performance.now();
@@ -170,7 +186,7 @@ ${o.extraYaml ?? ''}
     },
     clearSmoke: () => o.slave.command(`set ${o.unit} input 4 0`),
     sirenWithin: async (since, ms = SIREN_MS) => {
-      await waitFor(() => gpio?.level(SIREN) === 1, ms, 5);
+      await waitFor(() => (o.sirenLevel ? o.sirenLevel() : gpio?.level(SIREN) === 1), ms, 5);
       return performance.now() - since;
     },
     alarmAtPlatformWithin: async (since, ms = DELIVERY_MS) => {
