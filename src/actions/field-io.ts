@@ -4,6 +4,7 @@ import { ContactInputs, type ContactSnapshot } from '../bus/gpio/contact-inputs.
 import { SimGpioBackend } from '../bus/gpio/sim-backend.js';
 import type { GpioBackend } from '../bus/gpio/types.js';
 import type { Clock } from '../clock/clock.js';
+import { systemTimers, type TimerHandle, type Timers } from '../devices/timers.js';
 import type { HearthConfig } from '../config/types.js';
 import type { ReadingSink } from '../devices/runtime.js';
 import type { Logger } from '../log/logger.js';
@@ -14,6 +15,7 @@ import { ContactSimulator } from '../sim/contact-scenario.js';
 import { TagReaderSim } from '../sim/tag-reader-sim.js';
 import { TagLists } from '../tags/access.js';
 import { TagReaderRuntime, type TagReaderSnapshot } from '../tags/reader-runtime.js';
+import { ReconnectBackoff } from '../uplink/backoff.js';
 import { LocalOutputs } from './outputs.js';
 
 /**
@@ -21,6 +23,12 @@ import { LocalOutputs } from './outputs.js';
  * opens the GPIO backend and drives every output to its safe state (the alarm desk drives them from
  * then on, src/alarms/). `startInputs` (just before devices): dry contacts and tag readers start
  * feeding the pipeline. Stop is the reverse; outputs are driven to their safe state last.
+ *
+ * Nothing here gives up. The output registry exists from `startOutputs` on, with every configured
+ * output, so the desk's demands are kept while a line (or all of GPIO) is unusable; an output
+ * whose line cannot be requested is a fault of that output and requested again (LocalOutputs). A
+ * backend that cannot be opened at all is the `gpio` fault and is opened again on a jittered
+ * backoff; once it opens, the outputs' lines are requested and the contacts are started.
  */
 
 /** What inputs need from the pipeline: the same rules, sink and sequence the polled devices use. */
@@ -41,6 +49,9 @@ export interface FieldIoOptions {
   backendOptions?: Partial<GpioBackendOptions>;
   /** The gateway's fault reporter: dead lines, undrivable outputs, tag readers without a source. */
   faults: FaultReporter;
+  timers?: Timers;
+  /** Opening a backend again, and requesting an output line again; default 1 s doubling to 30 s, jittered. */
+  retry?: { minMs: number; maxMs: number };
 }
 
 export class FieldIo {
@@ -49,8 +60,21 @@ export class FieldIo {
   private contacts: ContactInputs | undefined;
   private readers: TagReaderRuntime[] = [];
   private sims: { stop(): unknown }[] = [];
+  private readonly timers: Timers;
+  private readonly openBackoff: ReconnectBackoff;
+  private openRetry: TimerHandle | undefined;
+  /** An open of the backend under way (stop waits for it). */
+  private opening: Promise<void> | undefined;
+  /** The `gpio` fault is raised: no backend could be opened. */
+  private noGpio = false;
+  private stopped = false;
+  /** Set by startInputs: the contacts start as soon as the backend is open. */
+  private inputParts: PipelineParts | undefined;
 
-  constructor(private readonly o: FieldIoOptions) {}
+  constructor(private readonly o: FieldIoOptions) {
+    this.timers = o.timers ?? systemTimers;
+    this.openBackoff = new ReconnectBackoff(o.retry?.minMs ?? 1000, o.retry?.maxMs ?? 30_000);
+  }
 
   /** Whether the config has anything for this component to do. */
   get configured(): boolean {
@@ -62,29 +86,74 @@ export class FieldIo {
     return this.backend;
   }
 
-  async startOutputs(pipeline: PipelineParts): Promise<void> {
-    const { config, logger } = this.o;
+  async startOutputs(_pipeline: PipelineParts): Promise<void> {
+    const { config, logger, faults } = this.o;
     const gpio = config.gpio;
     if (gpio && gpio.inputs.length + gpio.outputs.length > 0) {
-      try {
-        this.backend =
-          this.o.gpioBackend ??
-          (await createGpioBackend({ backend: gpio.backend, logger: logger.child({ component: 'gpio' }), ...(gpio.chip ? { chipLabel: gpio.chip } : {}), ...this.o.backendOptions }));
-        logger.info({ backend: this.backend.kind }, 'GPIO backend ready');
-        this.outputs = new LocalOutputs(this.backend, gpio.outputs, logger.child({ component: 'outputs' }), { faults: this.o.faults });
-        await this.outputs.start();
-      } catch (err) {
-        // No GPIO must not take the Modbus detectors and the uplink down with it: the gateway runs
-        // on, and a fault event tells the platform that contacts and sirens are not working.
-        await this.outputs?.stop().catch(() => {});
-        await this.backend?.close().catch(() => {});
-        delete this.outputs;
-        delete this.backend;
+      this.stopped = false;
+      this.outputs = new LocalOutputs(undefined, gpio.outputs, logger.child({ component: 'outputs' }), {
+        faults,
+        ...(this.o.timers ? { timers: this.o.timers } : {}),
+        ...(this.o.retry ? { requestRetry: this.o.retry } : {}),
+      });
+      await this.openBackend();
+    }
+  }
+
+  private openBackend(): Promise<void> {
+    const run: Promise<void> = this.tryOpen()
+      .catch((err: unknown) => this.o.logger.error({ err: (err as Error).message }, 'GPIO start failed unexpectedly'))
+      .finally(() => {
+        if (this.opening === run) delete this.opening;
+      });
+    this.opening = run;
+    return run;
+  }
+
+  private async tryOpen(): Promise<void> {
+    const { config, logger, faults } = this.o;
+    const gpio = config.gpio!;
+    let backend: GpioBackend;
+    try {
+      backend =
+        this.o.gpioBackend ??
+        (await createGpioBackend({ backend: gpio.backend, logger: logger.child({ component: 'gpio' }), ...(gpio.chip ? { chipLabel: gpio.chip } : {}), ...this.o.backendOptions }));
+    } catch (err) {
+      if (this.stopped) return;
+      // No GPIO must not take the Modbus detectors and the uplink down with it: the gateway runs
+      // on, a fault event tells the platform that contacts and sirens are not working, and the
+      // backend is opened again (udev may set a device node's permissions late in boot, gpiod may
+      // be installed meanwhile).
+      if (!this.noGpio) {
+        this.noGpio = true;
         const message = `GPIO unavailable, contacts and outputs are not working: ${(err as Error).message}`;
         logger.error({ code: (err as { code?: string }).code }, message);
-        this.o.faults.raise('gpio', message, { point: 'gpio' });
+        faults.raise('gpio', message, { point: 'gpio' });
       }
+      this.openLater();
+      return;
     }
+    if (this.stopped) {
+      await backend.close();
+      return;
+    }
+    this.backend = backend;
+    this.openBackoff.reset();
+    logger.info({ backend: backend.kind }, 'GPIO backend ready');
+    if (this.noGpio) {
+      this.noGpio = false;
+      faults.clear('gpio', `GPIO available (${backend.kind})`);
+    }
+    await this.outputs?.start(backend);
+    if (this.inputParts !== undefined) await this.startContacts(this.inputParts);
+  }
+
+  private openLater(): void {
+    if (this.openRetry !== undefined || this.stopped) return;
+    this.openRetry = this.timers.setTimeout(() => {
+      this.openRetry = undefined;
+      if (!this.stopped) void this.openBackend();
+    }, this.openBackoff.next());
   }
 
   /**
@@ -96,36 +165,38 @@ export class FieldIo {
       list: () => (this.outputs?.all() ?? []).map((o) => ({ id: o.cfg.name, kind: 'gpio', ...(o.cfg.description ? { name: o.cfg.description } : {}) })),
       test: async (id, durationMs) => {
         const output = this.outputs?.get(id);
-        if (output === undefined) return { output: id, durationMs, ok: false };
+        // A pending output (its line not requested yet) cannot show anything to the installer.
+        if (output === undefined || output.pending) return { output: id, durationMs, ok: false };
         output.run({ mode: 'pulse', forMs: durationMs, owner: 'console-test' });
         return { output: id, durationMs, ok: true };
       },
     };
   }
 
-  /** The outputs the alarm desk drives; undefined until started, or when GPIO is unavailable. */
+  /**
+   * The outputs the alarm desk drives: every configured output from startOutputs on, also while
+   * its line or the whole backend is not usable yet (it keeps the demands; see LocalOutputs).
+   */
   outputRegistry(): LocalOutputs | undefined {
     return this.outputs;
   }
 
   async stopOutputs(): Promise<void> {
+    this.stopped = true;
+    if (this.openRetry !== undefined) this.timers.clearTimeout(this.openRetry);
+    this.openRetry = undefined;
+    // An open under way ends first: what it opened after stop it closes itself.
+    await this.opening;
     await this.outputs?.stop();
     await this.backend?.close();
+    delete this.backend;
   }
 
   async startInputs(p: PipelineParts): Promise<void> {
     const { config, logger } = this.o;
-    const inputs = (config.gpio?.inputs ?? []).filter((i) => i.enabled);
-    if (this.backend && inputs.length > 0) {
-      this.contacts = new ContactInputs({ ...p, backend: this.backend, inputs, faults: this.o.faults, logger: logger.child({ component: 'contacts' }) });
-      await this.contacts.start();
-      const demo = config.demo?.contacts;
-      if (demo && this.backend instanceof SimGpioBackend) {
-        const sim = new ContactSimulator(this.backend, inputs, demo.scenario, logger.child({ component: 'sim' }));
-        sim.start();
-        this.sims.push(sim);
-      }
-    }
+    this.inputParts = p;
+    // Without a backend yet, the contacts start when it opens (tryOpen).
+    await this.startContacts(p);
     for (const s of config.demo?.tagReaders ?? []) {
       const sim = new TagReaderSim({ ...s, ...(s.scenario === 'none' ? { present: () => [] } : {}), logger: logger.child({ component: 'sim' }) });
       try {
@@ -144,10 +215,26 @@ export class FieldIo {
     }
   }
 
+  private async startContacts(p: PipelineParts): Promise<void> {
+    const { config, logger } = this.o;
+    const inputs = (config.gpio?.inputs ?? []).filter((i) => i.enabled);
+    if (this.backend === undefined || this.contacts !== undefined || inputs.length === 0) return;
+    this.contacts = new ContactInputs({ ...p, backend: this.backend, inputs, faults: this.o.faults, logger: logger.child({ component: 'contacts' }), ...(this.o.timers ? { timers: this.o.timers } : {}) });
+    await this.contacts.start();
+    const demo = config.demo?.contacts;
+    if (demo && this.backend instanceof SimGpioBackend && this.inputParts !== undefined) {
+      const sim = new ContactSimulator(this.backend, inputs, demo.scenario, logger.child({ component: 'sim' }));
+      sim.start();
+      this.sims.push(sim);
+    }
+  }
+
   async stopInputs(): Promise<void> {
+    this.inputParts = undefined;
     for (const r of this.readers.splice(0)) await r.stop();
     for (const s of this.sims.splice(0)) await s.stop();
     await this.contacts?.stop();
+    delete this.contacts;
   }
 
   snapshot(): { contacts: ContactSnapshot[]; readers: TagReaderSnapshot[]; outputs: ReturnType<LocalOutputs['all']>[number]['stats'] extends () => infer R ? R[] : never } {

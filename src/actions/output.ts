@@ -18,6 +18,10 @@ import { ReconnectBackoff } from '../uplink/backoff.js';
  * the gateway, raised once (`output:<name>`, critical for a sounder) and cleared by the next write
  * that reaches a healthy line. Meanwhile the demanded level is written again on a short backoff,
  * and at once when the line reports itself back, so a siren sounds as soon as its line works.
+ *
+ * An output may exist before its line does (pending: the line could not be requested yet, see
+ * LocalOutputs). It takes demands all the same, so nothing the alarm desk asks for is lost; the
+ * line is requested at the level those demands want, and attach() hands it over.
  */
 export type OutputState = 'on' | 'off';
 
@@ -58,7 +62,8 @@ export class LocalOutput {
 
   constructor(
     readonly cfg: GpioOutputConfig,
-    private readonly line: OutputLine,
+    /** Undefined while pending: the line is not requested yet. */
+    private line: OutputLine | undefined,
     private readonly logger: Logger,
     opts: LocalOutputOptions = {},
   ) {
@@ -71,6 +76,32 @@ export class LocalOutput {
   /** The fault key of this output, for the gateway's fault list. */
   get faultKey(): string {
     return `output:${this.cfg.name}`;
+  }
+
+  /** Whether the line is not requested yet: demands are recorded and driven once attach() runs. */
+  get pending(): boolean {
+    return this.line === undefined;
+  }
+
+  /** The physical level the demands want now (what a pending line is requested with). */
+  get demandedLevel(): Level {
+    return LocalOutput.level(this.cfg, this.state);
+  }
+
+  /** The line could not be requested: a fault of this output until attach() (LocalOutputs retries). */
+  unavailable(message: string): void {
+    this.fault(message);
+  }
+
+  /**
+   * The line is requested and already driven to `initial`. If the demands changed while it was
+   * being requested, the level they want now is written; otherwise the output is at its demanded
+   * level and a fault raised while it was pending is cleared.
+   */
+  attach(line: OutputLine, initial: Level): void {
+    this.line = line;
+    if (this.demandedLevel !== initial) this.write();
+    else if (!this.lineDown) this.recovered();
   }
 
   /** The line's health, from the backend (LocalOutputs passes it on). */
@@ -101,7 +132,7 @@ export class LocalOutput {
   }
 
   stats() {
-    return { name: this.cfg.name, state: this.state, owner: this.owner, writes: this.writes, failures: this.failures, faulted: this.faulted };
+    return { name: this.cfg.name, state: this.state, owner: this.owner, writes: this.writes, failures: this.failures, faulted: this.faulted, pending: this.pending };
   }
 
   /** Adds (or replaces) `cmd.owner`'s demand and drives the output with it. */
@@ -158,18 +189,18 @@ export class LocalOutput {
     this.cancel();
     this.owner = undefined;
     this.state = this.cfg.safeState;
-    await this.line.write(LocalOutput.level(this.cfg, this.state));
+    await this.line?.write(LocalOutput.level(this.cfg, this.state));
   }
 
-  /** Releases the line (after settle()). */
-  close(): Promise<void> {
+  /** Releases the line (after settle()); a pending output only ends its timers. */
+  async close(): Promise<void> {
     this.closed = true;
     this.stopRetry();
     for (const t of this.expiries.values()) this.clock.clearTimeout(t);
     this.expiries.clear();
     this.demands.clear();
     this.cancel();
-    return this.line.close();
+    await this.line?.close();
   }
 
   private pattern(steps: readonly number[], i: number): void {
@@ -186,6 +217,8 @@ export class LocalOutput {
 
   /** Writes the level of the current state; the outcome raises or clears the fault. */
   private write(): void {
+    // Pending: the state is recorded, and the line is requested at it (attach()).
+    if (this.line === undefined) return;
     this.writes += 1;
     this.line.write(LocalOutput.level(this.cfg, this.state)).then(
       () => {
@@ -219,7 +252,8 @@ export class LocalOutput {
   }
 
   private scheduleRetry(): void {
-    if (this.retry !== undefined || this.closed) return;
+    // A pending output has nothing to rewrite: its line is requested again by LocalOutputs.
+    if (this.retry !== undefined || this.closed || this.line === undefined) return;
     this.retry = this.clock.setTimeout(() => {
       this.retry = undefined;
       if (this.faulted && !this.closed) this.write();

@@ -12,7 +12,7 @@ import { noLatchStore, type LatchStore } from './latch-store.js';
 
 export interface AlarmDeskOptions {
   actions: readonly LocalActionRule[];
-  /** The gateway's outputs once GPIO is up (undefined before, or without GPIO). */
+  /** The gateway's outputs once GPIO is started (undefined before, or without GPIO); see OutputRegistry. */
   outputs: () => OutputRegistry | undefined;
   now: () => number;
   mono?: () => number;

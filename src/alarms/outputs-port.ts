@@ -9,7 +9,11 @@ export interface DrivenOutput {
   readonly current: 'on' | 'off';
 }
 
-/** The gateway's outputs by name; undefined from the desk's view while GPIO is not (yet) available. */
+/**
+ * The gateway's outputs by name; undefined from the desk's view before GPIO is started, or without
+ * GPIO. Once started it holds every configured output, also one whose line is not usable yet: the
+ * demands are kept and driven when the line comes up (src/actions/outputs.ts).
+ */
 export interface OutputRegistry {
   get(name: string): DrivenOutput | undefined;
   all(): DrivenOutput[];
