@@ -1,5 +1,6 @@
 import type { GatewayEvent } from '../model/event.js';
 import type { OutboxClock } from './clock-epochs.js';
+import type { SalvageSummary } from './salvage-store.js';
 
 /**
  * Events the outbox raises about itself (device id = the gateway id): telemetry dropped under the
@@ -34,10 +35,9 @@ export class OutboxNotices {
     return this.make('restore', 'info', 'outbox storage has room again', { point: 'storage', restores: faultId });
   }
 
-  movedAside(movedTo: string, reason: string): GatewayEvent {
-    return this.make('fault', 'major', `outbox file was unreadable (${reason}); moved aside to ${movedTo}, started a fresh one`, {
-      point: 'storage',
-    });
+  movedAside(movedTo: string, reason: string, salvage: SalvageSummary): GatewayEvent {
+    const message = `outbox file was unreadable (${reason}); moved aside to ${movedTo}, started a fresh one; ${describeSalvage(salvage)}`;
+    return this.make('fault', 'major', message, { point: 'storage', value: salvage.events });
   }
 
   parked(count: number, reason: string): GatewayEvent {
@@ -64,6 +64,18 @@ export class OutboxNotices {
       ...extra,
     };
   }
+}
+
+/** "salvaged 180 events; 20 events lost (unreadable); readings are not salvaged (1620 dropped)". */
+export function describeSalvage(s: SalvageSummary): string {
+  const parts = [s.events === 0 && s.error !== undefined ? 'no events could be read from it' : `salvaged ${s.events} events (sent again with their ids)`];
+  if (s.lostEvents > 0) parts.push(`${s.lostExact ? '' : 'at least '}${s.lostEvents} events lost (unreadable)`);
+  // Without a readable index the kind of a destroyed record is unknown: say how many there were.
+  if (!s.lostExact && s.unreadableIds > 0) parts.push(`${s.unreadableIds} damaged records of unknown kind`);
+  if (s.overLimit > 0) parts.push(`${s.overLimit} events over the salvage limit left in the moved-aside file`);
+  if (s.incomplete) parts.push('damage too widespread to probe it all');
+  parts.push(`readings are not salvaged (${s.readings} dropped)`);
+  return parts.join('; ');
 }
 
 function iso(ms: number): string {

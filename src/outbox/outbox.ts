@@ -14,6 +14,7 @@ import { OutboxNotices } from './notices.js';
 import { openDatabase } from './open.js';
 import { QuotaWatch, freeBytesAt, type QuotaVerdict } from './quota.js';
 import { markSuspect } from './recovery.js';
+import type { SalvageReport } from './salvage.js';
 import { Ballast } from './reserve.js';
 import { PersistentSequence } from './sequence.js';
 import {
@@ -69,6 +70,11 @@ export interface OutboxOptions {
    * loop): `ok` skips the check a suspect file would otherwise get here, `corrupt` moves it aside.
    */
   integrity?: 'ok' | 'corrupt';
+  /**
+   * With `integrity: 'corrupt'`: the events that check salvaged from the file (in the worker, off the
+   * event loop). Without it they are read here, synchronously, after the file is moved aside.
+   */
+  salvaged?: SalvageReport;
   /** Tests only: the boot id clock epochs are tied to. */
   bootId?: string;
 }
@@ -162,7 +168,7 @@ export class Outbox implements SequenceSource, UplinkSource {
     this.reserveBytes = (options.reserveMb ?? 4) * MiB;
     let opened;
     try {
-      opened = openDatabase(options.path, this.logger, options.integrity);
+      opened = openDatabase(options.path, this.logger, options.integrity, options.salvaged);
     } catch (err) {
       throw isStorageFailure(err) ? toStorageError('open', err) : err;
     }
@@ -215,7 +221,12 @@ export class Outbox implements SequenceSource, UplinkSource {
     this.ballast = new Ballast(`${options.path}.reserve`, this.reserveBytes);
     if (!this.ballast.ensure()) this.logger.warn({ path: this.ballast.path }, 'outbox: no room for the reserve file');
     this.logger.info({ path: options.path, depth: this.depth, nextSeq: this.seq.current() + 1, epoch: this.epochs.epoch }, 'outbox open');
-    if (opened.movedAside !== undefined) this.appendNotice(this.notices.movedAside(opened.movedAside.to, opened.movedAside.reason));
+    if (opened.movedAside !== undefined) {
+      const { to, reason, salvage } = opened.movedAside;
+      // Readings of the old file are not salvaged: a counted loss, like an eviction.
+      this.droppedTotal += salvage.readings;
+      this.appendNotice(this.notices.movedAside(to, reason, salvage));
+    }
     this.checkQuota(true);
   }
 

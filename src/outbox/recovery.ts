@@ -59,6 +59,22 @@ export function moveAside(path: string, now: Date = new Date()): string {
 }
 
 /**
+ * Undoes moveAside(): the fresh file at `path` (which could not take the salvaged events) is
+ * removed and the moved-aside file put back, so the next open finds it corrupt again and salvages
+ * again. Best effort: if this fails the events are still in the moved-aside file.
+ */
+export function moveBack(target: string, path: string): void {
+  try {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+    for (const suffix of ['', '-wal', '-shm']) {
+      if (existsSync(target + suffix)) renameSync(target + suffix, path + suffix);
+    }
+  } catch {
+    // Nothing else to do: the moved-aside file is never deleted.
+  }
+}
+
+/**
  * Best effort: the sequence high-water mark of a moved-aside file, so the fresh outbox never hands
  * out a number the platform has seen (it de-duplicates readings on (gateway, seq)).
  */

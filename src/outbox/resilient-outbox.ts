@@ -11,11 +11,12 @@ import { noopLogger, type Logger } from './logger.js';
 import { MemoryQueue } from './memory-queue.js';
 import { OutboxNotices } from './notices.js';
 import { Outbox, type OutboxOptions } from './outbox.js';
+import type { SalvageReport } from './salvage.js';
 import { PRIORITIES, PRIORITY_EVENT, PRIORITY_TELEMETRY, type Batch, type BatchLimits, type OutboxStats, type Priority, type UplinkSource } from './types.js';
 
 export interface ResilientOutboxOptions {
   /** How to open the file (path, quota, ...); storage errors and notices are handled here. */
-  outbox: Omit<OutboxOptions, 'onStorageError' | 'onNotice' | 'integrity' | 'clock' | 'logger'>;
+  outbox: Omit<OutboxOptions, 'onStorageError' | 'onNotice' | 'integrity' | 'salvaged' | 'clock' | 'logger'>;
   clock: OutboxClock;
   gatewayId: string;
   faults: FaultReporter;
@@ -273,7 +274,7 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
     }
   }
 
-  private tryOpen(integrity: 'ok' | 'corrupt' | undefined): boolean {
+  private tryOpen(integrity: 'ok' | 'corrupt' | undefined, salvaged?: SalvageReport): boolean {
     const o = this.options;
     const opts: OutboxOptions = {
       ...o.outbox,
@@ -282,6 +283,7 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
       onStorageError: (err) => this.failed('group commit', err),
       ...(o.onNotice !== undefined ? { onNotice: o.onNotice } : {}),
       ...(integrity !== undefined ? { integrity } : {}),
+      ...(salvaged !== undefined ? { salvaged } : {}),
     };
     let box: Outbox;
     try {
@@ -358,6 +360,7 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
     this.reopening = true;
     this.reopenAttempts++;
     let integrity: 'ok' | 'corrupt' | undefined;
+    let salvaged: SalvageReport | undefined;
     try {
       if (this.fault.needsCheck) {
         const check = this.options.check ?? ((path: string) => (this.checker ??= new IntegrityChecker()).check(path));
@@ -367,10 +370,14 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
           return;
         }
         integrity = v.verdict === 'corrupt' ? 'corrupt' : 'ok';
-        if (v.verdict === 'corrupt') this.logger.error({ detail: v.detail }, 'outbox: integrity check failed; the file is moved aside');
+        if (v.verdict === 'corrupt') {
+          // The checker also read the file's events (off the event loop): they go into the fresh file.
+          salvaged = v.salvage;
+          this.logger.error({ detail: v.detail, salvagedEvents: salvaged?.events.length, lostEvents: salvaged?.lostEvents }, 'outbox: integrity check failed; the file is moved aside');
+        }
       }
       if (this.closed) return;
-      this.tryOpen(integrity);
+      this.tryOpen(integrity, salvaged);
     } finally {
       this.reopening = false;
       if (this.outbox === undefined && !this.closed) this.scheduleReopen();

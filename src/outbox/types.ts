@@ -43,7 +43,7 @@ export interface OutboxStats {
   oldestUnsentAgeMs: number | null;
   /** Database plus write-ahead log. */
   bytesOnDisk: number;
-  /** Readings evicted (quota, free-space floor, full disk) since the outbox was opened. */
+  /** Readings evicted (quota, free-space floor, full disk) or left in a corrupt file moved aside, since the outbox was opened. */
   droppedReadings: number;
   /** A storage fault (disk low or full, or the file cannot be written) is active. */
   storageFault: boolean;

@@ -19,7 +19,10 @@ t.test('the worker tells a sound file, a missing one, garbage and a damaged b-tr
   t.same(await checkIntegrity(join(dir, 'none.db')), { verdict: 'missing' });
   const junk = join(dir, 'junk.db');
   writeFileSync(junk, Buffer.alloc(8192, 0x5a));
-  t.match(await checkIntegrity(junk), { verdict: 'corrupt' });
+  t.match(await checkIntegrity(junk), { verdict: 'corrupt', salvage: { events: [], error: /SQLITE_NOTADB/ } }, 'a corrupt verdict carries what could be salvaged');
+  const checkOnly = new IntegrityChecker(60_000, false);
+  t.teardown(() => checkOnly.close());
+  t.notOk('salvage' in (await checkOnly.check(junk)), 'without salvage limits the worker only checks');
 
   // Overwrite a page in the middle of the table: the header still says SQLite, the b-tree is broken.
   const bytes = readFileSync(good);

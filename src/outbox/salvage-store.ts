@@ -1,0 +1,80 @@
+import type { Database } from 'better-sqlite3';
+import { eventPriority, type GatewayEvent } from '../model/event.js';
+import type { SalvageReport } from './salvage.js';
+
+/** What a moved-aside file gave back: for the `moved aside` fault event, the log and the counters. */
+export interface SalvageSummary {
+  /** Events written into the fresh file. */
+  events: number;
+  /** Events that could not be read (damaged pages or rows); a lower bound unless `lostExact`. */
+  lostEvents: number;
+  lostExact: boolean;
+  /** Record ids on damaged pages, kind unknown (only told when the event count is not exact). */
+  unreadableIds: number;
+  /** Readings in the old file: never salvaged, counted as dropped. */
+  readings: number;
+  /** Readable events beyond the salvage bound, left in the moved-aside file. */
+  overLimit: number;
+  /** The probe budget ran out: a widely damaged file was not probed to its end. */
+  incomplete: boolean;
+  /** Nothing more could be read (e.g. not a database at all). */
+  error?: string;
+}
+
+/** Stored priorities of events: fire, other, and both parked (+3). */
+const EVENT_PRIORITIES = new Set([0, 1, 3, 4]);
+
+/**
+ * Writes the salvaged events into the fresh file in one transaction, before any new record, in
+ * their original order and with their priority (parked ones stay parked), payload and created_at.
+ * Epoch 0: clock epochs belong to a file, and the old file's are gone, so an unsynchronized time is
+ * sent as it was stamped (flagged unsynced), never corrected. A row whose payload is not an event
+ * (garbage a damaged page can still yield) is counted as lost rather than sent. Updates `depth`.
+ * Throws the storage error if the fresh file cannot take them (nothing is then written).
+ */
+export function storeSalvaged(db: Database, report: SalvageReport, depth: number[]): SalvageSummary {
+  const insert = db.prepare(
+    "INSERT INTO records (kind, priority, device_id, seq, created_at, bytes, payload, epoch) VALUES ('event', ?, ?, ?, ?, ?, ?, 0)",
+  );
+  const rows: [priority: number, deviceId: string, seq: number, createdAt: number, bytes: number, payload: string][] = [];
+  let malformed = 0;
+  for (const e of report.events) {
+    const event = parseEvent(e.payload);
+    if (event === undefined) {
+      malformed++;
+      continue;
+    }
+    const priority = EVENT_PRIORITIES.has(e.priority) ? e.priority : eventPriority(event);
+    rows.push([priority, e.deviceId, e.seq, e.createdAt, Buffer.byteLength(e.payload), e.payload]);
+  }
+  db.transaction(() => {
+    for (const r of rows) insert.run(...r);
+  })();
+  for (const r of rows) depth[r[0]] = (depth[r[0]] ?? 0) + 1;
+  const summary: SalvageSummary = {
+    events: rows.length,
+    lostEvents: report.lostEvents + malformed,
+    lostExact: report.indexComplete,
+    unreadableIds: report.unreadableIds,
+    readings: report.readings,
+    overLimit: report.overLimit,
+    incomplete: report.probeBudgetExhausted,
+  };
+  if (report.error !== undefined) summary.error = report.error;
+  return summary;
+}
+
+/** A report for a file nothing could be read from. */
+export function emptySalvage(error: string): SalvageReport {
+  return { events: [], lostEvents: 0, indexComplete: false, unreadableIds: 0, readings: 0, overLimit: 0, probeBudgetExhausted: false, error };
+}
+
+function parseEvent(payload: string): GatewayEvent | undefined {
+  try {
+    const e = JSON.parse(payload) as Partial<GatewayEvent> | null;
+    if (e === null || typeof e !== 'object' || typeof e.id !== 'string' || typeof e.kind !== 'string') return undefined;
+    return e as GatewayEvent;
+  } catch {
+    return undefined;
+  }
+}
