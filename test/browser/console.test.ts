@@ -43,8 +43,11 @@ devices:
   - { id: rcd-main, name: 总配电箱电气火灾探测器, profile: example-residual-current-detector, bus: power, address: 1, pollIntervalMs: 500, location: { building: 和平里3号楼, floor: '1', room: 配电间 } }
 api: { host: 127.0.0.1, port: ${apiPort} }
 log: { level: warn }
+# A platform that never confirms fire alarms, with a short receipt time: the fault banner shows.
+outbox: { alarmAckTimeoutMs: 4000 }
 demo:
   brokerPort: ${brokerPort}
+  confirmEvents: false
   simulators:
     - { profile: example-smoke-detector, port: ${simSmoke}, units: [1, 2], scenario: alarm-cycle }
     - { profile: example-residual-current-detector, port: ${simRcd}, units: [1], scenario: steady }
@@ -121,6 +124,18 @@ t.test('acknowledge an alarm', async (t) => {
   await page.getByTestId('acked').first().waitFor({ timeout: 10_000 });
   t.match(await page.getByTestId('acked').first().textContent(), '已确认');
   await shot('05-alarm-acknowledged');
+});
+
+t.test('a fire alarm the receiving centre does not confirm: the fault banner on every page, the alarm marked', async (t) => {
+  const banner = page.getByTestId('fault-banner');
+  await page.waitForFunction(() => /接收中心确认/.test(document.querySelector('[data-testid=fault-banner]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+  t.ok(await banner.isVisible(), 'banner shown');
+  await page.getByTestId('receipt').first().waitFor({ timeout: 10_000 });
+  t.match(await page.getByTestId('receipt').first().textContent(), '中心未确认', 'the overdue alarm says so');
+  await page.click('a[data-tab=devices]');
+  t.ok(await banner.isVisible(), 'still shown on another page');
+  await shot('05b-receipt-fault-banner');
+  await page.click('a[data-tab=overview]');
 });
 
 t.test('bus scan against a pymodbus slave', async (t) => {
