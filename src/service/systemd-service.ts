@@ -26,7 +26,7 @@ export class SystemdService {
   private readonly notifier: Notifier;
   private readonly watchdog: ServiceWatchdog | undefined;
 
-  constructor(private readonly options: SystemdServiceOptions) {
+  constructor(options: SystemdServiceOptions) {
     const env = options.env ?? process.env;
     this.notifier = createNotifier(options.logger, env, options.helpers ?? DEFAULT_HELPERS);
     const watchdogMs = watchdogIntervalMs(env);

@@ -1,11 +1,11 @@
 import t from 'tap';
-import { ignoreFaults } from '../../src/faults/gateway-faults.js';
+import { FakeTimers } from '../devices/fakes.js';
 import { LocalOutputs } from '../../src/actions/outputs.js';
 import { SimGpioBackend } from '../../src/bus/gpio/sim-backend.js';
 import { ManualClock } from '../../src/clock/clock.js';
 import type { GpioOutputConfig } from '../../src/config/io-types.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { FakeTimers } from '../devices/fakes.js';
+import { outputsRig } from '../alarms/rig.js';
 import { recordFaults } from '../helpers/faults.js';
 
 const OUTPUTS: GpioOutputConfig[] = [
@@ -15,15 +15,7 @@ const OUTPUTS: GpioOutputConfig[] = [
   { name: 'door-holder', pin: 24, activeLevel: 'high', safeState: 'on', sounder: false, role: 'action' },
 ];
 
-async function rig() {
-  const clock = new ManualClock();
-  const timers = new FakeTimers(clock);
-  const gpio = new SimGpioBackend();
-  const outputs = new LocalOutputs(gpio, OUTPUTS, silentLogger(), { faults: ignoreFaults, timers });
-  await outputs.start();
-  const level = (pin: number) => gpio.level({ bcm: pin });
-  return { clock, timers, gpio, outputs, level };
-}
+const rig = () => outputsRig(OUTPUTS);
 
 t.test('outputs start in their safe state and return to it at stop', async (t) => {
   const r = await rig();

@@ -14,11 +14,11 @@ export const OUTPUTS: GpioOutputConfig[] = [
   { name: 'fault-led', pin: 24, activeLevel: 'high', safeState: 'off', sounder: false, role: 'fault-indicator' },
 ];
 
-export async function outputsRig() {
+export async function outputsRig(configs: GpioOutputConfig[] = OUTPUTS) {
   const clock = new ManualClock();
   const timers = new FakeTimers(clock);
   const gpio = new SimGpioBackend();
-  const outputs = new LocalOutputs(gpio, OUTPUTS, silentLogger(), { faults: ignoreFaults, timers });
+  const outputs = new LocalOutputs(gpio, configs, silentLogger(), { faults: ignoreFaults, timers });
   await outputs.start();
   const level = (pin: number) => gpio.level({ bcm: pin });
   return { clock, timers, gpio, outputs, level, siren: () => level(22), elevatorBlocked: () => level(23) === 0, faultLed: () => level(24) };

@@ -1,27 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
+import { mountTmpfs } from '../helpers/tmpfs.js';
 import { Outbox } from '../../src/outbox/index.js';
 import { fault, fireAlarm, reading, tempDir } from '../outbox/fixtures.js';
 
 /** A 24 MiB tmpfs: a real filesystem that really fills up (ENOSPC), mounted for this test only. */
-function smallFilesystem(t: { teardown(fn: () => void): void }): string | undefined {
-  const dir = mkdtempSync(join(tmpdir(), 'hearth-fulldisk-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', dir], { stdio: 'pipe' });
-  } catch {
-    rmSync(dir, { recursive: true, force: true });
-    return undefined;
-  }
-  t.teardown(() => {
-    execFileSync('umount', ['-l', dir]);
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return dir;
-}
+const smallFilesystem = (t: { teardown(fn: () => void): void }): string | undefined => mountTmpfs(t, 24 * 1024)?.dir;
 
 /** Takes every byte left on the filesystem, like a log file that ran away. */
 function fillUp(dir: string): number {

@@ -2,7 +2,7 @@ import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { FieldIo, type PipelineParts } from '../../src/actions/field-io.js';
 import { ManualClock } from '../../src/clock/clock.js';
 import type { HearthConfig } from '../../src/config/types.js';
@@ -11,6 +11,7 @@ import type { GatewayEvent } from '../../src/model/event.js';
 import { CounterSequence } from '../../src/model/sequence.js';
 import { RulesEngine } from '../../src/rules/engine.js';
 import { recordFaults } from '../helpers/faults.js';
+import { FAKE_GPIOD_BIN, alive } from '../helpers/fake-gpiod.js';
 import { waitFor } from '../helpers/net.js';
 
 /**
@@ -20,16 +21,7 @@ import { waitFor } from '../helpers/net.js';
  * The real character-device backend runs, against the fake gpiod tools of the other chardev tests.
  */
 
-const FAKE_BIN = resolve(import.meta.dirname, 'fixtures/fake-gpiod');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const FAKE_BIN = FAKE_GPIOD_BIN;
 
 t.test('no GPIO tools at start: the gpio fault, retried; when they appear, the contact and the output come up', async (t) => {
   // A PATH with what the fake tools' shell needs, but (at first) no gpiod tool at all.

@@ -1,48 +1,26 @@
 import t from 'tap';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { LocalOutputs } from '../../src/actions/outputs.js';
 import { ChardevGpioBackend } from '../../src/bus/gpio/chardev-backend.js';
 import { ContactInputs } from '../../src/bus/gpio/contact-inputs.js';
 import type { LineHealth } from '../../src/bus/gpio/types.js';
-import { ManualClock } from '../../src/clock/clock.js';
 import type { GpioInputConfig } from '../../src/config/io-types.js';
 import { silentLogger } from '../../src/log/logger.js';
-import type { GatewayEvent } from '../../src/model/event.js';
-import { CounterSequence } from '../../src/model/sequence.js';
-import { RulesEngine } from '../../src/rules/engine.js';
 import { recordFaults } from '../helpers/faults.js';
+import { FAKE_GPIOD_BIN, alive, fakeGpiod } from '../helpers/fake-gpiod.js';
 import { waitFor } from '../helpers/net.js';
+import { contactPipeline } from './contact-rig.js';
 
 /**
  * A dead gpiomon or gpioset (killed here with SIGKILL, as the OOM killer would) is a fault of its
  * line, restarted with backoff, and cleared once it runs again; nothing is left running at close.
  */
 
-const FAKE_BIN = resolve(import.meta.dirname, 'fixtures/fake-gpiod');
+const FAKE_BIN = FAKE_GPIOD_BIN;
 const FAST = { minMs: 100, maxMs: 400, settleMs: 150, stableMs: 10_000 };
-
-function fakeEnv(t: { teardown(fn: () => void): void }, version: string, path = `${FAKE_BIN}:${process.env.PATH}`) {
-  const dir = mkdtempSync(join(tmpdir(), 'hearth-gpiod-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const env = { ...process.env, PATH: path, FAKE_GPIOD_DIR: dir, FAKE_GPIOD_VERSION: version };
-  const file = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8').trim() : undefined);
-  const calls = () => (file('calls.log') ?? '').split('\n').filter(Boolean);
-  const pid = (name: string) => (file(name) !== undefined ? Number(file(name)) : undefined);
-  const pids = () => (file('pids') ?? '').split('\n').filter(Boolean).map(Number);
-  const event = (line: string) => writeFileSync(join(dir, 'events'), `${line}\n`, { flag: 'a' });
-  return { dir, env, file, calls, pid, pids, event };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const fakeEnv = fakeGpiod;
 
 const INPUT: GpioInputConfig = { id: 'relay-1', pin: 17, contact: 'NO', wiring: 'pull-up', debounceMs: 0, point: 'fire_alarm', role: 'alarm', location: { room: 'boiler' }, enabled: true };
 
@@ -51,12 +29,7 @@ for (const version of ['1.6.3', '2.1.3']) {
     const fake = fakeEnv(t, version);
     const gpio = await ChardevGpioBackend.open({ env: fake.env, restart: FAST });
     t.teardown(() => gpio.close());
-    const clock = new ManualClock();
-    const seq = new CounterSequence();
-    const events: GatewayEvent[] = [];
-    const sink = { reading: () => {}, event: (e: GatewayEvent) => events.push(e) };
-    const rules = new RulesEngine({ gatewayId: 'gw', clock, seq, sink });
-    const { faults } = recordFaults((e) => events.push(e));
+    const { clock, seq, events, sink, rules, faults } = contactPipeline();
     const inputs = new ContactInputs({ gatewayId: 'gw', backend: gpio, inputs: [INPUT], clock, seq, rules, sink, faults, logger: silentLogger() });
     await inputs.start();
     await waitFor(() => fake.pid('gpiomon.pid') !== undefined, 10_000);

@@ -1,24 +1,12 @@
 import t from 'tap';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { ChardevGpioBackend } from '../../src/bus/gpio/chardev-backend.js';
 import { createGpioBackend } from '../../src/bus/gpio/create.js';
 import { detectToolsVersion, monitorArgs, parseEdge, parseToolsVersion, setArgs } from '../../src/bus/gpio/gpiod-tools.js';
 import type { Level } from '../../src/bus/gpio/types.js';
+import { fakeGpiod } from '../helpers/fake-gpiod.js';
 import { waitFor } from '../helpers/net.js';
 
-const FAKE_BIN = resolve(import.meta.dirname, 'fixtures/fake-gpiod');
-
-function fakeEnv(t: { teardown(fn: () => void): void }, version: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'hearth-gpiod-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const env = { ...process.env, PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_GPIOD_DIR: dir, FAKE_GPIOD_VERSION: version };
-  const calls = () => (existsSync(join(dir, 'calls.log')) ? readFileSync(join(dir, 'calls.log'), 'utf8').trim().split('\n') : []);
-  const level = (offset: number) => (existsSync(join(dir, `level-${offset}`)) ? readFileSync(join(dir, `level-${offset}`), 'utf8').trim() : undefined);
-  const event = (line: string) => appendFileSync(join(dir, 'events'), `${line}\n`);
-  return { dir, env, calls, level, event };
-}
+const fakeEnv = fakeGpiod;
 
 t.test('the installed libgpiod tools report a version we understand', async (t) => {
   const v = await detectToolsVersion();

@@ -7,12 +7,8 @@ import { headerChip, listSysfsChips } from '../../src/bus/gpio/sysfs-base.js';
 import { SysfsGpioBackend, type SysfsPin } from '../../src/bus/gpio/sysfs-backend.js';
 import type { Level, LineHealth } from '../../src/bus/gpio/types.js';
 import { ContactInputs } from '../../src/bus/gpio/contact-inputs.js';
-import { ManualClock } from '../../src/clock/clock.js';
 import { silentLogger } from '../../src/log/logger.js';
-import type { GatewayEvent } from '../../src/model/event.js';
-import { CounterSequence } from '../../src/model/sequence.js';
-import { RulesEngine } from '../../src/rules/engine.js';
-import { recordFaults } from '../helpers/faults.js';
+import { contactPipeline } from './contact-rig.js';
 
 /** A fake /sys/class/gpio with the given chips (dir name → base, label, ngpio). */
 function fakeSysfs(t: { teardown(fn: () => void): void }, chips: Record<string, [number, string, number]>, withExport = true): string {
@@ -124,12 +120,7 @@ t.test('sysfs: a watch error is a fault of the contact; the next good value clea
   const root = fakeSysfs(t, { gpiochip512: [512, 'pinctrl-bcm2711', 58] });
   const pins: FakePin[] = [];
   const gpio = new SysfsGpioBackend({ root, pinFactory: (n, d, e) => { const p = new FakePin(n, d, e); pins.push(p); return p; } });
-  const clock = new ManualClock();
-  const seq = new CounterSequence();
-  const events: GatewayEvent[] = [];
-  const sink = { reading: () => {}, event: (e: GatewayEvent) => events.push(e) };
-  const rules = new RulesEngine({ gatewayId: 'gw', clock, seq, sink });
-  const { faults } = recordFaults((e) => events.push(e));
+  const { clock, seq, events, sink, rules, faults } = contactPipeline();
   const inputs = new ContactInputs({
     gatewayId: 'gw', backend: gpio, clock, seq, rules, sink, faults, logger: silentLogger(),
     inputs: [{ id: 'relay-1', pin: 17, contact: 'NO', wiring: 'pull-up', debounceMs: 0, point: 'fire_alarm', role: 'alarm', location: { room: 'boiler' }, enabled: true }],

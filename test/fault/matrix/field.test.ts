@@ -1,14 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import t from 'tap';
 import { ChardevGpioBackend } from '../../../src/bus/gpio/chardev-backend.js';
 import type { Clock } from '../../../src/clock/clock.js';
-import { Mosquitto } from '../../helpers/mosquitto.js';
 import { freePort, waitFor } from '../../helpers/net.js';
-import { startPymodbus } from '../../helpers/pymodbus.js';
-import { DELIVERY_MS, QUIET, startRig, unitCounter, type Rig, type Tap } from './harness.js';
+import { fakeGpiod } from '../../helpers/fake-gpiod.js';
+import { DELIVERY_MS, matrixField, startRig, type Rig, type Tap } from './harness.js';
 
 /**
  * Fault matrix, field and host (docs/alarm-path.md):
@@ -18,14 +14,9 @@ import { DELIVERY_MS, QUIET, startRig, unitCounter, type Rig, type Tap } from '.
  *   - the console's port taken by another program
  * In each, the detector's fire alarm sounds the siren and reaches the platform within 10 s.
  */
-const UNITS = Array.from({ length: 8 }, (_, i) => i + 1);
-const slavePort = await freePort();
-const slave = await startPymodbus({ mode: 'tcp', port: slavePort, units: UNITS, init: Object.fromEntries(UNITS.map((u) => [u, QUIET])) });
-t.teardown(() => slave.stop());
-const broker = await Mosquitto.start();
-t.teardown(() => broker.close());
-const nextUnit = unitCounter();
-const FAKE_GPIOD = resolve(import.meta.dirname, '../../gpio/fixtures/fake-gpiod');
+const world = await matrixField(t, { units: 8, broker: true });
+const { slave, slavePort, nextUnit } = world;
+const broker = world.broker!;
 
 async function alarmStillWorks(t: Tap, r: Rig): Promise<void> {
   const raised = await r.raiseSmoke();
@@ -35,11 +26,9 @@ async function alarmStillWorks(t: Tap, r: Rig): Promise<void> {
 }
 
 t.test('gpiomon killed: the contact is a fault until it is watched again; the detector still sounds the siren', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'hearth-matrix-gpiod-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const env = { ...process.env, PATH: `${FAKE_GPIOD}:${process.env.PATH}`, FAKE_GPIOD_DIR: dir, FAKE_GPIOD_VERSION: '2.1.3' };
-  const file = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8').trim() : undefined);
-  const gpio = await ChardevGpioBackend.open({ env, restart: { minMs: 200, maxMs: 1000, settleMs: 200, stableMs: 10_000 } });
+  const fake = fakeGpiod(t, '2.1.3');
+  const file = fake.file;
+  const gpio = await ChardevGpioBackend.open({ env: fake.env, restart: { minMs: 200, maxMs: 1000, settleMs: 200, stableMs: 10_000 } });
   t.teardown(() => gpio.close());
   const r = await startRig(t, {
     id: 'mx-gpiomon',
@@ -57,7 +46,7 @@ t.test('gpiomon killed: the contact is a fault until it is watched again; the de
   await waitFor(() => r.events.some((e) => e.kind === 'fault' && e.dev === 'relay-boiler' && e.pt === 'line'), DELIVERY_MS);
   await alarmStillWorks(t, r);
   await waitFor(() => r.events.some((e) => e.kind === 'restore' && e.dev === 'relay-boiler' && e.pt === 'line'), DELIVERY_MS);
-  writeFileSync(join(dir, 'events'), '17 2\n', { flag: 'a' }); // the boiler-room contact closes (falling edge)
+  fake.event('17 2'); // the boiler-room contact closes (falling edge)
   await waitFor(() => r.events.some((e) => e.kind === 'alarm' && e.dev === 'relay-boiler'), DELIVERY_MS);
   t.pass('the contact is watched again: its alarm arrives');
 });

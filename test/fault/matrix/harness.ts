@@ -10,7 +10,9 @@ import { loadConfigWithProfiles } from '../../../src/config/load.js';
 import { Daemon } from '../../../src/daemon.js';
 import { createLogger } from '../../../src/log/logger.js';
 import { waitFor } from '../../helpers/net.js';
-import type { PymodbusServer } from '../../helpers/pymodbus.js';
+import { Mosquitto } from '../../helpers/mosquitto.js';
+import { freePort } from '../../helpers/net.js';
+import { startPymodbus, type PymodbusServer } from '../../helpers/pymodbus.js';
 
 /**
  * One gateway of the fault matrix (docs/alarm-path.md): the real daemon in this process with a
@@ -201,4 +203,22 @@ ${o.extraYaml ?? ''}
 export function unitCounter(first = 1): () => number {
   let next = first;
   return () => next++;
+}
+
+/**
+ * What a matrix file shares: one pymodbus slave serving a quiet detector per unit (one unit per
+ * test), and (unless the file makes its own) one Mosquitto. Torn down with the file.
+ */
+export async function matrixField(t: { teardown(fn: () => unknown): void }, opts: { units: number; broker: boolean }) {
+  const units = Array.from({ length: opts.units }, (_, i) => i + 1);
+  const slavePort = await freePort();
+  const slave = await startPymodbus({ mode: 'tcp', port: slavePort, units, init: Object.fromEntries(units.map((u) => [u, QUIET])) });
+  t.teardown(() => slave.stop());
+  let broker: Mosquitto | undefined;
+  if (opts.broker) {
+    broker = await Mosquitto.start();
+    const b = broker;
+    t.teardown(() => b.close());
+  }
+  return { slave, slavePort, broker, nextUnit: unitCounter() };
 }

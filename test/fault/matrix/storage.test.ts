@@ -4,11 +4,9 @@ import Database from 'better-sqlite3';
 import t from 'tap';
 import type { GatewayEvent } from '../../../src/model/event.js';
 import { OutboxStorageError } from '../../../src/outbox/errors.js';
-import { Mosquitto } from '../../helpers/mosquitto.js';
 import { freePort, waitFor } from '../../helpers/net.js';
-import { startPymodbus } from '../../helpers/pymodbus.js';
 import { mountTmpfs } from '../../helpers/tmpfs.js';
-import { DELIVERY_MS, QUIET, startRig, unitCounter, type Rig, type Tap } from './harness.js';
+import { DELIVERY_MS, matrixField, startRig, type Rig, type Tap } from './harness.js';
 
 /**
  * Fault matrix, storage (docs/alarm-path.md). Each test: one fault of the outbox or the state
@@ -21,13 +19,9 @@ import { DELIVERY_MS, QUIET, startRig, unitCounter, type Rig, type Tap } from '.
  *   - state directory read-only (a tmpfs remounted ro: a failing SD card)
  *   - console state and API token empty or garbage
  */
-const UNITS = Array.from({ length: 12 }, (_, i) => i + 1);
-const slavePort = await freePort();
-const slave = await startPymodbus({ mode: 'tcp', port: slavePort, units: UNITS, init: Object.fromEntries(UNITS.map((u) => [u, QUIET])) });
-t.teardown(() => slave.stop());
-const broker = await Mosquitto.start();
-t.teardown(() => broker.close());
-const nextUnit = unitCounter();
+const world = await matrixField(t, { units: 12, broker: true });
+const { slave, slavePort, nextUnit } = world;
+const broker = world.broker!;
 
 function rig(t: Tap, id: string, extra: Partial<Parameters<typeof startRig>[1]> = {}): Promise<Rig> {
   return startRig(t, { id, unit: nextUnit(), slave, slavePort, brokerUrl: broker.url, ...extra });

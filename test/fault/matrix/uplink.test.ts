@@ -1,9 +1,8 @@
 import mqtt from 'mqtt';
 import t from 'tap';
 import { Mosquitto } from '../../helpers/mosquitto.js';
-import { freePort, waitFor } from '../../helpers/net.js';
-import { startPymodbus } from '../../helpers/pymodbus.js';
-import { DELIVERY_MS, QUIET, startRig, unitCounter, type Tap } from './harness.js';
+import { waitFor } from '../../helpers/net.js';
+import { DELIVERY_MS, matrixField, startRig, type Tap } from './harness.js';
 
 /**
  * Fault matrix, uplink (docs/alarm-path.md). The platform goes away, comes back, refuses, or never
@@ -14,11 +13,7 @@ import { DELIVERY_MS, QUIET, startRig, unitCounter, type Tap } from './harness.j
  *   - broker refusing publishes (ACL: PUBACK 0x87), then allowing them
  *   - platform never confirming receipt (native ack topic silent)
  */
-const UNITS = Array.from({ length: 8 }, (_, i) => i + 1);
-const slavePort = await freePort();
-const slave = await startPymodbus({ mode: 'tcp', port: slavePort, units: UNITS, init: Object.fromEntries(UNITS.map((u) => [u, QUIET])) });
-t.teardown(() => slave.stop());
-const nextUnit = unitCounter();
+const { slave, slavePort, nextUnit } = await matrixField(t, { units: 8, broker: false });
 const PREFIX = 'hearth/v1';
 
 async function sirenAndTime(t: Tap, r: Awaited<ReturnType<typeof startRig>>): Promise<void> {
