@@ -1,35 +1,27 @@
 import type { Clock } from './clock/clock.js';
 import { SystemClock } from './clock/clock.js';
-import type { HearthConfig, BusConfig } from './config/types.js';
+import type { HearthConfig } from './config/types.js';
 import type { DeviceProfiles } from './config/profiles.js';
-import { devicePointSpecs } from './config/effective-points.js';
-import { createModbusBus } from './bus/modbus/index.js';
-import type { ModbusBus } from './bus/modbus/types.js';
-import { createModbusDriver } from '../drivers/modbus/driver.js';
-import { DeviceRuntime } from './devices/runtime.js';
-import { PollScheduler } from './devices/scheduler.js';
-import { RulesEngine } from './rules/engine.js';
-import { ResilientOutbox } from './outbox/resilient-outbox.js';
-import { UplinkSession } from './uplink/session.js';
-import { EmbeddedBroker } from './sim/embedded-broker.js';
-import { DeviceSimulators } from './sim/device-simulators.js';
-import { DemoReporter } from './sim/demo-reporter.js';
-import { PipelineSink } from './pipeline-sink.js';
-import { FieldIo, type PipelineParts } from './actions/field-io.js';
+import { modbusSource, type BusFactory, type ModbusSource } from '../drivers/modbus/source.js';
+import { contactSource } from '../drivers/gpio-contact/source.js';
+import { tagReaderSource } from '../drivers/tag-reader/source.js';
+import type { Source, SourceContext } from './devices/source.js';
+import { GpioAccess } from './bus/gpio/gpio-access.js';
 import type { GpioBackend } from './bus/gpio/types.js';
-import { ApiServer } from './api/server.js';
-import type { DaemonParts } from './api/daemon-port.js';
+import { GatewayOutputs } from './actions/gateway-outputs.js';
+import { AlarmPath } from './core/alarm-path.js';
+import { UplinkSession } from './uplink/session.js';
 import { DeliveryConfirmations } from './uplink/confirmations.js';
-import { ReportByException } from './reporting/exception-filter.js';
+import { createCodec } from './uplink/codecs/create.js';
+import { disableMqttNumberCache } from './uplink/mqtt-packet-memory.js';
+import { RemoteManagement } from './remote/remote-management.js';
+import { ApiServer } from './api/server.js';
+import type { GatewayParts } from './api/gateway-parts.js';
+import { EmbeddedBroker } from './sim/embedded-broker.js';
+import { DemoField } from './sim/demo-field.js';
+import { DemoReporter } from './sim/demo-reporter.js';
 import type { Logger } from './log/logger.js';
 import { version } from './version.js';
-import { createCodec } from './uplink/codecs/create.js';
-import { RemoteManagement } from './remote/remote-management.js';
-import { disableMqttNumberCache } from './uplink/mqtt-packet-memory.js';
-import { AlarmDesk } from './alarms/desk.js';
-import { latchFile } from './alarms/latch-file.js';
-import { GatewayFaults } from './faults/gateway-faults.js';
-import { createGatewayBus, type GatewayBus } from './events/gateway-topics.js';
 
 export interface DaemonOptions {
   config: HearthConfig;
@@ -38,7 +30,7 @@ export interface DaemonOptions {
   logger: Logger;
   clock?: Clock;
   /** Builds a bus from its config; tests and benchmarks substitute simulated buses. */
-  busFactory?: (cfg: BusConfig, logger: Logger) => ModbusBus;
+  busFactory?: BusFactory;
   /** GPIO backend for inputs and outputs; default from config.gpio.backend. Tests pass a simulator. */
   gpioBackend?: GpioBackend;
   /** A remote command or config change needs a restart (the run command exits for systemd). Default: logged only. */
@@ -59,79 +51,54 @@ interface Component {
 }
 
 /**
- * The composition root. The flow is one direction: bus → driver → runtime (normalize) → rules →
- * sink (alarm desk first, then the outbox) → uplink. Start order is bottom-up so nothing produces
- * before its consumer exists: demo stand-ins, outbox, outputs, uplink (connects in the background:
- * local rules never wait for the network), buses, inputs, devices, console. Stop is the reverse.
+ * The composition root: builds every part from the config and lists the components in the order
+ * they start (docs/architecture.md); stop is the reverse. The flow is one direction: sources →
+ * rules → sink (alarm desk first, then the outbox) → uplink.
  */
 export class Daemon {
   readonly clock: Clock;
-  readonly bus: GatewayBus;
-  readonly desk: AlarmDesk;
-  readonly store: ResilientOutbox;
-  readonly faults: GatewayFaults;
+  readonly path: AlarmPath;
   private readonly components: Component[] = [];
   private readonly started: Component[] = [];
-  private readonly sink: PipelineSink;
-  private readonly rules: RulesEngine;
-  private readonly io: FieldIo;
-  private readonly latches: ReturnType<typeof latchFile>;
-  private uplink?: UplinkSession;
-  private scheduler?: PollScheduler;
-  private confirmations?: DeliveryConfirmations;
-  private api?: ApiServer;
-  private readonly buses = new Map<string, ModbusBus>();
-  private readonly runtimes: DeviceRuntime[] = [];
+  private readonly gpio: GpioAccess;
+  private readonly outputs: GatewayOutputs;
+  private readonly sources: Source[];
+  private readonly modbus: ModbusSource;
+  private readonly uplink: UplinkSession;
+  private readonly confirmations: DeliveryConfirmations;
+  private readonly remote: RemoteManagement;
+  private readonly api: ApiServer | undefined;
   private readonly log: Logger;
-  private remote?: RemoteManagement;
 
   constructor(private readonly options: DaemonOptions) {
     disableMqttNumberCache();
     const { config, logger } = options;
     this.clock = options.clock ?? new SystemClock(config.gateway.clockSync);
     this.log = logger;
-    this.bus = createGatewayBus(logger.child({ component: 'bus' }));
-    const gatewayId = config.gateway.id;
-    // The parts of the alarm path reference each other only through these late-bound arrows:
-    // faults and the outbox's own notices go through the same sink as every other event.
-    this.faults = new GatewayFaults({
-      gatewayId,
-      clock: this.clock,
-      seq: { next: () => this.store.next() },
-      location: config.gateway.location,
-      sink: { event: (e) => this.sink.event(e) },
-      onError: (err) => logger.error({ err }, 'gateway fault could not be raised'),
-      held: true,
-    });
-    this.store = new ResilientOutbox({
-      outbox: {
-        path: config.outbox.path,
-        flushIntervalMs: config.outbox.flushIntervalMs,
-        quotaMb: config.outbox.quotaMb,
-        minFreeMb: config.outbox.minFreeMb,
-        reserveMb: config.outbox.reserveMb,
-        gatewayId,
-      },
-      clock: this.clock,
-      gatewayId,
-      faults: this.faults,
-      onNotice: (e) => this.sink.observe(e),
-      logger: logger.child({ component: 'outbox' }),
-    });
-    this.io = new FieldIo({ config, logger, faults: this.faults, ...(options.gpioBackend ? { gpioBackend: options.gpioBackend } : {}) });
-    this.desk = new AlarmDesk({
-      actions: config.actions ?? [],
-      outputs: () => this.io.outputRegistry(),
+    this.path = new AlarmPath(config, this.clock, logger, () => this.outputs.registry);
+    const { faults, store, rules, sink } = this.path;
+    this.gpio = new GpioAccess({ config: config.gpio, logger, faults, ...(options.gpioBackend ? { backend: options.gpioBackend } : {}) });
+    this.outputs = new GatewayOutputs({ configs: config.gpio?.outputs ?? [], gpio: this.gpio, faults, logger });
+    const ctx: SourceContext = { config, gatewayId: config.gateway.id, clock: this.clock, seq: store, rules, sink, faults, logger, gpio: this.gpio };
+    // The kinds of field device, in start order; each comes from its folder in drivers/.
+    this.modbus = modbusSource(options.profiles, options.busFactory).create(ctx)!;
+    const sources: (Source | undefined)[] = [this.modbus, contactSource.create(ctx), tagReaderSource.create(ctx)];
+    this.sources = sources.filter((s): s is Source => s !== undefined);
+    // Passes everything through; tells the console when a test alarm was confirmed (PUBACK).
+    this.confirmations = new DeliveryConfirmations(store, () => this.clock.now());
+    this.uplink = this.createUplink();
+    this.remote = new RemoteManagement({
+      config,
+      logger: logger.child({ component: 'remote' }),
       now: () => this.clock.now(),
-      mono: () => this.clock.mono(),
-      faults: this.faults,
-      logger: logger.child({ component: 'desk' }),
-      receiptTimeoutMs: config.outbox.alarmAckTimeoutMs,
-      latches: (this.latches = latchFile(config.gateway.stateDir, this.faults, logger.child({ component: 'desk' }))),
-      onChange: (change) => this.bus.emit('desk', change),
+      restart: (why) => (options.requestRestart ?? ((w: string) => logger.warn({ why: w }, 'restart requested but not supported here')))(why),
+      runtime: (id) => this.modbus.runtime(id),
+      desk: this.path.desk,
+      outputs: this.outputs.configured ? this.outputs.tester() : undefined,
+      gatewayPort: () => this.api?.gatewayPort(),
+      faults,
     });
-    this.sink = new PipelineSink({ desk: this.desk, store: this.store, bus: this.bus, logger: logger.child({ component: 'events' }) });
-    this.rules = new RulesEngine({ gatewayId, clock: this.clock, seq: this.store, sink: this.sink });
+    if (config.api.enabled) this.api = new ApiServer(this.gatewayParts(), faults);
     this.plan();
   }
 
@@ -148,7 +115,7 @@ export class Daemon {
       } catch (err) {
         if (c.optional) {
           this.log.error({ component: c.name, err }, 'start failed; running on without it');
-          this.faults.raise(`component:${c.name}`, `${c.name} did not start: ${(err as Error).message}`);
+          this.path.faults.raise(`component:${c.name}`, `${c.name} did not start: ${(err as Error).message}`);
           this.started.push(c);
           continue;
         }
@@ -159,7 +126,7 @@ export class Daemon {
     }
     const cfg = this.options.config;
     this.log.info(
-      { gateway: cfg.gateway.id, devices: this.runtimes.length, buses: this.buses.size, startMs: Math.round(performance.now() - t0) },
+      { gateway: cfg.gateway.id, devices: this.modbus.devices().length, sources: this.sources.map((s) => s.name), startMs: Math.round(performance.now() - t0) },
       `hearth ${version()} running`,
     );
   }
@@ -176,45 +143,60 @@ export class Daemon {
     }
   }
 
+  /** The alarm path's parts, for tests, tools and benchmarks. */
+  get store() {
+    return this.path.store;
+  }
+
+  get desk() {
+    return this.path.desk;
+  }
+
+  get bus() {
+    return this.path.bus;
+  }
+
+  get faults() {
+    return this.path.faults;
+  }
+
+  /** Polled devices as the console and the demo log show them. */
   devices() {
-    return this.scheduler?.snapshot() ?? [];
+    return this.modbus.polling()?.snapshot() ?? [];
   }
 
   /** Liveness of polling for the service watchdog (src/service/); undefined before the devices start. */
   pollProgress() {
-    return this.scheduler?.progress();
+    return this.modbus.polling()?.progress();
   }
 
   /** Fire alarms whose detector is still in alarm: a requested restart waits for none. */
   activeFireAlarms(): number {
-    return this.desk.activeFireAlarms();
+    return this.path.desk.activeFireAlarms();
   }
 
-  /** The port the API reaches the gateway through (bound to the API server's actual port). */
+  /** The TCP port the console listens on (differs from the config when it asked for 0). */
   apiPort(): number | undefined {
     return this.api?.boundPort();
   }
 
-  /** What the API may use of the daemon; read lazily, parts exist once their component started. */
-  gatewayParts(): DaemonParts {
-    const { config, logger, busFactory } = this.options;
+  /** What the console and API use of the gateway. */
+  gatewayParts(): GatewayParts {
+    const { config, logger } = this.options;
+    const { bus, desk, store, faults, sink } = this.path;
     return {
       config,
       clock: this.clock,
       logger,
-      bus: this.bus,
-      desk: this.desk,
-      store: this.store,
-      faults: this.faults,
-      sink: this.sink,
-      scheduler: () => this.scheduler,
-      deviceStates: () => this.runtimes.map((r) => r.state),
-      runtime: (id) => this.runtimes.find((r) => r.id === id),
-      uplink: () => this.uplink,
-      confirmations: () => this.confirmations,
-      liveBus: (id) => this.buses.get(id),
-      createBus: (cfg) => (busFactory ? busFactory(cfg, logger.child({ component: 'scan', bus: cfg.id })) : createModbusBus(cfg)),
-      ...(this.io.configured ? { outputs: this.io.outputsPort() } : {}),
+      bus,
+      desk,
+      store,
+      faults,
+      sink,
+      modbus: this.modbus,
+      uplink: this.uplink,
+      confirmations: this.confirmations,
+      ...(this.outputs.configured ? { outputs: this.outputs.tester() } : {}),
     };
   }
 
@@ -238,60 +220,22 @@ export class Daemon {
         stop: () => broker.stop(),
       });
     }
-    if (demo && demo.simulators.length > 0) {
-      const sims = new DeviceSimulators(demo.simulators, config.profilePaths, logger.child({ component: 'sim' }));
-      this.add({ name: 'device-simulators', start: () => sims.start(), stop: () => sims.stop() });
+    if (demo) {
+      const field = new DemoField(config, this.gpio, logger.child({ component: 'sim' }));
+      this.add({ name: 'demo-field', start: () => field.start(), stop: () => field.stop() });
     }
-    // Never fails: a file that cannot be opened is a storage fault, records wait in memory. Faults
-    // noted while the daemon was assembled (state files) go out once there is a sequence to stamp them.
-    this.add({
-      name: 'outbox',
-      start: () => {
-        this.store.start();
-        this.faults.open();
-      },
-      stop: async () => {
-        await this.latches.close();
-        this.store.close();
-      },
-    });
-    // Local outputs before the uplink and devices: sirens and relays never wait for the network.
-    const io = this.io;
-    if (io.configured) {
-      this.add({
-        name: 'gpio-outputs',
-        start: async () => {
-          await io.startOutputs(this.pipelineParts());
-          this.desk.outputsReady();
-        },
-        stop: async () => {
-          this.desk.stop();
-          await io.stopOutputs();
-        },
-      });
-    } else {
-      this.add({ name: 'alarm-desk', start: () => {}, stop: () => this.desk.stop() });
-    }
+    // Never fails: a file that cannot be opened is a storage fault, records wait in memory.
+    this.add({ name: 'alarm-path', start: () => this.path.open(), stop: () => this.path.close() });
+    // Local outputs before the uplink and the sources: sirens and relays never wait for the network.
+    this.add({ name: 'gpio', start: () => this.gpio.start(), stop: () => this.gpio.stop() });
+    this.add({ name: 'outputs', start: () => this.outputs.start(), stop: () => this.outputs.stop() });
     // Remote commands and config arrive over the uplink (src/remote/, docs/remote-management.md).
-    const remote = (this.remote = new RemoteManagement({
-      config,
-      logger: logger.child({ component: 'remote' }),
-      now: () => this.clock.now(),
-      restart: (why) => (this.options.requestRestart ?? ((w: string) => logger.warn({ why: w }, 'restart requested but not supported here')))(why),
-      runtime: (id) => this.runtimes.find((r) => r.id === id),
-      desk: this.desk,
-      outputs: io.configured ? io.outputsPort() : undefined,
-      gatewayPort: () => this.api?.gatewayPort(),
-      faults: this.faults,
-    }));
-    this.add({ name: 'uplink', start: () => this.startUplink(), stop: () => this.uplink?.stop(), optional: true });
-    this.add({ name: 'remote', start: () => remote.start(() => (this.uplink?.state().connects ?? 0) > 0), stop: () => remote.stop(), optional: true });
-    this.add({ name: 'buses', start: () => this.openBuses(), stop: () => this.closeBuses() });
-    if (io.configured) this.add({ name: 'contacts-and-tag-readers', start: () => io.startInputs(this.pipelineParts()), stop: () => io.stopInputs() });
-    this.add({ name: 'devices', start: () => this.startDevices(), stop: () => this.stopDevices() });
-    if (config.api.enabled) {
-      this.api = new ApiServer(this.gatewayParts(), this.faults);
-      this.add({ name: 'api', start: () => this.api!.start(), stop: () => this.api!.stop(), optional: true });
+    this.add({ name: 'uplink', start: () => this.uplink.start(), stop: () => this.uplink.stop(), optional: true });
+    this.add({ name: 'remote', start: () => this.remote.start(() => this.uplink.state().connects > 0), stop: () => this.remote.stop(), optional: true });
+    for (const source of this.sources) this.add({ name: source.name, start: () => source.start(), stop: () => source.stop() });
+    if (this.api) {
+      const api = this.api;
+      this.add({ name: 'api', start: () => api.start(), stop: () => api.stop(), optional: true });
     }
     if (demo) {
       const reporter = new DemoReporter(() => this.devices(), logger.child({ component: 'demo' }));
@@ -299,13 +243,12 @@ export class Daemon {
     }
   }
 
-  private startUplink(): void {
+  private createUplink(): UplinkSession {
     const { config, logger } = this.options;
-    this.uplink = new UplinkSession({
+    return new UplinkSession({
       platform: config.platform,
       gatewayId: config.gateway.id,
-      // Passes everything through; tells the API when a test alarm was confirmed (PUBACK).
-      outbox: (this.confirmations = new DeliveryConfirmations(this.store, () => this.clock.now())),
+      outbox: this.confirmations,
       version: version(),
       now: () => this.clock.now(),
       synced: () => this.clock.synced(),
@@ -314,78 +257,11 @@ export class Daemon {
       protocolVersion: config.platform.kind === 'embedded' || config.platform.mqttVersion === '3.1.1' ? 4 : 5,
       drainRatePerSec: config.outbox.drainRatePerSec,
       drainBurst: config.outbox.drainBurst,
-      receipts: { confirmed: (ids) => this.desk.receiptsConfirmed(ids) },
-      faults: this.faults,
+      receipts: { confirmed: (ids) => this.path.desk.receiptsConfirmed(ids) },
+      faults: this.path.faults,
       codec: createCodec(config, { version: version(), now: () => this.clock.now() }),
-      onCommand: (command, reply) => this.remote?.handle(command, reply),
-      configVersion: () => this.remote?.configVersion(),
+      onCommand: (command, reply) => this.remote.handle(command, reply),
+      configVersion: () => this.remote.configVersion(),
     });
-    this.uplink.start();
-  }
-
-  private async openBuses(): Promise<void> {
-    const { config, logger, busFactory } = this.options;
-    const used = new Set(config.devices.filter((d) => d.enabled).map((d) => d.bus));
-    for (const cfg of config.buses.filter((b) => used.has(b.id))) {
-      const busLog = logger.child({ component: 'bus', bus: cfg.id });
-      const bus = busFactory ? busFactory(cfg, busLog) : createModbusBus(cfg, { logger: busLog });
-      this.buses.set(cfg.id, bus);
-      // An unreachable bus is a field problem, not a reason to stay down: the bus keeps
-      // reconnecting, its devices go offline (fault events), and the others run.
-      await bus.open().catch((err: unknown) => busLog.warn({ err: (err as Error).message }, 'bus not available yet; retrying in the background'));
-    }
-  }
-
-  private async closeBuses(): Promise<void> {
-    await Promise.all([...this.buses.values()].map((b) => b.close()));
-    this.buses.clear();
-  }
-
-  private startDevices(): void {
-    const { config, profiles, logger } = this.options;
-    // Report by exception filters only what goes upstream; the rules still see every reading.
-    const readingSink = new ReportByException(this.sink);
-    for (const device of config.devices.filter((d) => d.enabled)) {
-      const profile = profiles.get(device.id);
-      const bus = this.buses.get(device.bus);
-      if (!profile || !bus) throw new Error(`device ${device.id}: profile or bus missing after validation`);
-      const base = createModbusDriver(profile, bus, device.address);
-      const driver = { points: devicePointSpecs(base.points, device), read: base.read.bind(base) };
-      readingSink.addDevice(device.id, driver.points);
-      this.runtimes.push(
-        new DeviceRuntime({
-          gatewayId: config.gateway.id,
-          config: device,
-          driver,
-          clock: this.clock,
-          seq: this.store,
-          rules: this.rules,
-          sink: readingSink,
-          onError: (err, deviceId) => logger.error({ device: deviceId, err }, 'pipeline error'),
-        }),
-      );
-    }
-    this.scheduler = new PollScheduler(this.runtimes, { clock: this.clock });
-    this.scheduler.start();
-  }
-
-  private pipelineParts(): PipelineParts {
-    const { config, logger } = this.options;
-    return {
-      gatewayId: config.gateway.id,
-      clock: this.clock,
-      seq: this.store,
-      rules: this.rules,
-      sink: this.sink,
-      onError: (err, deviceId) => logger.error({ device: deviceId, err }, 'pipeline error'),
-    };
-  }
-
-  /** Faults of GPIO lines, outputs and tag readers, as events through the pipeline (made once the outbox is open). */
-
-  private async stopDevices(): Promise<void> {
-    const result = await this.scheduler?.stop();
-    if (result && !result.settled) this.options.logger.warn({ pending: result.pending }, 'polls still running at stop');
-    this.store.flush();
   }
 }

@@ -1,7 +1,6 @@
 import { systemTimers, type TimerHandle, type Timers } from '../devices/timers.js';
 import type { GpioOutputConfig } from '../config/io-types.js';
-import { lineRef } from '../bus/gpio/contact-inputs.js';
-import { lineText, type Level, type LineHealth, type OutputLine } from '../bus/gpio/types.js';
+import { lineText, type Level, type LineHealth, type OutputLine, lineRef } from '../bus/gpio/types.js';
 import { ignoreFaults, type FaultReporter } from '../faults/gateway-faults.js';
 import type { Logger } from '../log/logger.js';
 import { ReconnectBackoff } from '../uplink/backoff.js';

@@ -6,7 +6,7 @@ import type { GatewayEvent } from '../model/event.js';
 import { systemTimers, type TimerHandle, type Timers } from '../devices/timers.js';
 import { Conditions, isFaultCondition, isFireAlarm, isRaising, type Actor, type Condition } from './conditions.js';
 import { LocalActions } from './local-actions.js';
-import type { OutputRegistry } from './outputs-port.js';
+import type { OutputRegistry } from './driven-outputs.js';
 import { ReceiptWatch, type ReceiptState } from './receipt-watch.js';
 import { noLatchStore, type LatchStore } from './latch-store.js';
 

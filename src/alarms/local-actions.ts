@@ -2,7 +2,7 @@ import type { LocalActionRule } from '../config/io-types.js';
 import type { Logger } from '../log/logger.js';
 import type { GatewayEvent } from '../model/event.js';
 import type { OutputCommand } from '../actions/output.js';
-import type { OutputRegistry } from './outputs-port.js';
+import type { OutputRegistry } from './driven-outputs.js';
 
 /**
  * Local rules: an event drives outputs on the gateway itself (siren pattern, elevator-block relay

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
-import type { GatewayPort } from './gateway-port.js';
+import type { GatewayFacade } from './gateway-facade.js';
 import { Auth } from './auth.js';
 import { errorHandler } from './errors.js';
 import { createMetrics } from './metrics.js';
@@ -18,7 +18,7 @@ import { consoleRoutes } from './routes/console.js';
 import { defaultWebRoot } from './web-root.js';
 
 export interface ApiDeps {
-  port: GatewayPort;
+  port: GatewayFacade;
   tokens: TokenStore;
   logger: Logger;
   /** Default 8 h. */

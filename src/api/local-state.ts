@@ -3,7 +3,7 @@ import { ignoreFaults, type FaultReporter } from '../faults/gateway-faults.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { SmallState, type SmallStateOptions } from '../storage/small-state.js';
 import type { StateFileAdapter } from '../storage/json-state-file.js';
-import type { TestAlarmRecord } from './gateway-port.js';
+import type { TestAlarmRecord } from './gateway-facade.js';
 
 /**
  * The console's small state, kept across restarts: the commissioning test alarms with their

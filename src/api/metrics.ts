@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { GatewayPort } from './gateway-port.js';
+import type { GatewayFacade } from './gateway-facade.js';
 import { unhandledRejections } from '../service/process-faults.js';
 
 /**
@@ -13,7 +13,7 @@ export interface GatewayMetrics {
   stop(): void;
 }
 
-export function createMetrics(port: GatewayPort): GatewayMetrics {
+export function createMetrics(port: GatewayFacade): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
 

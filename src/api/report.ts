@@ -1,4 +1,4 @@
-import type { GatewayPort, TestAlarmRecord } from './gateway-port.js';
+import type { GatewayFacade, TestAlarmRecord } from './gateway-facade.js';
 import type { Location } from '../model/location.js';
 
 /**
@@ -29,7 +29,7 @@ export interface CommissioningReport {
   summary: { devices: number; online: number; passed: number; failed: number; notTested: number };
 }
 
-export function buildReport(port: GatewayPort): CommissioningReport {
+export function buildReport(port: GatewayFacade): CommissioningReport {
   const status = port.status();
   const tests = new Map<string, TestAlarmRecord>();
   for (const t of port.testAlarms()) {

@@ -3,7 +3,7 @@ import type { BusConfig } from '../config/types.js';
 import type { ModbusBus } from '../bus/modbus/types.js';
 import { scanBus, validateScanRange } from '../bus/modbus/scan.js';
 import { apiError } from './errors.js';
-import type { ScanJob, ScanRequest } from './gateway-port.js';
+import type { ScanJob, ScanRequest } from './gateway-facade.js';
 
 /**
  * Bus scans started from the API run in the background, one per bus at a time; their progress is
@@ -79,7 +79,7 @@ export class ScanJobs {
         this.aborts.delete(abort);
         this.deps.onUpdate(job);
       })
-      .catch(() => undefined); // onUpdate's listeners catch their own errors (DaemonPort.publish)
+      .catch(() => undefined); // onUpdate's listeners catch their own errors (DaemonFacade.publish)
     return job;
   }
 

@@ -4,7 +4,8 @@ import { HearthError } from '../errors.js';
 import { ignoreFaults, type FaultReporter } from '../faults/gateway-faults.js';
 import type { Logger } from '../log/logger.js';
 import { buildApi, DEFAULT_FAILURES } from './app.js';
-import { DaemonPort, type DaemonParts } from './daemon-port.js';
+import { DaemonFacade } from './daemon-facade.js';
+import type { GatewayParts } from './gateway-parts.js';
 import { ConsoleState } from './local-state.js';
 import { TokenStore, tokenPath } from './token.js';
 
@@ -24,7 +25,7 @@ export const API_FAULT = 'api';
  */
 export class ApiServer {
   private app: FastifyInstance | undefined;
-  private port: DaemonPort | undefined;
+  private port: DaemonFacade | undefined;
   private state: ConsoleState | undefined;
   private tokens: TokenStore | undefined;
   private retry: NodeJS.Timeout | undefined;
@@ -33,7 +34,7 @@ export class ApiServer {
   private stopped = false;
 
   constructor(
-    private readonly parts: DaemonParts,
+    private readonly parts: GatewayParts,
     private readonly faults: FaultReporter = ignoreFaults,
   ) {}
 
@@ -44,7 +45,7 @@ export class ApiServer {
     this.stopped = false;
     this.tokens = new TokenStore(config.gateway.stateDir, 1000, files);
     this.state = await ConsoleState.open(config.gateway.stateDir, files);
-    this.port = new DaemonPort({ ...this.parts, logger: log }, this.state);
+    this.port = new DaemonFacade({ ...this.parts, logger: log }, this.state);
     this.port.attach();
     await this.attempt(log);
   }
@@ -89,7 +90,7 @@ export class ApiServer {
   }
 
   /** The gateway as the console sees it (alarm acks, outputs, report), for remote commands; undefined before start. */
-  gatewayPort(): DaemonPort | undefined {
+  gatewayPort(): DaemonFacade | undefined {
     return this.port;
   }
 

@@ -1,6 +1,6 @@
-import type { GatewayPort } from '../api/gateway-port.js';
-import type { OutputsPort } from '../api/daemon-port.js';
-import { toActiveAlarm } from '../api/daemon-port.js';
+import type { GatewayFacade } from '../api/gateway-facade.js';
+import type { OutputTester } from '../actions/gateway-outputs.js';
+import { toActiveAlarm } from '../alarms/active-alarm.js';
 import type { AlarmDesk } from '../alarms/desk.js';
 import { buildReport } from '../api/report.js';
 import type { HearthConfig } from '../config/types.js';
@@ -27,9 +27,9 @@ export interface RemoteManagementOptions {
   /** Acknowledge and silence act on the alarm desk directly: they work with the console off. */
   desk: AlarmDesk;
   /** Output tests, when the gateway has GPIO outputs. */
-  outputs: OutputsPort | undefined;
+  outputs: OutputTester | undefined;
   /** The console's port, for the commissioning report (which needs its recent history). */
-  gatewayPort: () => GatewayPort | undefined;
+  gatewayPort: () => GatewayFacade | undefined;
   /** Faults of the audit log and the seen-ids file (`state:<file>`); default: not reported. */
   faults?: FaultReporter;
 }
@@ -98,7 +98,7 @@ export class RemoteManagement {
 
   private actions(): GatewayActions {
     const o = this.options;
-    const port = (): GatewayPort => {
+    const port = (): GatewayFacade => {
       const p = o.gatewayPort();
       if (p === undefined) throw new HearthError('NOT_AVAILABLE', 'needs the console (api.enabled) on this gateway');
       return p;

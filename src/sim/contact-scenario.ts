@@ -1,5 +1,5 @@
+import { lineRef } from '../bus/gpio/types.js';
 import type { SimGpioBackend } from '../bus/gpio/sim-backend.js';
-import { lineRef } from '../bus/gpio/contact-inputs.js';
 import { activeLevel } from '../../drivers/gpio-contact/contact.js';
 import type { GpioInputConfig } from '../config/io-types.js';
 import type { Logger } from '../log/logger.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { FieldIo, type PipelineParts } from '../../src/actions/field-io.js';
+import { GatewayIo, type PipelineParts } from '../helpers/gateway-io.js';
 import { LocalOutputs } from '../../src/actions/outputs.js';
 import { AlarmDesk } from '../../src/alarms/desk.js';
 import { SimGpioBackend } from '../../src/bus/gpio/sim-backend.js';
@@ -53,11 +53,11 @@ function rig(gpio: SimGpioBackend) {
     actions: RULES,
     devices: [],
   } as unknown as HearthConfig;
-  const io = new FieldIo({ config, logger: silentLogger(), faults, gpioBackend: gpio, timers, retry: { minMs: 100, maxMs: 400 } });
+  const io = new GatewayIo({ config, logger: silentLogger(), faults, gpioBackend: gpio, timers, retry: { minMs: 100, maxMs: 400 } });
   desk = new AlarmDesk({ actions: RULES, outputs: () => io.outputRegistry(), now: () => clock.now(), mono: () => clock.mono(), faults, logger: silentLogger(), timers });
   const parts: PipelineParts = { gatewayId: 'gw', clock, seq, rules: new RulesEngine({ gatewayId: 'gw', clock, seq, sink }), sink, onError: (e) => { throw e; } };
   const start = async () => {
-    await io.startOutputs(parts);
+    await io.startOutputs();
     desk!.outputsReady();
     await io.startInputs(parts);
   };

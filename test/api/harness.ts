@@ -11,7 +11,7 @@ import { writeProfileValues } from '../../src/sim/profile-registers.js';
 import { loadProfileSync } from '../../drivers/modbus/profile.js';
 import { resolveProfileRef } from '../../src/config/profiles.js';
 import { buildApi, type ApiDeps } from '../../src/api/app.js';
-import { DaemonPort } from '../../src/api/daemon-port.js';
+import { DaemonFacade } from '../../src/api/daemon-facade.js';
 import { ConsoleState } from '../../src/api/local-state.js';
 import { TokenStore } from '../../src/api/token.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
@@ -25,7 +25,7 @@ import type { PointValues } from '../../src/sim/scenarios.js';
 export interface ApiHarness {
   app: FastifyInstance;
   daemon: Daemon;
-  port: DaemonPort;
+  port: DaemonFacade;
   token: string;
   dir: string;
   broker: Mosquitto;
@@ -70,7 +70,7 @@ log: { level: warn }
   });
   await daemon.start();
   const state = await ConsoleState.open(config.gateway.stateDir);
-  const port = new DaemonPort(daemon.gatewayParts(), state, testAlarmDeadlineMs);
+  const port = new DaemonFacade(daemon.gatewayParts(), state, testAlarmDeadlineMs);
   port.attach();
   const tokens = new TokenStore(config.gateway.stateDir, 0);
   const app = await buildApi({ port, tokens, logger: silentLogger(), ...opts });

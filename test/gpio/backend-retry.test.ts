@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FieldIo, type PipelineParts } from '../../src/actions/field-io.js';
+import { GatewayIo, type PipelineParts } from '../helpers/gateway-io.js';
 import { ManualClock } from '../../src/clock/clock.js';
 import type { HearthConfig } from '../../src/config/types.js';
 import { silentLogger } from '../../src/log/logger.js';
@@ -52,8 +52,8 @@ t.test('no GPIO tools at start: the gpio fault, retried; when they appear, the c
     actions: [],
     devices: [],
   } as unknown as HearthConfig;
-  const io = new FieldIo({ config, logger: silentLogger(), faults, backendOptions: { env }, retry: { minMs: 100, maxMs: 400 } });
-  await io.startOutputs(parts);
+  const io = new GatewayIo({ config, logger: silentLogger(), faults, backendOptions: { env }, retry: { minMs: 100, maxMs: 400 } });
+  await io.startOutputs();
   await io.startInputs(parts);
   t.same(events.map((e) => [e.kind, e.point]), [['fault', 'gpio']]);
   t.match(events[0]!.message, /GPIO unavailable, contacts and outputs are not working: gpioset not found: install the gpiod package/);
@@ -96,11 +96,8 @@ t.test('stop while the backend is being retried: no timer keeps the process, not
     actions: [],
     devices: [],
   } as unknown as HearthConfig;
-  const io = new FieldIo({ config, logger: silentLogger(), faults, backendOptions: { env: { ...process.env, PATH: bin } }, retry: { minMs: 100, maxMs: 400 } });
-  const clock = new ManualClock();
-  const seq = new CounterSequence();
-  const sink = { event: () => {}, reading: () => {} };
-  await io.startOutputs({ gatewayId: 'gw', clock, seq, rules: new RulesEngine({ gatewayId: 'gw', clock, seq, sink }), sink, onError: () => {} });
+  const io = new GatewayIo({ config, logger: silentLogger(), faults, backendOptions: { env: { ...process.env, PATH: bin } }, retry: { minMs: 100, maxMs: 400 } });
+  await io.startOutputs();
   t.same(events.map((e) => e.point), ['gpio']);
   await io.stopOutputs();
   for (const tool of ['gpiodetect', 'gpioset']) symlinkSync(join(FAKE_BIN, tool), join(bin, tool));

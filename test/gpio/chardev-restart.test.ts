@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalOutputs } from '../../src/actions/outputs.js';
 import { ChardevGpioBackend } from '../../src/bus/gpio/chardev-backend.js';
-import { ContactInputs } from '../../src/bus/gpio/contact-inputs.js';
+import { ContactInputs } from '../../src/devices/contact-inputs.js';
 import type { LineHealth } from '../../src/bus/gpio/types.js';
 import type { GpioInputConfig } from '../../src/config/io-types.js';
 import { silentLogger } from '../../src/log/logger.js';

@@ -1,8 +1,8 @@
 import t from 'tap';
 import { ignoreFaults } from '../../src/faults/gateway-faults.js';
 import { ManualClock } from '../../src/clock/clock.js';
-import { ContactInputs } from '../../src/bus/gpio/contact-inputs.js';
-import { Debouncer } from '../../src/bus/gpio/debounce.js';
+import { ContactInputs } from '../../src/devices/contact-inputs.js';
+import { Debouncer } from '../../src/devices/debounce.js';
 import { SimGpioBackend } from '../../src/bus/gpio/sim-backend.js';
 import type { GpioInputConfig } from '../../src/config/io-types.js';
 import { silentLogger } from '../../src/log/logger.js';

@@ -6,7 +6,7 @@ import { createGpioBackend, noGpioHint } from '../../src/bus/gpio/create.js';
 import { headerChip, listSysfsChips } from '../../src/bus/gpio/sysfs-base.js';
 import { SysfsGpioBackend, type SysfsPin } from '../../src/bus/gpio/sysfs-backend.js';
 import type { Level, LineHealth } from '../../src/bus/gpio/types.js';
-import { ContactInputs } from '../../src/bus/gpio/contact-inputs.js';
+import { ContactInputs } from '../../src/devices/contact-inputs.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { contactPipeline } from './contact-rig.js';
 

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { FieldIo, type PipelineParts } from '../../src/actions/field-io.js';
-import { ContactInputs } from '../../src/bus/gpio/contact-inputs.js';
+import { GatewayIo, type PipelineParts } from '../helpers/gateway-io.js';
+import { ContactInputs } from '../../src/devices/contact-inputs.js';
 import { SimGpioBackend } from '../../src/bus/gpio/sim-backend.js';
 import { ManualClock } from '../../src/clock/clock.js';
 import type { GpioInputConfig } from '../../src/config/io-types.js';
@@ -30,8 +30,8 @@ t.test('no usable GPIO: a fault event with the fix, and the gateway keeps runnin
     devices: [],
   } as unknown as HearthConfig;
   const { faults } = recordFaults((e) => events.push(e));
-  const io = new FieldIo({ config, logger: silentLogger(), faults, backendOptions: { sysfsRoot: '/nonexistent/gpio' } });
-  await io.startOutputs(parts(events));
+  const io = new GatewayIo({ config, logger: silentLogger(), faults, backendOptions: { sysfsRoot: '/nonexistent/gpio' } });
+  await io.startOutputs();
   await io.startInputs(parts(events));
   t.same(events.map((e) => [e.kind, e.deviceId]), [['fault', 'gw']]);
   t.match(events[0]!.message, /GPIO unavailable.*no sysfs GPIO; use gpio.backend: chardev/);

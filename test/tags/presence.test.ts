@@ -6,9 +6,9 @@ import type { TagReaderConfig } from '../../src/config/io-types.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { GatewayEvent } from '../../src/model/event.js';
 import { CounterSequence } from '../../src/model/sequence.js';
-import { TagLists } from '../../src/tags/access.js';
-import { PresenceTracker } from '../../src/tags/presence.js';
-import { TagReaderRuntime } from '../../src/tags/reader-runtime.js';
+import { TagLists } from '../../src/devices/tags/access.js';
+import { PresenceTracker } from '../../src/devices/tags/presence.js';
+import { TagReaderRuntime } from '../../src/devices/tags/reader-runtime.js';
 
 t.test('one arrival per presence, one departure after the absence timeout', async (t) => {
   const p = new PresenceTracker({ dwellMs: 0, absenceMs: 1000 });

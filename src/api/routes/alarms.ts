@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import type { GatewayPort } from '../gateway-port.js';
+import type { GatewayFacade } from '../gateway-facade.js';
 import { alarmSchema, authErrors, bodyErrors, errorSchema, eventSchema, idParam } from '../schemas.js';
 
 const byField = { type: 'string', minLength: 1, maxLength: 64 };
 
 /** Recent events, active alarms, acknowledge and silence. Every command is logged with its caller. */
-export async function alarmRoutes(app: FastifyInstance, opts: { port: GatewayPort; logger: { info(o: object, m: string): void } }): Promise<void> {
+export async function alarmRoutes(app: FastifyInstance, opts: { port: GatewayFacade; logger: { info(o: object, m: string): void } }): Promise<void> {
   const { port, logger } = opts;
 
   app.get(

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { GatewayPort } from '../gateway-port.js';
+import type { GatewayFacade } from '../gateway-facade.js';
 import { buildReport, reportHtml } from '../report.js';
 import { authErrors, bodyErrors, errorSchema, idParam, testAlarmSchema } from '../schemas.js';
 
@@ -42,7 +42,7 @@ const reportSchema = {
 };
 
 /** Output test, test alarm to the platform, and the commissioning report. */
-export async function commissioningRoutes(app: FastifyInstance, opts: { port: GatewayPort; logger: { info(o: object, m: string): void } }): Promise<void> {
+export async function commissioningRoutes(app: FastifyInstance, opts: { port: GatewayFacade; logger: { info(o: object, m: string): void } }): Promise<void> {
   const { port, logger } = opts;
 
   app.get(

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import type { GatewayPort } from '../gateway-port.js';
+import type { GatewayFacade } from '../gateway-facade.js';
 import { apiError } from '../errors.js';
 import { authErrors, deviceSchema, errorSchema, idParam, readingSchema } from '../schemas.js';
 
 /** Devices with live values, state, counters and their active alarms; read one now. */
-export async function deviceRoutes(app: FastifyInstance, opts: { port: GatewayPort; logger: { info(o: object, m: string): void } }): Promise<void> {
+export async function deviceRoutes(app: FastifyInstance, opts: { port: GatewayFacade; logger: { info(o: object, m: string): void } }): Promise<void> {
   const { port } = opts;
   const withAlarms = <T extends { id: string }>(d: T, alarms = port.activeAlarms()) => ({ ...d, alarms: alarms.filter((a) => a.event.deviceId === d.id) });
 

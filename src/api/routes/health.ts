@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { GatewayPort } from '../gateway-port.js';
+import type { GatewayFacade } from '../gateway-facade.js';
 
 /** GET /healthz: for monitoring, no authentication, nothing secret in it. */
-export async function healthRoutes(app: FastifyInstance, opts: { port: GatewayPort }): Promise<void> {
+export async function healthRoutes(app: FastifyInstance, opts: { port: GatewayFacade }): Promise<void> {
   app.get(
     '/healthz',
     {

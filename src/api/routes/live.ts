@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { GatewayPort, LiveMessage } from '../gateway-port.js';
+import type { GatewayFacade, LiveMessage } from '../gateway-facade.js';
 import { authErrors } from '../schemas.js';
 
 const HEARTBEAT_MS = 15_000;
@@ -13,7 +13,7 @@ const MAX_BUFFERED_BYTES = 1_000_000;
  * test-alarm), data is the JSON message. EventSource reconnects by itself; the console re-reads
  * the full state on (re)connect, so nothing is replayed here.
  */
-export async function liveRoutes(app: FastifyInstance, opts: { port: GatewayPort; onClose: (fn: () => void) => void }): Promise<void> {
+export async function liveRoutes(app: FastifyInstance, opts: { port: GatewayFacade; onClose: (fn: () => void) => void }): Promise<void> {
   const open = new Set<() => void>();
   opts.onClose(() => {
     for (const end of open) end();

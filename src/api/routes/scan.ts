@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import type { GatewayPort } from '../gateway-port.js';
+import type { GatewayFacade } from '../gateway-facade.js';
 import { apiError } from '../errors.js';
 import { authErrors, bodyErrors, errorSchema, idParam, scanJobSchema } from '../schemas.js';
 
 const BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200];
 
 /** Buses and bus scans: start one (202), then follow it here or on the live feed. */
-export async function scanRoutes(app: FastifyInstance, opts: { port: GatewayPort; logger: { info(o: object, m: string): void } }): Promise<void> {
+export async function scanRoutes(app: FastifyInstance, opts: { port: GatewayFacade; logger: { info(o: object, m: string): void } }): Promise<void> {
   const { port, logger } = opts;
 
   app.get(

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { GatewayPort } from '../gateway-port.js';
+import type { GatewayFacade } from '../gateway-facade.js';
 import { authErrors } from '../schemas.js';
 
 const statusSchema = {
@@ -83,7 +83,7 @@ const statusSchema = {
 };
 
 /** GET /api/status: the overview page's numbers. */
-export async function statusRoutes(app: FastifyInstance, opts: { port: GatewayPort }): Promise<void> {
+export async function statusRoutes(app: FastifyInstance, opts: { port: GatewayFacade }): Promise<void> {
   app.get(
     '/api/status',
     { schema: { summary: 'Gateway status: version, uptime, clock, uplink, outbox, device and alarm counts', response: { 200: statusSchema, ...authErrors } } },

@@ -77,6 +77,11 @@ export class GpioError extends HearthError {
   }
 }
 
+/** The line a configured input or output names: a BCM `pin` or a kernel line name. */
+export function lineRef(cfg: { pin?: number; line?: string }): LineRef {
+  return cfg.pin !== undefined ? { bcm: cfg.pin } : { name: cfg.line! };
+}
+
 export function lineText(line: LineRef): string {
   return 'bcm' in line ? `BCM ${line.bcm}` : `line "${line.name}"`;
 }

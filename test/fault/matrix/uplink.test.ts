@@ -25,7 +25,7 @@ t.test('broker down at start: the alarm sounds; the platform has it within 10 s 
   const broker = await Mosquitto.start({ persistence: true });
   t.teardown(() => broker.close());
   const r = await startRig(t, { id: 'mx-broker-down', unit: nextUnit(), slave, slavePort, brokerUrl: broker.url, persistentSubscriber: true });
-  await waitFor(() => r.daemon.gatewayParts().uplink()?.state().connected === true);
+  await waitFor(() => r.daemon.gatewayParts().uplink.state().connected === true);
   await r.daemon.stop();
   await broker.stop();
   // A fresh gateway process on a broker that is down.
@@ -44,7 +44,7 @@ t.test('broker restarting: an alarm raised while it is down reaches the platform
   const broker = await Mosquitto.start({ persistence: true });
   t.teardown(() => broker.close());
   const r = await startRig(t, { id: 'mx-broker-restart', unit: nextUnit(), slave, slavePort, brokerUrl: broker.url, persistentSubscriber: true });
-  await waitFor(() => r.daemon.gatewayParts().uplink()?.state().connected === true);
+  await waitFor(() => r.daemon.gatewayParts().uplink.state().connected === true);
   await broker.stop();
   await new Promise((res) => setTimeout(res, 6000)); // several attempts: the idle back-off is long now
   await sirenAndTime(t, r);
@@ -60,9 +60,9 @@ t.test('broker refusing publishes (PUBACK 0x87): the alarm sounds, is never park
   const broker = await Mosquitto.start({ acl: allow(`${PREFIX}/+/telemetry`) });
   t.teardown(() => broker.close());
   const r = await startRig(t, { id: 'mx-refusing', unit: nextUnit(), slave, slavePort, brokerUrl: broker.url, platformYaml: "mqttVersion: '5'" });
-  await waitFor(() => r.daemon.gatewayParts().uplink()?.state().connected === true);
+  await waitFor(() => r.daemon.gatewayParts().uplink.state().connected === true);
   await sirenAndTime(t, r);
-  await waitFor(() => (r.daemon.gatewayParts().uplink()?.state().fireAlarmsRefused ?? 0) > 0, DELIVERY_MS);
+  await waitFor(() => (r.daemon.gatewayParts().uplink.state().fireAlarmsRefused ?? 0) > 0, DELIVERY_MS);
   t.ok(r.daemon.faults.active('uplink:refused'), 'the refusal is a fault on the desk');
   t.equal(r.daemon.store.stats().depth.fire, 1, 'the fire alarm waits in the fire queue, not parked (other refused records may be)');
   broker.setAcl(allow(`${PREFIX}/+/telemetry`, `${PREFIX}/+/events/#`));

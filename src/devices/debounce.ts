@@ -1,5 +1,5 @@
-import { systemTimers, type TimerHandle, type Timers } from '../../devices/timers.js';
-import type { Level } from './types.js';
+import { systemTimers, type TimerHandle, type Timers } from './timers.js';
+import type { Level } from '../bus/gpio/types.js';
 
 /**
  * Contact bounce and interference filter: a new level is accepted only after it has been steady

@@ -1,3 +1,5 @@
+import type { ActiveAlarm } from '../alarms/active-alarm.js';
+import type { OutputInfo, OutputTestResult } from '../actions/gateway-outputs.js';
 import type { GatewayEvent } from '../model/event.js';
 import type { Reading } from '../model/reading.js';
 import type { ScheduledDeviceSnapshot } from '../devices/scheduler.js';
@@ -9,7 +11,7 @@ import type { StorageHealth } from '../outbox/resilient-outbox.js';
 
 /**
  * Everything the API needs from the running gateway, and nothing more. The daemon implements it
- * (src/api/daemon-port.ts); tests implement it with real parts or small fakes. Keeping the API on
+ * (src/api/daemon-facade.ts); tests implement it with real parts or small fakes. Keeping the API on
  * this interface means a route can never reach into the pipeline and block it.
  */
 
@@ -31,32 +33,6 @@ export interface GatewayStatus {
   storage: StorageHealth;
   /** Faults of the gateway's own parts (storage, GPIO lines, uplink, state files, receipts). */
   faults: { id: string; point: string; severity: string; message: string; since: number }[];
-}
-
-/** An alarm, fault or offline condition on the alarm desk, with what people did about it. */
-export interface ActiveAlarm {
-  event: GatewayEvent;
-  acknowledged?: { at: number; by: string; via?: string };
-  silencedUntil?: number;
-  silencedBy?: string;
-  /** Whether it drives a sounder right now. */
-  sounding?: boolean;
-  /** The detector restored at this time; shown until acknowledged (a latched fire alarm). */
-  clearedAt?: number;
-  /** Fire alarms: the receiving centre's confirmation (EN 54-21). */
-  receipt?: 'awaited' | 'overdue' | 'confirmed';
-}
-
-export interface OutputInfo {
-  id: string;
-  name?: string;
-  kind: string;
-}
-
-export interface OutputTestResult {
-  output: string;
-  durationMs: number;
-  ok: boolean;
 }
 
 /** Where a test alarm for a device stands: sent, and confirmed by the platform (PUBACK) or not. */
@@ -101,7 +77,9 @@ export type LiveMessage =
   | { type: 'scan'; job: ScanJob }
   | { type: 'test-alarm'; record: TestAlarmRecord };
 
-export interface GatewayPort {
+export type { ActiveAlarm, OutputInfo, OutputTestResult };
+
+export interface GatewayFacade {
   status(): GatewayStatus;
   devices(): ScheduledDeviceSnapshot[];
   device(id: string): ScheduledDeviceSnapshot | undefined;

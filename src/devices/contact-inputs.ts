@@ -1,17 +1,17 @@
-import { activeLevel, bias, contactPointSpec, rawLevel } from '../../../drivers/gpio-contact/contact.js';
-import type { Clock } from '../../clock/clock.js';
-import type { GpioInputConfig } from '../../config/io-types.js';
-import { systemTimers, type TimerHandle, type Timers } from '../../devices/timers.js';
-import { normalize } from '../../devices/normalize.js';
-import type { ReadingSink } from '../../devices/runtime.js';
-import type { FaultReporter } from '../../faults/gateway-faults.js';
-import type { Logger } from '../../log/logger.js';
-import type { Reading } from '../../model/reading.js';
-import type { SequenceSource } from '../../model/sequence.js';
-import type { EventSink, RulesEngine } from '../../rules/engine.js';
-import { ReconnectBackoff } from '../../uplink/backoff.js';
+import { activeLevel, bias, contactPointSpec, rawLevel } from '../../drivers/gpio-contact/contact.js';
+import type { Clock } from '../clock/clock.js';
+import type { GpioInputConfig } from '../config/io-types.js';
+import { systemTimers, type TimerHandle, type Timers } from './timers.js';
+import { normalize } from './normalize.js';
+import type { ReadingSink } from './runtime.js';
+import type { FaultReporter } from '../faults/gateway-faults.js';
+import type { Logger } from '../log/logger.js';
+import type { Reading } from '../model/reading.js';
+import type { SequenceSource } from '../model/sequence.js';
+import type { EventSink, RulesEngine } from '../rules/engine.js';
+import { ReconnectBackoff } from '../uplink/backoff.js';
 import { Debouncer } from './debounce.js';
-import { lineText, type GpioBackend, type InputLine, type Level, type LineHealth, type LineRef } from './types.js';
+import { lineRef, lineText, type GpioBackend, type InputLine, type Level, type LineHealth } from '../bus/gpio/types.js';
 
 /**
  * Dry-contact inputs as devices with one boolean point each, pushed into the same pipeline as
@@ -71,10 +71,6 @@ interface Running {
   retry?: TimerHandle;
   /** Bumped on every health change: a read started before the change is discarded. */
   epoch: number;
-}
-
-export function lineRef(cfg: { pin?: number; line?: string }): LineRef {
-  return cfg.pin !== undefined ? { bcm: cfg.pin } : { name: cfg.line! };
 }
 
 export class ContactInputs {

@@ -1,4 +1,4 @@
-import type { TagListRef } from '../config/io-types.js';
+import type { TagListRef } from '../../config/io-types.js';
 
 /**
  * Allow and deny lists by tag id or by named group (e.g. `ebikes`: the registered e-bike tags of

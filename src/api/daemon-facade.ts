@@ -1,0 +1,150 @@
+import { toActiveAlarm, type ActiveAlarm } from '../alarms/active-alarm.js';
+import type { AlarmView } from '../alarms/desk.js';
+import type { ScheduledDeviceSnapshot } from '../devices/scheduler.js';
+import type { GatewayEvent } from '../model/event.js';
+import type { Location } from '../model/location.js';
+import type { Reading } from '../model/reading.js';
+import type { OutputInfo, OutputTestResult } from '../actions/gateway-outputs.js';
+import { apiError } from './errors.js';
+import { LiveFeed } from './facade/live-feed.js';
+import { gatewayStatus } from './facade/status.js';
+import { TEST_ALARM_DEADLINE_MS, TestAlarms } from './facade/test-alarms.js';
+import type { BusInfo, GatewayFacade, GatewayStatus, LiveMessage, ScanJob, ScanRequest, TestAlarmRecord } from './gateway-facade.js';
+import type { GatewayParts } from './gateway-parts.js';
+import type { ConsoleState } from './local-state.js';
+import { ScanJobs } from './scan-jobs.js';
+
+/**
+ * The GatewayFacade over a running daemon: each concern in its own part (live feed and recent
+ * records, test alarms, scans, status), the alarm desk for acknowledge and silence, the Modbus
+ * source for devices. Routes see only the facade (src/api/gateway-facade.ts).
+ */
+export class DaemonFacade implements GatewayFacade {
+  private readonly feed: LiveFeed;
+  private readonly tests: TestAlarms;
+  private readonly scans: ScanJobs;
+  private readonly startedMono: number;
+
+  constructor(
+    private readonly parts: GatewayParts,
+    state: ConsoleState,
+    testAlarmDeadlineMs = TEST_ALARM_DEADLINE_MS,
+  ) {
+    this.startedMono = parts.clock.mono();
+    this.feed = new LiveFeed(parts.logger);
+    this.tests = new TestAlarms(parts, state, (m) => this.feed.publish(m), testAlarmDeadlineMs);
+    this.scans = new ScanJobs({
+      busConfig: (id) => parts.config.buses.find((b) => b.id === id),
+      liveBus: (id) => parts.modbus.bus(id),
+      createBus: (cfg) => parts.modbus.createBus(cfg),
+      now: () => parts.clock.now(),
+      onUpdate: (job) => this.feed.publish({ type: 'scan', job }),
+    });
+  }
+
+  /** Starts following the pipeline (call once the devices started). */
+  attach(): void {
+    this.feed.attach(this.parts.bus, this.parts.desk);
+    this.tests.failLeftovers();
+  }
+
+  detach(): void {
+    this.feed.detach();
+    this.scans.stopAll();
+    this.tests.stop();
+  }
+
+  status(): GatewayStatus {
+    return gatewayStatus(this.parts, this.startedMono);
+  }
+
+  devices(): ScheduledDeviceSnapshot[] {
+    return this.parts.modbus.polling()?.snapshot() ?? [];
+  }
+
+  device(id: string): ScheduledDeviceSnapshot | undefined {
+    return this.devices().find((d) => d.id === id);
+  }
+
+  history(deviceId: string, point?: string): Reading[] {
+    return this.feed.recent.history(deviceId, point);
+  }
+
+  recentEvents(limit: number): GatewayEvent[] {
+    return this.feed.recent.recentEvents(limit);
+  }
+
+  activeAlarms(): ActiveAlarm[] {
+    return this.parts.desk.list().map(toActiveAlarm);
+  }
+
+  async acknowledge(eventId: string, by: string): Promise<ActiveAlarm> {
+    return toActiveAlarm(onDesk(() => this.parts.desk.acknowledge(eventId, { by, via: 'console' })));
+  }
+
+  async silence(eventId: string, minutes: number, by: string): Promise<ActiveAlarm> {
+    return toActiveAlarm(onDesk(() => this.parts.desk.silence(eventId, minutes, { by, via: 'console' })));
+  }
+
+  async readNow(deviceId: string): Promise<{ ok: boolean; code?: string; device: ScheduledDeviceSnapshot }> {
+    const runtime = this.parts.modbus.runtime(deviceId);
+    if (runtime === undefined) throw apiError('API_NOT_FOUND', `no device '${deviceId}'`);
+    const outcome = await runtime.pollOnce();
+    const device = this.device(deviceId)!;
+    return outcome.ok ? { ok: true, device } : { ok: false, code: outcome.code, device };
+  }
+
+  outputs(): OutputInfo[] {
+    return this.parts.outputs?.list() ?? [];
+  }
+
+  async testOutput(outputId: string, durationMs: number): Promise<OutputTestResult> {
+    const outputs = this.parts.outputs;
+    if (outputs === undefined || outputs.list().length === 0) throw apiError('OUTPUT_NONE', 'no outputs configured on this gateway');
+    if (!outputs.list().some((o) => o.id === outputId)) throw apiError('API_NOT_FOUND', `no output '${outputId}'`);
+    return outputs.test(outputId, durationMs);
+  }
+
+  sendTestAlarm(deviceId: string | undefined, by: string): Promise<TestAlarmRecord> {
+    return this.tests.send(deviceId, by);
+  }
+
+  testAlarms(): TestAlarmRecord[] {
+    return this.tests.list();
+  }
+
+  buses(): BusInfo[] {
+    const { buses, devices } = this.parts.config;
+    return buses.map((b) => {
+      const info: BusInfo = { id: b.id, type: b.type, devices: devices.filter((d) => d.bus === b.id && d.enabled).length };
+      if (b.type !== 'modbus-tcp') info.baudRate = b.baudRate;
+      return info;
+    });
+  }
+
+  startScan(req: ScanRequest): ScanJob {
+    return this.scans.start(req);
+  }
+
+  scan(id: string): ScanJob | undefined {
+    return this.scans.get(id);
+  }
+
+  subscribe(listener: (m: LiveMessage) => void): () => void {
+    return this.feed.subscribe(listener);
+  }
+
+  location(): Location {
+    return this.parts.config.gateway.location;
+  }
+}
+
+/** Desk errors as the API's: an unknown or finished alarm is a 404. */
+function onDesk(fn: () => AlarmView): AlarmView {
+  try {
+    return fn();
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'ALARM_NOT_FOUND') throw apiError('API_NOT_FOUND', (err as Error).message);
+    throw err;
+  }
+}

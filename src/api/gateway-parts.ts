@@ -1,0 +1,35 @@
+import type { ModbusSource } from '../../drivers/modbus/source.js';
+import type { OutputTester } from '../actions/gateway-outputs.js';
+import type { AlarmDesk } from '../alarms/desk.js';
+import type { Clock } from '../clock/clock.js';
+import type { HearthConfig } from '../config/types.js';
+import type { GatewayBus } from '../events/gateway-topics.js';
+import type { GatewayFaults } from '../faults/gateway-faults.js';
+import type { Logger } from '../log/logger.js';
+import type { ResilientOutbox } from '../outbox/resilient-outbox.js';
+import type { PipelineSink } from '../pipeline-sink.js';
+import type { DeliveryConfirmations } from '../uplink/confirmations.js';
+import type { UplinkSession } from '../uplink/session.js';
+
+/** The parts of the running gateway the console and API use (src/daemon.ts builds them). */
+export interface GatewayParts {
+  config: HearthConfig;
+  clock: Clock;
+  logger: Logger;
+  /** In-process notifications: readings, events, desk changes. */
+  bus: GatewayBus;
+  /** Conditions, acknowledgement, silence, receipts (src/alarms/). */
+  desk: AlarmDesk;
+  /** The outbox as it stands (never throws for storage), also the sequence source. */
+  store: ResilientOutbox;
+  faults: GatewayFaults;
+  /** Where a commissioning test alarm enters the pipeline like any other event. */
+  sink: PipelineSink;
+  /** Polled devices, their buses and scheduler: read now, bus scans, the device list. */
+  modbus: ModbusSource;
+  uplink: UplinkSession;
+  /** Tells when the broker confirmed an event (a commissioning test alarm's pass). */
+  confirmations: DeliveryConfirmations;
+  /** Present when the gateway has GPIO outputs. */
+  outputs?: OutputTester;
+}
