@@ -3,7 +3,7 @@ import type { GpioOutputConfig } from '../config/io-types.js';
 import { lineText, type Level, type LineHealth, type OutputLine, lineRef } from '../bus/gpio/types.js';
 import { ignoreFaults, type FaultReporter } from '../faults/gateway-faults.js';
 import type { Logger } from '../log/logger.js';
-import { ReconnectBackoff } from '../uplink/backoff.js';
+import { ReconnectBackoff } from '../retry/backoff.js';
 
 /**
  * One local output (siren, buzzer, relay) and what it is doing: steady on/off, a pulse, or a

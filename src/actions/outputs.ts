@@ -6,7 +6,7 @@ import { systemTimers, type TimerHandle, type Timers } from '../devices/timers.j
 import type { FaultReporter } from '../faults/gateway-faults.js';
 import type { Logger } from '../log/logger.js';
 import type { OutputRegistry } from '../alarms/driven-outputs.js';
-import { ReconnectBackoff } from '../uplink/backoff.js';
+import { ReconnectBackoff } from '../retry/backoff.js';
 import { LocalOutput } from './output.js';
 
 /**

@@ -1,4 +1,4 @@
-import { EXIT_USAGE } from './exit-codes.js';
+import { EXIT_USAGE, EXIT_OK } from './exit-codes.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 
 export interface Command {
@@ -27,7 +27,7 @@ export async function runCli(argv: string[]): Promise<number> {
     const topic = name === 'help' ? rest[0] : undefined;
     if (topic && COMMANDS[topic]) {
       process.stdout.write((await COMMANDS[topic].load()).usage + '\n');
-      return 0;
+      return EXIT_OK;
     }
     process.stdout.write(helpText());
     return name === undefined ? EXIT_USAGE : 0;

@@ -31,10 +31,3 @@ export function formatIssue(issue: ConfigIssue): string {
   return `${issue.path}: ${issue.message}`;
 }
 
-/**
- * Report problems found in another file (a device profile) under the key that referred to it:
- * `devices[2].profile: acme-sd100.yaml: points[1].type: must be one of ...`.
- */
-export function nestIssues(path: string, fileLabel: string, issues: readonly ConfigIssue[]): ConfigIssue[] {
-  return issues.map((i) => ({ path, message: `${fileLabel}: ${formatIssue(i)}` }));
-}

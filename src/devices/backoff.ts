@@ -1,4 +1,5 @@
 import type { BackoffPolicy } from '../config/types.js';
+import { backoffDelay } from '../retry/backoff.js';
 
 /**
  * Delay before the next poll of a device that stopped answering. Exponential so a dead slave costs
@@ -18,8 +19,5 @@ export function backoffDelayMs(
 ): number {
   const initial = Math.max(1, policy.initialMs ?? pollIntervalMs);
   const cap = Math.max(initial, policy.maxMs);
-  const exponent = Math.max(0, consecutiveFailures - 1);
-  // 2^exponent overflows to Infinity long after the cap; min() keeps it finite.
-  const base = Math.min(cap, initial * 2 ** Math.min(exponent, 52));
-  return Math.round(base * (1 - BACKOFF_JITTER * random()));
+  return Math.round(backoffDelay(consecutiveFailures - 1, { minMs: initial, maxMs: cap, jitter: BACKOFF_JITTER, floorMs: 0 }, random));
 }

@@ -9,7 +9,7 @@ import type { Logger } from '../log/logger.js';
 import type { Reading } from '../model/reading.js';
 import type { SequenceSource } from '../model/sequence.js';
 import type { EventSink, RulesEngine } from '../rules/engine.js';
-import { ReconnectBackoff } from '../uplink/backoff.js';
+import { ReconnectBackoff } from '../retry/backoff.js';
 import { Debouncer } from './debounce.js';
 import { lineRef, lineText, type GpioBackend, type InputLine, type Level, type LineHealth } from '../bus/gpio/types.js';
 

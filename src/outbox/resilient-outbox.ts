@@ -3,7 +3,7 @@ import type { GatewayEvent } from '../model/event.js';
 import type { Reading } from '../model/reading.js';
 import type { SequenceSource } from '../model/sequence.js';
 import type { DurableStore } from '../pipeline-sink.js';
-import { ReconnectBackoff } from '../uplink/backoff.js';
+import { ReconnectBackoff } from '../retry/backoff.js';
 import type { OutboxClock } from './clock-epochs.js';
 import { isStorageFailure } from './errors.js';
 import { IntegrityChecker, type IntegrityVerdict } from './integrity-check.js';

@@ -71,10 +71,6 @@ export class RulesEngine {
     });
   }
 
-  removeDevice(deviceId: string): void {
-    this.devices.delete(deviceId);
-  }
-
   /** The device gave a valid answer with these (normalized) readings. */
   pollSucceeded(deviceId: string, readings: readonly Reading[]): void {
     const rules = this.require(deviceId);

@@ -12,33 +12,13 @@ import type { Logger } from '../log/logger.js';
  *   safe state through the normal stop (short deadline), exit 1, and systemd restarts the service.
  */
 
-type UnhandledListener = (reason: unknown, count: number) => void;
-
 let unhandled = 0;
-const listeners = new Set<UnhandledListener>();
 
-/** Counts an unhandled rejection and tells the listeners. Never throws. */
-export function recordUnhandledRejection(reason: unknown): number {
-  unhandled += 1;
-  for (const listener of listeners) {
-    try {
-      listener(reason, unhandled);
-    } catch {
-      // a listener's failure must not turn into another unhandled error
-    }
-  }
-  return unhandled;
-}
+
 
 /** Unhandled rejections since the process started. */
 export function unhandledRejections(): number {
   return unhandled;
-}
-
-/** Called after each unhandled rejection; returns the unsubscribe function. */
-export function onUnhandled(listener: UnhandledListener): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
 }
 
 export interface ProcessFaultHandlerOptions {
@@ -51,7 +31,7 @@ export interface ProcessFaultHandlerOptions {
 export function installProcessFaultHandlers(options: ProcessFaultHandlerOptions): () => void {
   const { logger } = options;
   const onRejection = (reason: unknown): void => {
-    const count = recordUnhandledRejection(reason);
+    const count = ++unhandled;
     const detail = reason instanceof Error ? { err: reason } : { reason: String(reason) };
     logger.error({ ...detail, count }, 'unhandled promise rejection (a bug): logged and counted, the gateway runs on');
   };

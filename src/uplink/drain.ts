@@ -2,7 +2,7 @@ import type { MqttClient } from 'mqtt';
 import type { FaultReporter } from '../faults/gateway-faults.js';
 import type { Logger } from '../outbox/logger.js';
 import { PRIORITY_EVENT, PRIORITY_FIRE, PRIORITY_TELEMETRY, type Batch, type UplinkSource } from '../outbox/types.js';
-import { ReconnectBackoff } from './backoff.js';
+import { ReconnectBackoff } from '../retry/backoff.js';
 import type { Codec, OutboundMessage } from './codec.js';
 import { FireRetries } from './fire-retries.js';
 import { ParkedRetry } from './parked-retry.js';

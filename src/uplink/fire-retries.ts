@@ -1,5 +1,5 @@
 import type { Batch } from '../outbox/types.js';
-import { ReconnectBackoff } from './backoff.js';
+import { ReconnectBackoff } from '../retry/backoff.js';
 
 type EventBatch = Extract<Batch, { kind: 'event' }>;
 

@@ -5,5 +5,5 @@ export { classifyRefusal, describeReasonCode, PUBACK_REASON, type Refusal } from
 export { FIRE_RETRY_MAX_MS } from './fire-retries.js';
 export { PARKED_RETRY_MS } from './parked-retry.js';
 export { NativeCodec, NATIVE_FORMAT_VERSION, type NativeCodecOptions } from './codecs/native.js';
-export { ReconnectBackoff } from './backoff.js';
+export { ReconnectBackoff } from '../retry/backoff.js';
 export { TokenBucket } from './token-bucket.js';

@@ -1,6 +1,6 @@
 import type { Logger } from '../outbox/logger.js';
 import type { Priority } from '../outbox/types.js';
-import { ReconnectBackoff } from './backoff.js';
+import { ReconnectBackoff } from '../retry/backoff.js';
 
 /**
  * While fire alarms or other events wait, reconnect attempts are at most this far apart (jittered,

@@ -4,7 +4,7 @@ import { crc16modbus } from '../../src/bus/modbus/crc16.js';
 import { ModbusMalformedError, ModbusRequestError, isRetryable, ModbusTimeoutError, ModbusExceptionError } from '../../src/bus/modbus/errors.js';
 import { characterBits, interFrameGapMs } from '../../src/bus/modbus/frame-timing.js';
 import { createModbusBus } from '../../src/bus/modbus/index.js';
-import { backoffDelayMs } from '../../src/bus/modbus/links/link.js';
+import { backoffDelay } from '../../src/retry/backoff.js';
 import { encodeRequestPdu } from '../../src/bus/modbus/pdu.js';
 
 t.test('inter-frame gap (t3.5)', async (t) => {
@@ -38,12 +38,12 @@ t.test('retry policy branches on class', async (t) => {
   t.notOk(isRetryable(new Error('MODBUS_TIMEOUT')));
 });
 
-t.test('backoff grows, is jittered, and is capped', async (t) => {
-  const policy = { minMs: 100, maxMs: 1000 };
-  t.equal(backoffDelayMs(0, policy, () => 0), 50);
-  t.equal(backoffDelayMs(0, policy, () => 1), 100);
-  t.equal(backoffDelayMs(3, policy, () => 1), 800);
-  t.equal(backoffDelayMs(20, policy, () => 1), 1000);
+t.test('link reconnect back-off (upper half of the window) grows, is jittered, and is capped', async (t) => {
+  const policy = { minMs: 100, maxMs: 1000, jitter: 0.5, floorMs: 0 };
+  t.equal(backoffDelay(0, policy, () => 0), 50);
+  t.equal(backoffDelay(0, policy, () => 1), 100);
+  t.equal(backoffDelay(3, policy, () => 1), 800);
+  t.equal(backoffDelay(20, policy, () => 1), 1000);
 });
 
 t.test('bad requests are refused before anything is sent', async (t) => {

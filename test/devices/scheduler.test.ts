@@ -22,23 +22,23 @@ function world() {
   const runtime = (driver: DeviceDriver, config: Partial<DeviceConfig> & { id: string }) =>
     new DeviceRuntime({ gatewayId: 'gw-1', config: deviceConfig(config), driver, clock, seq, rules, sink });
   const scheduler = (runtimes: DeviceRuntime[], opts: Partial<PollSchedulerOptions> = {}) =>
-    // random = 0: no jitter, so the backoff schedule below is exact.
-    new PollScheduler(runtimes, { clock, timers, random: () => 0, ...opts });
+    // random = 1: the top of the jitter window (no shortening), so the backoff schedule below is exact.
+    new PollScheduler(runtimes, { clock, timers, random: () => 1, ...opts });
   return { clock, timers, sink, rules, runtime, scheduler };
 }
 
 t.test('backoff delay: doubling from the poll interval, capped, jitter only shortens', async (t) => {
   const policy = { maxMs: 16_000 };
   t.same(
-    [1, 2, 3, 4, 5, 6, 50, 5000].map((n) => backoffDelayMs(n, 1000, policy, () => 0)),
+    [1, 2, 3, 4, 5, 6, 50, 5000].map((n) => backoffDelayMs(n, 1000, policy, () => 1)),
     [1000, 2000, 4000, 8000, 16_000, 16_000, 16_000, 16_000],
   );
   t.same(
-    [1, 2, 3].map((n) => backoffDelayMs(n, 1000, { initialMs: 500, maxMs: 1500 }, () => 0)),
+    [1, 2, 3].map((n) => backoffDelayMs(n, 1000, { initialMs: 500, maxMs: 1500 }, () => 1)),
     [500, 1000, 1500],
     'initialMs overrides the interval',
   );
-  t.equal(backoffDelayMs(5, 1000, policy, () => 0.999999), 12_800, 'at most 20 % shorter');
+  t.equal(backoffDelayMs(5, 1000, policy, () => 0), 12_800, 'at most 20 % shorter');
   for (let n = 1; n < 20; n++) {
     const d = backoffDelayMs(n, 1000, policy);
     t.ok(d <= 16_000 && d >= 800, `failure ${n}: ${d} within bounds`);

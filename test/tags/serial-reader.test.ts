@@ -4,7 +4,7 @@ import { SerialPort } from 'serialport';
 import { encodeRdm6300 } from '../../drivers/tag-reader/rdm6300.js';
 import { encodeM100Inventory } from '../../drivers/tag-reader/uhf-m100.js';
 import { SystemClock } from '../../src/clock/clock.js';
-import { SerialByteStream, TcpByteStream } from '../../src/bus/serial/byte-stream.js';
+import { SerialByteStream, TcpByteStream } from '../../src/bus/links/byte-stream.js';
 import type { TagReaderConfig } from '../../src/config/io-types.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { GatewayEvent } from '../../src/model/event.js';

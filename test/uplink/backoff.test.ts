@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ReconnectBackoff } from '../../src/uplink/backoff.js';
+import { ReconnectBackoff } from '../../src/retry/backoff.js';
 
 /** A seeded generator (mulberry32): deterministic but spread over [0, 1). */
 function seeded(seed: number): () => number {

@@ -1,4 +1,5 @@
 import type { Logger } from '../../log/logger.js';
+import { EventBus } from '../../events/bus.js';
 import type { GatewayBus } from '../../events/gateway-topics.js';
 import type { AlarmDesk } from '../../alarms/desk.js';
 import { toActiveAlarm } from '../../alarms/active-alarm.js';
@@ -12,10 +13,13 @@ import { RecentRecords } from '../recent.js';
  */
 export class LiveFeed {
   readonly recent = new RecentRecords();
-  private readonly listeners = new Set<(m: LiveMessage) => void>();
+  private readonly out: EventBus<{ live: LiveMessage }>;
   private readonly unlisten: (() => void)[] = [];
+  private readonly subscribers: (() => void)[] = [];
 
-  constructor(private readonly logger: Logger) {}
+  constructor(logger: Logger) {
+    this.out = new EventBus(logger);
+  }
 
   attach(bus: GatewayBus, desk: AlarmDesk): void {
     this.unlisten.push(
@@ -36,21 +40,16 @@ export class LiveFeed {
 
   detach(): void {
     for (const off of this.unlisten.splice(0)) off();
-    this.listeners.clear();
+    for (const off of this.subscribers.splice(0)) off();
   }
 
   subscribe(listener: (m: LiveMessage) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    const off = this.out.on('live', listener);
+    this.subscribers.push(off);
+    return off;
   }
 
   publish(m: LiveMessage): void {
-    for (const l of this.listeners) {
-      try {
-        l(m);
-      } catch (err) {
-        this.logger.warn({ err }, 'live listener failed');
-      }
-    }
+    this.out.emit('live', m);
   }
 }

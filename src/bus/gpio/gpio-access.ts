@@ -2,7 +2,7 @@ import type { GpioConfig } from '../../config/io-types.js';
 import { systemTimers, type TimerHandle, type Timers } from '../../devices/timers.js';
 import type { FaultReporter } from '../../faults/gateway-faults.js';
 import type { Logger } from '../../log/logger.js';
-import { ReconnectBackoff } from '../../uplink/backoff.js';
+import { ReconnectBackoff } from '../../retry/backoff.js';
 import { createGpioBackend, type GpioBackendOptions } from './create.js';
 import type { GpioBackend } from './types.js';
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../../log/logger.js';
-import { ReconnectBackoff } from '../../uplink/backoff.js';
+import { ReconnectBackoff } from '../../retry/backoff.js';
 import { lineText, type LineHealth, type LineRef } from './types.js';
 
 /**

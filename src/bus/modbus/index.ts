@@ -1,10 +1,10 @@
 import type { BusConfig } from '../../config/types.js';
 import { interFrameGapMs } from './frame-timing.js';
 import type { Framing } from './framing.js';
-import type { Connector, ReconnectPolicy } from './links/link.js';
-import { ReconnectingLink } from './links/reconnecting-link.js';
-import { serialConnector } from './links/serial-channel.js';
-import { tcpConnector } from './links/tcp-channel.js';
+import type { Connector, ReconnectPolicy } from '../links/link.js';
+import { ReconnectingLink } from '../links/reconnecting-link.js';
+import { serialConnector } from '../links/serial-channel.js';
+import { tcpConnector } from '../links/tcp-channel.js';
 import { silentLogger, type BusLogger } from './logger.js';
 import { ModbusMaster } from './master.js';
 import { rtuFraming } from './rtu-framing.js';

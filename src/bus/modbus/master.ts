@@ -10,7 +10,7 @@ import {
   ModbusTimeoutError,
 } from './errors.js';
 import type { Expectation, Framing } from './framing.js';
-import type { ByteLink } from './links/link.js';
+import type { ByteLink } from '../links/link.js';
 import type { BusLogger } from './logger.js';
 import { decodeResponsePdu, encodeRequestPdu, validateRequest } from './pdu.js';
 import { PriorityQueue } from './priority-queue.js';
@@ -90,7 +90,11 @@ export class ModbusMaster implements ModbusBus {
 
   async open(): Promise<void> {
     if (this.closed) throw new BusClosedError(this.id);
-    await this.s.link.open();
+    try {
+      await this.s.link.open();
+    } catch (err) {
+      throw new BusDisconnectedError(this.id, err);
+    }
   }
 
   async close(): Promise<void> {

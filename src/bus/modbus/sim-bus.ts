@@ -1,6 +1,6 @@
 import { crc16modbus, withCrc } from './crc16.js';
 import { BusDisconnectedError } from './errors.js';
-import type { ByteLink, LinkHandlers } from './links/link.js';
+import type { ByteLink, LinkHandlers } from '../links/link.js';
 import { silentLogger } from './logger.js';
 import { ModbusMaster } from './master.js';
 import type { RegisterMap } from './register-map.js';

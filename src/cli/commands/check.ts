@@ -1,6 +1,6 @@
 import type { Command } from '../index.js';
 import { DEFAULT_CONFIG } from '../defaults.js';
-import { EXIT_USAGE } from '../exit-codes.js';
+import { EXIT_USAGE, EXIT_OK } from '../exit-codes.js';
 import { loadConfigWithProfiles } from '../../config/load.js';
 import { describePlan } from '../../config/plan.js';
 import { reportError } from '../report-error.js';
@@ -28,7 +28,7 @@ export const checkCommand: Command = {
       const { config, profiles } = await loadConfigWithProfiles(file, { checkFiles: !parsed.values['skip-file-checks'] });
       process.stdout.write(describePlan(config, profiles));
       process.stdout.write(`\n${file}: valid\n`);
-      return 0;
+      return EXIT_OK;
     } catch (err) {
       return reportError(err);
     }

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Command } from '../index.js';
 import { DEFAULT_CONFIG } from '../defaults.js';
-import { EXIT_USAGE, EXIT_IOERR } from '../exit-codes.js';
+import { EXIT_USAGE, EXIT_IOERR, EXIT_OK } from '../exit-codes.js';
 import { loadConfigWithProfiles } from '../../config/load.js';
 import { reportError } from '../report-error.js';
 import { parseCommandArgs } from '../parse-command-args.js';
@@ -50,7 +50,7 @@ export const outboxCommand: Command = {
     const { values, positionals } = parsed;
     if (values.help) {
       process.stdout.write(USAGE + '\n');
-      return 0;
+      return EXIT_OK;
     }
     const sub = positionals[0];
     const limit = values.limit === undefined ? undefined : Number(values.limit);
@@ -89,7 +89,7 @@ export const outboxCommand: Command = {
     try {
       if (sub === 'stats') printStats(db, path, values.json === true);
       else exportRecords(db, { kind: values.kind, device: values.device, limit });
-      return 0;
+      return EXIT_OK;
     } catch (err) {
       process.stderr.write(`hearth outbox: reading ${path}: ${(err as Error).message}\n`);
       return EXIT_IOERR;

@@ -1,6 +1,6 @@
 import type { Command } from '../index.js';
 import { DEFAULT_CONFIG } from '../defaults.js';
-import { EXIT_USAGE, EXIT_UNAVAILABLE, EXIT_FAILURE } from '../exit-codes.js';
+import { EXIT_USAGE, EXIT_UNAVAILABLE, EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { loadConfigWithProfiles } from '../../config/load.js';
 import { devicePointSpecs } from '../../config/effective-points.js';
 import { createModbusBus } from '../../bus/modbus/index.js';
@@ -42,7 +42,7 @@ export const readCommand: Command = {
     if (parsed === undefined) return EXIT_USAGE;
     if (parsed.values.help) {
       process.stdout.write(USAGE + '\n');
-      return 0;
+      return EXIT_OK;
     }
     const deviceId = parsed.positionals[0];
     const timeoutMs = parsed.values.timeout === undefined ? undefined : Number(parsed.values.timeout);

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../index.js';
 import { DEFAULT_CONFIG } from '../defaults.js';
-import { EXIT_USAGE, EXIT_FAILURE } from '../exit-codes.js';
+import { EXIT_USAGE, EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { loadConfig } from '../../config/load.js';
 import type { BusConfig } from '../../config/types.js';
 import { scanBus, DEFAULT_SCAN_TIMEOUT_MS, type ScanHit } from '../../bus/modbus/scan.js';
@@ -106,7 +106,7 @@ export const scanCommand: Command = {
       if (tty) process.stderr.write('\n');
       if (v.json) process.stdout.write(`${JSON.stringify({ bus: bus.id, from, to, found: hits }, null, 2)}\n`);
       else process.stdout.write(`${hits.length} slave(s) found on ${bus.id}\n`);
-      return 0;
+      return EXIT_OK;
     } catch (err) {
       if (tty) process.stderr.write('\n');
       process.stderr.write(`hearth scan: ${(err as Error).message}\n`);

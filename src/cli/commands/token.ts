@@ -1,6 +1,6 @@
 import type { Command } from '../index.js';
 import { DEFAULT_CONFIG } from '../defaults.js';
-import { EXIT_USAGE } from '../exit-codes.js';
+import { EXIT_USAGE, EXIT_OK } from '../exit-codes.js';
 import { loadConfig } from '../../config/load.js';
 import { ensureToken, isUnusableTokenFile, replaceUnusableToken, rotateToken, tokenPath } from '../../api/token.js';
 import { reportError } from '../report-error.js';
@@ -30,7 +30,7 @@ export const tokenCommand: Command = {
       const token = values.rotate ? rotateToken(dir) : currentOrReplaced(dir);
       if (values.rotate) process.stderr.write(`hearth token: new token written to ${tokenPath(dir)}\n`);
       process.stdout.write(`${token}\n`);
-      return 0;
+      return EXIT_OK;
     } catch (err) {
       return reportError(err);
     }

@@ -1,3 +1,4 @@
+import { EXIT_OK } from '../exit-codes.js';
 import type { Command } from '../index.js';
 import { version } from '../../version.js';
 
@@ -5,6 +6,6 @@ export const versionCommand: Command = {
   usage: 'Usage: hearth version',
   async run() {
     process.stdout.write(`hearth ${version()} (node ${process.version})\n`);
-    return 0;
+    return EXIT_OK;
   },
 };

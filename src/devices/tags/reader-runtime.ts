@@ -1,7 +1,7 @@
 import { createTagDecoder, DEFAULT_BAUD } from '../../../drivers/tag-reader/index.js';
 import type { DecoderStats, TagDecoder } from '../../../drivers/tag-reader/decoder.js';
 import type { TagReaderConfig } from '../../config/io-types.js';
-import { parseHostPort, SerialByteStream, TcpByteStream, type ByteStream, type ByteStreamStats, type StreamState } from '../../bus/serial/byte-stream.js';
+import { parseHostPort, SerialByteStream, TcpByteStream, type ByteStream, type ByteStreamStats, type StreamState } from '../../bus/links/byte-stream.js';
 import type { FaultReporter } from '../../faults/gateway-faults.js';
 import type { Logger } from '../../log/logger.js';
 import type { GatewayEvent } from '../../model/event.js';

@@ -1,5 +1,5 @@
-import { serialPortClass } from '../../serial/load-serialport.js';
-import type { Parity } from '../../../config/types.js';
+import { serialPortClass } from '../serial/load-serialport.js';
+import type { Parity } from '../../config/types.js';
 import type { Channel, Connector } from './link.js';
 
 export interface SerialSettings {

@@ -1,6 +1,7 @@
-import { BusDisconnectedError } from '../errors.js';
-import type { BusLogger } from '../logger.js';
-import { backoffDelayMs, type ByteLink, type Channel, type Connector, type LinkHandlers, type ReconnectPolicy } from './link.js';
+import type { ComponentLogger } from '../../log/component-logger.js';
+import { LinkDownError } from './errors.js';
+import { backoffDelay } from '../../retry/backoff.js';
+import type { ByteLink, Channel, Connector, LinkHandlers, ReconnectPolicy } from './link.js';
 
 /**
  * Keeps one channel open: connects on open(), and after a loss (socket reset, USB adapter
@@ -23,7 +24,7 @@ export class ReconnectingLink implements ByteLink {
     private readonly describe: string,
     private readonly connector: Connector,
     private readonly policy: ReconnectPolicy,
-    private readonly logger: BusLogger,
+    private readonly logger: ComponentLogger,
   ) {}
 
   get connected(): boolean {
@@ -34,19 +35,19 @@ export class ReconnectingLink implements ByteLink {
     this.handlers = handlers;
   }
 
-  /** Resolves once connected; otherwise rejects with BusDisconnectedError and keeps trying. */
+  /** Resolves once connected; otherwise rejects with LinkDownError and keeps trying. */
   async open(): Promise<void> {
     this.closing = false;
     try {
       await this.connect();
     } catch (err) {
       this.scheduleRetry();
-      throw new BusDisconnectedError(this.busId, err);
+      throw new LinkDownError(this.describe, { cause: err });
     }
   }
 
   write(data: Buffer): void {
-    if (this.channel === undefined) throw new BusDisconnectedError(this.busId);
+    if (this.channel === undefined) throw new LinkDownError(this.describe);
     this.channel.write(data);
   }
 
@@ -81,7 +82,7 @@ export class ReconnectingLink implements ByteLink {
     });
     if (this.closing || gen !== this.generation) {
       await channel.close();
-      throw new BusDisconnectedError(this.busId);
+      throw new LinkDownError(this.describe);
     }
     this.channel = channel;
     this.failedAttempts = 0;
@@ -104,7 +105,9 @@ export class ReconnectingLink implements ByteLink {
 
   private scheduleRetry(): void {
     if (this.closing || this.retryTimer !== undefined) return;
-    const delay = backoffDelayMs(this.failedAttempts++, this.policy);
+    // The upper half of the window: many gateways restarted by one power cut do not hammer a
+    // device server in lockstep, and the delay never collapses to a busy loop.
+    const delay = backoffDelay(this.failedAttempts++, { ...this.policy, jitter: 0.5, floorMs: 0 });
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       if (this.closing) return;

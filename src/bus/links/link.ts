@@ -9,7 +9,7 @@ export interface ByteLink {
   readonly reconnects: number;
   open(): Promise<void>;
   close(): Promise<void>;
-  /** Throws BusDisconnectedError when there is no channel. */
+  /** Throws LinkDownError when there is no channel. */
   write(data: Buffer): void;
   attach(handlers: LinkHandlers): void;
 }
@@ -39,14 +39,4 @@ export type Connector = (events: ChannelEvents) => Promise<Channel>;
 export interface ReconnectPolicy {
   minMs: number;
   maxMs: number;
-}
-
-/**
- * Exponential backoff with jitter: the ceiling doubles per failed attempt up to maxMs, and the
- * delay is drawn from the upper half of it, so many gateways restarted by one power cut do not
- * hammer a device server in lockstep, and the delay never collapses to a busy loop.
- */
-export function backoffDelayMs(attempt: number, policy: ReconnectPolicy, random: () => number = Math.random): number {
-  const ceiling = Math.min(policy.maxMs, policy.minMs * 2 ** Math.min(attempt, 30));
-  return ceiling / 2 + random() * (ceiling / 2);
 }
