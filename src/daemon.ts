@@ -8,7 +8,7 @@ import { tagReaderSource } from '../drivers/tag-reader/source.js';
 import type { Source, SourceContext } from './devices/source.js';
 import { GpioAccess } from './bus/gpio/gpio-access.js';
 import type { GpioBackend } from './bus/gpio/types.js';
-import { GatewayOutputs } from './actions/gateway-outputs.js';
+import { GatewayOutputs } from './outputs/gateway-outputs.js';
 import { AlarmPath } from './core/alarm-path.js';
 import { UplinkSession } from './uplink/session.js';
 import { DeliveryConfirmations } from './uplink/confirmations.js';

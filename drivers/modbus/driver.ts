@@ -1,6 +1,6 @@
 import { ModbusExceptionError, ModbusMalformedError } from '../../src/bus/modbus/errors.js';
 import type { ModbusBus, ModbusResponse } from '../../src/bus/modbus/types.js';
-import type { DeviceDriver, RawValue } from '../../src/devices/driver.js';
+import type { DeviceDriver, RawValue } from '../../src/model/driver.js';
 import { decodeValue, extractBit, orderBytes } from './decode.js';
 import { profilePointSpecs } from './profile-points.js';
 import type { ModbusProfile } from './profile-types.js';

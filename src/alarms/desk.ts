@@ -3,10 +3,10 @@ import { HearthError } from '../errors.js';
 import type { FaultReporter } from '../faults/gateway-faults.js';
 import type { Logger } from '../log/logger.js';
 import type { GatewayEvent } from '../model/event.js';
-import { systemTimers, type TimerHandle, type Timers } from '../devices/timers.js';
+import { systemTimers, type TimerHandle, type Timers } from '../clock/timers.js';
 import { Conditions, isFaultCondition, isFireAlarm, isRaising, type Actor, type Condition } from './conditions.js';
 import { LocalActions } from './local-actions.js';
-import type { OutputRegistry } from './driven-outputs.js';
+import type { OutputRegistry } from '../outputs/driven-outputs.js';
 import { ReceiptWatch, type ReceiptState } from './receipt-watch.js';
 import { noLatchStore, type LatchStore } from './latch-store.js';
 

@@ -1,8 +1,8 @@
 import type { LocalActionRule } from '../config/io-types.js';
 import type { Logger } from '../log/logger.js';
 import type { GatewayEvent } from '../model/event.js';
-import type { OutputCommand } from '../actions/output.js';
-import type { OutputRegistry } from './driven-outputs.js';
+import type { OutputCommand } from '../outputs/output.js';
+import type { OutputRegistry } from '../outputs/driven-outputs.js';
 
 /**
  * Local rules: an event drives outputs on the gateway itself (siren pattern, elevator-block relay

@@ -1,7 +1,7 @@
 import type { FaultReporter } from '../faults/gateway-faults.js';
 import type { Logger } from '../log/logger.js';
 import type { GatewayEvent } from '../model/event.js';
-import { systemTimers, type TimerHandle, type Timers } from '../devices/timers.js';
+import { systemTimers, type TimerHandle, type Timers } from '../clock/timers.js';
 
 /** EN 54-21 §5.3 (type 1): no receipt of a fire alarm by the receiving centre within 100 s is a fault. */
 export const RECEIPT_TIMEOUT_MS = 100_000;

@@ -4,7 +4,7 @@ import type { ScheduledDeviceSnapshot } from '../devices/scheduler.js';
 import type { GatewayEvent } from '../model/event.js';
 import type { Location } from '../model/location.js';
 import type { Reading } from '../model/reading.js';
-import type { OutputInfo, OutputTestResult } from '../actions/gateway-outputs.js';
+import type { OutputInfo, OutputTestResult } from '../outputs/gateway-outputs.js';
 import { apiError } from './errors.js';
 import { LiveFeed } from './facade/live-feed.js';
 import { gatewayStatus } from './facade/status.js';

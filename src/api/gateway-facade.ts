@@ -1,5 +1,5 @@
 import type { ActiveAlarm } from '../alarms/active-alarm.js';
-import type { OutputInfo, OutputTestResult } from '../actions/gateway-outputs.js';
+import type { OutputInfo, OutputTestResult } from '../outputs/gateway-outputs.js';
 import type { GatewayEvent } from '../model/event.js';
 import type { Reading } from '../model/reading.js';
 import type { ScheduledDeviceSnapshot } from '../devices/scheduler.js';

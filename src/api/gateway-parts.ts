@@ -1,13 +1,13 @@
 import type { ModbusSource } from '../../drivers/modbus/source.js';
-import type { OutputTester } from '../actions/gateway-outputs.js';
+import type { OutputTester } from '../outputs/gateway-outputs.js';
 import type { AlarmDesk } from '../alarms/desk.js';
 import type { Clock } from '../clock/clock.js';
 import type { HearthConfig } from '../config/types.js';
-import type { GatewayBus } from '../events/gateway-topics.js';
+import type { GatewayBus } from '../core/gateway-bus.js';
 import type { GatewayFaults } from '../faults/gateway-faults.js';
 import type { Logger } from '../log/logger.js';
 import type { ResilientOutbox } from '../outbox/resilient-outbox.js';
-import type { PipelineSink } from '../pipeline-sink.js';
+import type { PipelineSink } from '../core/pipeline-sink.js';
 import type { DeliveryConfirmations } from '../uplink/confirmations.js';
 import type { UplinkSession } from '../uplink/session.js';
 

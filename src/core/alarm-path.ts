@@ -1,13 +1,13 @@
 import { AlarmDesk } from '../alarms/desk.js';
 import { latchFile } from '../alarms/latch-file.js';
-import type { OutputRegistry } from '../alarms/driven-outputs.js';
+import type { OutputRegistry } from '../outputs/driven-outputs.js';
 import type { Clock } from '../clock/clock.js';
 import type { HearthConfig } from '../config/types.js';
-import { createGatewayBus, type GatewayBus } from '../events/gateway-topics.js';
+import { createGatewayBus, type GatewayBus } from './gateway-bus.js';
 import { GatewayFaults } from '../faults/gateway-faults.js';
 import type { Logger } from '../log/logger.js';
 import { ResilientOutbox } from '../outbox/resilient-outbox.js';
-import { PipelineSink } from '../pipeline-sink.js';
+import { PipelineSink } from './pipeline-sink.js';
 import { RulesEngine } from '../rules/engine.js';
 
 /**

@@ -1,7 +1,7 @@
 import { activeLevel, bias, contactPointSpec, rawLevel } from '../../drivers/gpio-contact/contact.js';
 import type { Clock } from '../clock/clock.js';
 import type { GpioInputConfig } from '../config/io-types.js';
-import { systemTimers, type TimerHandle, type Timers } from './timers.js';
+import { systemTimers, type TimerHandle, type Timers } from '../clock/timers.js';
 import { normalize } from './normalize.js';
 import type { ReadingSink } from './runtime.js';
 import type { FaultReporter } from '../faults/gateway-faults.js';

@@ -1,4 +1,4 @@
-import { systemTimers, type TimerHandle, type Timers } from './timers.js';
+import { systemTimers, type TimerHandle, type Timers } from '../clock/timers.js';
 import type { Level } from '../bus/gpio/types.js';
 
 /**

@@ -1,4 +1,4 @@
-export type { DeviceDriver, RawValue } from './driver.js';
+export type { DeviceDriver, RawValue } from '../model/driver.js';
 export { normalize, normalizeAll, roundScaled } from './normalize.js';
 export type { NormalizeContext } from './normalize.js';
 export { DeviceRuntime, errorCode, UNKNOWN_ERROR_CODE, DRIVER_MALFORMED_CODE } from './runtime.js';
@@ -7,5 +7,5 @@ export { PollScheduler } from './scheduler.js';
 export type { PollSchedulerOptions, ScheduledDeviceSnapshot, ScheduleSnapshot, StopResult } from './scheduler.js';
 export { backoffDelayMs, BACKOFF_JITTER } from './backoff.js';
 export { pollPriority, isFireRelevant, FIRE_POLL_PRIORITY, NORMAL_POLL_PRIORITY } from './priority.js';
-export { systemTimers } from './timers.js';
-export type { Timers, TimerHandle } from './timers.js';
+export { systemTimers } from '../clock/timers.js';
+export type { Timers, TimerHandle } from '../clock/timers.js';

@@ -2,7 +2,7 @@ import type { Clock } from '../clock/clock.js';
 import type { PointSpec } from '../model/point.js';
 import type { PointValue, Quality, Reading } from '../model/reading.js';
 import type { SequenceSource } from '../model/sequence.js';
-import type { RawValue } from './driver.js';
+import type { RawValue } from '../model/driver.js';
 
 /**
  * Raw driver values → Readings, applying the PointSpec once and generically: scale and offset,

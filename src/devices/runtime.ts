@@ -4,7 +4,7 @@ import type { Location } from '../model/location.js';
 import type { Quality, PointValue, Reading } from '../model/reading.js';
 import type { SequenceSource } from '../model/sequence.js';
 import type { RulesEngine } from '../rules/engine.js';
-import type { DeviceDriver, RawValue } from './driver.js';
+import type { DeviceDriver, RawValue } from '../model/driver.js';
 import { normalizeAll } from './normalize.js';
 import { pollPriority } from './priority.js';
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock/clock.js';
 import { backoffDelayMs } from './backoff.js';
 import type { DeviceRuntime, DeviceSnapshot, PollOutcome } from './runtime.js';
-import { systemTimers, type TimerHandle, type Timers } from './timers.js';
+import { systemTimers, type TimerHandle, type Timers } from '../clock/timers.js';
 
 /**
  * Polls every enabled device at its own rate.

@@ -1,5 +1,5 @@
 import type { EventSink } from '../rules/engine.js';
-import { buildEvent, type EventStamp } from '../rules/event-factory.js';
+import { buildEvent, type EventStamp } from '../model/event-factory.js';
 import type { GatewayEvent, Severity } from '../model/event.js';
 import type { Location } from '../model/location.js';
 

@@ -1,5 +1,4 @@
 import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
-import type { LogConfig } from '../config/types.js';
 import { prettyLine } from './pretty.js';
 
 /**
@@ -8,7 +7,13 @@ import { prettyLine } from './pretty.js';
  */
 export type Logger = Pick<PinoLogger, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'child' | 'level'>;
 
-export function createLogger(cfg: Pick<LogConfig, 'level' | 'format'>, out: NodeJS.WritableStream = process.stdout): Logger {
+/** How to log: pino's level names; `auto` is readable on a terminal and JSON lines otherwise. */
+export interface LogSettings {
+  level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  format: 'auto' | 'json' | 'pretty';
+}
+
+export function createLogger(cfg: LogSettings, out: NodeJS.WritableStream = process.stdout): Logger {
   const pretty = cfg.format === 'pretty' || (cfg.format === 'auto' && (out as NodeJS.WriteStream).isTTY === true);
   const dest: DestinationStream = pretty
     ? { write: (line: string) => void out.write(prettyLine(line)) }

@@ -2,7 +2,7 @@ import type { FaultReporter } from '../faults/gateway-faults.js';
 import type { GatewayEvent } from '../model/event.js';
 import type { Reading } from '../model/reading.js';
 import type { SequenceSource } from '../model/sequence.js';
-import type { DurableStore } from '../pipeline-sink.js';
+import type { DurableStore } from '../core/pipeline-sink.js';
 import { ReconnectBackoff } from '../retry/backoff.js';
 import type { OutboxClock } from './clock-epochs.js';
 import { isStorageFailure } from './errors.js';

@@ -1,8 +1,8 @@
 import type { GatewayFacade } from '../api/gateway-facade.js';
-import type { OutputTester } from '../actions/gateway-outputs.js';
+import type { OutputTester } from '../outputs/gateway-outputs.js';
 import { toActiveAlarm } from '../alarms/active-alarm.js';
 import type { AlarmDesk } from '../alarms/desk.js';
-import { buildReport } from '../api/report.js';
+import { buildReport } from '../api/commissioning-report.js';
 import type { HearthConfig } from '../config/types.js';
 import type { DeviceRuntime } from '../devices/runtime.js';
 import { HearthError } from '../errors.js';

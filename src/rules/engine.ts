@@ -5,7 +5,7 @@ import type { Location } from '../model/location.js';
 import type { PointRole, PointSpec, ThresholdSpec } from '../model/point.js';
 import type { Reading } from '../model/reading.js';
 import { AvailabilityTracker, type AvailabilityState } from './availability.js';
-import { buildEvent, formatDuration, withUnit, type EventFacts, type EventStamp } from './event-factory.js';
+import { buildEvent, formatDuration, withUnit, type EventFacts, type EventStamp } from '../model/event-factory.js';
 import { ThresholdMachine, type ThresholdTransition } from './threshold-machine.js';
 import { effectiveThresholds, type ResolvedThreshold } from './thresholds.js';
 

@@ -6,5 +6,5 @@ export { ThresholdMachine } from './threshold-machine.js';
 export type { ThresholdTransition, ThresholdPhase, Side } from './threshold-machine.js';
 export { AvailabilityTracker } from './availability.js';
 export type { AvailabilityState } from './availability.js';
-export { buildEvent } from './event-factory.js';
-export type { EventStamp, EventFacts } from './event-factory.js';
+export { buildEvent } from '../model/event-factory.js';
+export type { EventStamp, EventFacts } from '../model/event-factory.js';

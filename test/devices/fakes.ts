@@ -5,8 +5,8 @@
  */
 import type { ManualClock } from '../../src/clock/clock.js';
 import type { DeviceConfig } from '../../src/config/types.js';
-import type { DeviceDriver, RawValue } from '../../src/devices/driver.js';
-import type { TimerHandle, Timers } from '../../src/devices/timers.js';
+import type { DeviceDriver, RawValue } from '../../src/model/driver.js';
+import type { TimerHandle, Timers } from '../../src/clock/timers.js';
 import { HearthError } from '../../src/errors.js';
 import type { GatewayEvent } from '../../src/model/event.js';
 import type { PointSpec } from '../../src/model/point.js';

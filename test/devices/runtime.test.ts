@@ -1,7 +1,7 @@
 import t from 'tap';
 import { ManualClock } from '../../src/clock/clock.js';
 import type { DeviceConfig } from '../../src/config/types.js';
-import type { DeviceDriver, RawValue } from '../../src/devices/driver.js';
+import type { DeviceDriver, RawValue } from '../../src/model/driver.js';
 import { FIRE_POLL_PRIORITY, NORMAL_POLL_PRIORITY, pollPriority } from '../../src/devices/priority.js';
 import { DeviceRuntime } from '../../src/devices/runtime.js';
 import { HearthError } from '../../src/errors.js';

@@ -2,7 +2,7 @@ import t from 'tap';
 import { ManualClock } from '../../src/clock/clock.js';
 import type { DeviceConfig } from '../../src/config/types.js';
 import { backoffDelayMs } from '../../src/devices/backoff.js';
-import type { DeviceDriver } from '../../src/devices/driver.js';
+import type { DeviceDriver } from '../../src/model/driver.js';
 import { DeviceRuntime } from '../../src/devices/runtime.js';
 import { PollScheduler, type PollSchedulerOptions } from '../../src/devices/scheduler.js';
 import type { PointSpec } from '../../src/model/point.js';

@@ -2,7 +2,7 @@ import t from 'tap';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalOutputs } from '../../src/actions/outputs.js';
+import { LocalOutputs } from '../../src/outputs/outputs.js';
 import { ChardevGpioBackend } from '../../src/bus/gpio/chardev-backend.js';
 import { ContactInputs } from '../../src/devices/contact-inputs.js';
 import type { LineHealth } from '../../src/bus/gpio/types.js';

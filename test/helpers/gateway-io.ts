@@ -1,12 +1,12 @@
-import { GatewayOutputs, type OutputTester } from '../../src/actions/gateway-outputs.js';
-import type { LocalOutputs } from '../../src/actions/outputs.js';
+import { GatewayOutputs, type OutputTester } from '../../src/outputs/gateway-outputs.js';
+import type { LocalOutputs } from '../../src/outputs/outputs.js';
 import { GpioAccess } from '../../src/bus/gpio/gpio-access.js';
 import type { GpioBackendOptions } from '../../src/bus/gpio/create.js';
 import type { GpioBackend } from '../../src/bus/gpio/types.js';
 import type { Clock } from '../../src/clock/clock.js';
 import type { HearthConfig } from '../../src/config/types.js';
 import type { ReadingSink } from '../../src/devices/runtime.js';
-import type { Timers } from '../../src/devices/timers.js';
+import type { Timers } from '../../src/clock/timers.js';
 import type { FaultReporter } from '../../src/faults/gateway-faults.js';
 import type { Logger } from '../../src/log/logger.js';
 import type { SequenceSource } from '../../src/model/sequence.js';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { SystemClock } from '../../src/clock/clock.js';
-import type { DeviceDriver, RawValue } from '../../src/devices/driver.js';
+import type { DeviceDriver, RawValue } from '../../src/model/driver.js';
 import { DeviceRuntime } from '../../src/devices/runtime.js';
 import { PollScheduler } from '../../src/devices/scheduler.js';
 import type { PointSpec } from '../../src/model/point.js';

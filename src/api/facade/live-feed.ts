@@ -1,6 +1,6 @@
 import type { Logger } from '../../log/logger.js';
 import { EventBus } from '../../events/bus.js';
-import type { GatewayBus } from '../../events/gateway-topics.js';
+import type { GatewayBus } from '../../core/gateway-bus.js';
 import type { AlarmDesk } from '../../alarms/desk.js';
 import { toActiveAlarm } from '../../alarms/active-alarm.js';
 import type { LiveMessage } from '../gateway-facade.js';

@@ -1,5 +1,5 @@
 import type { Location } from '../../model/location.js';
-import { buildEvent } from '../../rules/event-factory.js';
+import { buildEvent } from '../../model/event-factory.js';
 import { apiError } from '../errors.js';
 import type { GatewayParts } from '../gateway-parts.js';
 import type { LiveMessage, TestAlarmRecord } from '../gateway-facade.js';

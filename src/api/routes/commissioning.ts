@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { GatewayFacade } from '../gateway-facade.js';
-import { buildReport, reportHtml } from '../report.js';
+import { buildReport, reportHtml } from '../commissioning-report.js';
 import { authErrors, bodyErrors, errorSchema, idParam, testAlarmSchema } from '../schemas.js';
 
 const outputSchema = { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, kind: { type: 'string' } } };

@@ -1,5 +1,5 @@
 import type { GpioConfig } from '../../config/io-types.js';
-import { systemTimers, type TimerHandle, type Timers } from '../../devices/timers.js';
+import { systemTimers, type TimerHandle, type Timers } from '../../clock/timers.js';
 import type { FaultReporter } from '../../faults/gateway-faults.js';
 import type { Logger } from '../../log/logger.js';
 import { ReconnectBackoff } from '../../retry/backoff.js';

@@ -2,10 +2,10 @@ import type { GpioBackend, OutputLine } from '../bus/gpio/types.js';
 import { lineRef } from '../bus/gpio/types.js';
 import { GpioError } from '../bus/gpio/types.js';
 import type { GpioOutputConfig } from '../config/io-types.js';
-import { systemTimers, type TimerHandle, type Timers } from '../devices/timers.js';
+import { systemTimers, type TimerHandle, type Timers } from '../clock/timers.js';
 import type { FaultReporter } from '../faults/gateway-faults.js';
 import type { Logger } from '../log/logger.js';
-import type { OutputRegistry } from '../alarms/driven-outputs.js';
+import type { OutputRegistry } from './driven-outputs.js';
 import { ReconnectBackoff } from '../retry/backoff.js';
 import { LocalOutput } from './output.js';
 

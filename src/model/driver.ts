@@ -1,5 +1,5 @@
-import type { PointSpec } from '../model/point.js';
-import type { PointValue } from '../model/reading.js';
+import type { PointSpec } from './point.js';
+import type { PointValue } from './reading.js';
 
 /** A raw value as the device gave it, before scale, offset and plausibility checks. */
 export interface RawValue {

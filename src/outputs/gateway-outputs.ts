@@ -1,6 +1,6 @@
 import type { GpioOutputConfig } from '../config/io-types.js';
 import type { GpioAccess } from '../bus/gpio/gpio-access.js';
-import type { Timers } from '../devices/timers.js';
+import type { Timers } from '../clock/timers.js';
 import type { FaultReporter } from '../faults/gateway-faults.js';
 import type { Logger } from '../log/logger.js';
 import { LocalOutputs } from './outputs.js';

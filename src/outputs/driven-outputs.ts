@@ -1,5 +1,5 @@
 import type { GpioOutputConfig } from '../config/io-types.js';
-import type { OutputCommand } from '../actions/output.js';
+import type { OutputCommand } from './output.js';
 
 /** One output as the alarm desk drives it (src/actions/output.ts LocalOutput implements it). */
 export interface DrivenOutput {

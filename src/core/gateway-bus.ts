@@ -1,7 +1,7 @@
 import type { DeskChange } from '../alarms/desk.js';
 import type { GatewayEvent } from '../model/event.js';
 import type { Reading } from '../model/reading.js';
-import { EventBus } from './bus.js';
+import { EventBus } from '../events/bus.js';
 
 /** What the gateway's parts tell each other in process (src/events/bus.ts). */
 export interface GatewayTopics {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { FakeTimers } from '../devices/fakes.js';
-import { LocalOutputs } from '../../src/actions/outputs.js';
+import { LocalOutputs } from '../../src/outputs/outputs.js';
 import { SimGpioBackend } from '../../src/bus/gpio/sim-backend.js';
 import { ManualClock } from '../../src/clock/clock.js';
 import type { GpioOutputConfig } from '../../src/config/io-types.js';

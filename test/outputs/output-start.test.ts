@@ -1,6 +1,6 @@
 import t from 'tap';
 import { GatewayIo, type PipelineParts } from '../helpers/gateway-io.js';
-import { LocalOutputs } from '../../src/actions/outputs.js';
+import { LocalOutputs } from '../../src/outputs/outputs.js';
 import { AlarmDesk } from '../../src/alarms/desk.js';
 import { SimGpioBackend } from '../../src/bus/gpio/sim-backend.js';
 import type { GpioBackend } from '../../src/bus/gpio/types.js';

@@ -1,4 +1,4 @@
-import { systemTimers, type TimerHandle, type Timers } from '../devices/timers.js';
+import { systemTimers, type TimerHandle, type Timers } from '../clock/timers.js';
 import type { GpioOutputConfig } from '../config/io-types.js';
 import { lineText, type Level, type LineHealth, type OutputLine, lineRef } from '../bus/gpio/types.js';
 import { ignoreFaults, type FaultReporter } from '../faults/gateway-faults.js';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock/clock.js';
-import type { EventKind, GatewayEvent, Severity } from '../model/event.js';
-import type { Location } from '../model/location.js';
-import type { PointValue } from '../model/reading.js';
-import type { SequenceSource } from '../model/sequence.js';
+import type { EventKind, GatewayEvent, Severity } from './event.js';
+import type { Location } from './location.js';
+import type { PointValue } from './reading.js';
+import type { SequenceSource } from './sequence.js';
 
 /**
  * Builds events: the one place that stamps id, time, sequence number and location, so every event

@@ -1,7 +1,7 @@
-import type { GatewayBus } from './events/gateway-topics.js';
-import type { GatewayEvent } from './model/event.js';
-import type { Reading } from './model/reading.js';
-import type { Logger } from './log/logger.js';
+import type { GatewayBus } from './gateway-bus.js';
+import type { GatewayEvent } from '../model/event.js';
+import type { Reading } from '../model/reading.js';
+import type { Logger } from '../log/logger.js';
 
 /** Where the pipeline's typed objects are kept until each destination confirmed them. */
 export interface DurableStore {
