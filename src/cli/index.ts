@@ -1,10 +1,8 @@
+import type { Command } from './command.js';
 import { EXIT_USAGE, EXIT_OK } from './exit-codes.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 
-export interface Command {
-  usage: string;
-  run(args: string[]): Promise<number>;
-}
+export type { Command } from './command.js';
 
 /**
  * Every command with its one-line summary, in the order `hearth help` lists them. Loaded on use: `hearth version` or

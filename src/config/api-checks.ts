@@ -1,6 +1,5 @@
 import type { HearthConfig } from './types.js';
-import type { Finding } from './semantic-checks.js';
-import { unreadable } from './semantic-checks.js';
+import { unreadable, type Finding } from './finding.js';
 
 /** The api section: HTTPS needs both certificate and key, and both readable on the gateway. */
 export function checkApi(config: HearthConfig, opts: { checkFiles: boolean }): Finding[] {

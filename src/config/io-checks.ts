@@ -1,4 +1,4 @@
-import type { Finding } from './semantic-checks.js';
+import type { Finding } from './finding.js';
 import { suggest } from './suggest.js';
 import type { HearthConfig } from './types.js';
 

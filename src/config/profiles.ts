@@ -6,7 +6,7 @@ import type { ModbusProfile } from '../../drivers/modbus/profile-types.js';
 import { isProfilePath } from './defaults.js';
 import { devicePointSpecs } from './effective-points.js';
 import { ConfigError, formatIssue } from './errors.js';
-import type { Finding } from './semantic-checks.js';
+import type { Finding } from './finding.js';
 import { suggest } from './suggest.js';
 import type { DeviceConfig, HearthConfig } from './types.js';
 

@@ -1,4 +1,4 @@
-import { accessSync, constants } from 'node:fs';
+import type { Finding } from './finding.js';
 import type { BusConfig, DeviceConfig, HearthConfig } from './types.js';
 import { suggest } from './suggest.js';
 import { checkIo } from './io-checks.js';
@@ -6,10 +6,9 @@ import { checkApi } from './api-checks.js';
 import { checkPlatformCodec } from './platform-checks.js';
 
 /** A problem the schema cannot see: references between sections, uniqueness, files, URLs. */
-export interface Finding {
-  segments: (string | number)[];
-  message: string;
-}
+export type { Finding } from './finding.js';
+import { unreadable } from './finding.js';
+
 
 export interface CheckOptions {
   /** Check that TLS and password files exist and are readable. Off only for example configs. */
@@ -104,16 +103,6 @@ function checkPlatform(config: HearthConfig, opts: CheckOptions): Finding[] {
     }
   }
   return findings;
-}
-
-/** The error code if the file cannot be read by this process (ENOENT, EACCES...), else undefined. */
-export function unreadable(file: string): string | undefined {
-  try {
-    accessSync(file, constants.R_OK);
-    return undefined;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code ?? 'unreadable';
-  }
 }
 
 /** [index, index of the first occurrence] for every repeated value. */

@@ -2,6 +2,7 @@ import type { Clock } from '../clock/clock.js';
 import type { DeviceConfig } from '../config/types.js';
 import type { Location } from '../model/location.js';
 import type { Quality, PointValue, Reading } from '../model/reading.js';
+import type { ReadingSink } from '../model/sinks.js';
 import type { SequenceSource } from '../model/sequence.js';
 import type { RulesEngine } from '../rules/engine.js';
 import type { DeviceDriver, RawValue } from '../model/driver.js';
@@ -13,10 +14,6 @@ import { pollPriority } from './priority.js';
  * read → normalize → readings to the sink → rules (which emit events to their own sink). Nothing a
  * device or a sink does escapes as an exception: a dead slave is a counter and an offline event.
  */
-
-export interface ReadingSink {
-  reading(r: Reading): void;
-}
 
 /** Code recorded when a failure carries no `code` (a driver bug, not a bus condition). */
 export const UNKNOWN_ERROR_CODE = 'UNKNOWN';

@@ -3,9 +3,10 @@ import type { HearthConfig } from '../config/types.js';
 import type { FaultReporter } from '../faults/gateway-faults.js';
 import type { Logger } from '../log/logger.js';
 import type { SequenceSource } from '../model/sequence.js';
-import type { EventSink, RulesEngine } from '../rules/engine.js';
+import type { RulesEngine } from '../rules/engine.js';
+import type { EventSink } from '../model/sinks.js';
 import type { GpioAccess } from '../bus/gpio/gpio-access.js';
-import type { ReadingSink } from './runtime.js';
+import type { ReadingSink } from '../model/sinks.js';
 
 /**
  * A source of readings and events: one kind of field device (polled Modbus devices, dry contacts,

@@ -1,4 +1,4 @@
-import type { EventSink } from '../rules/engine.js';
+import type { EventSink } from '../model/sinks.js';
 import { buildEvent, type EventStamp } from '../model/event-factory.js';
 import type { GatewayEvent, Severity } from '../model/event.js';
 import type { Location } from '../model/location.js';

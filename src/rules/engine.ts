@@ -1,6 +1,7 @@
 import type { OfflinePolicy } from '../config/types.js';
 import { HearthError } from '../errors.js';
 import type { GatewayEvent, EventKind, Severity } from '../model/event.js';
+import type { EventSink } from '../model/sinks.js';
 import type { Location } from '../model/location.js';
 import type { PointRole, PointSpec, ThresholdSpec } from '../model/point.js';
 import type { Reading } from '../model/reading.js';
@@ -15,10 +16,6 @@ import { effectiveThresholds, type ResolvedThreshold } from './thresholds.js';
  * Events leave only through `sink.event()`: local actions (sirens, relays) and event tagging can
  * later be added as sinks that wrap the outbox sink, without touching the rules.
  */
-
-export interface EventSink {
-  event(e: GatewayEvent): void;
-}
 
 /** What the engine needs to know about a device: its points, the site's overrides, where it is. */
 export interface RulesDevice {

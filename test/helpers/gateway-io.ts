@@ -5,12 +5,13 @@ import type { GpioBackendOptions } from '../../src/bus/gpio/create.js';
 import type { GpioBackend } from '../../src/bus/gpio/types.js';
 import type { Clock } from '../../src/clock/clock.js';
 import type { HearthConfig } from '../../src/config/types.js';
-import type { ReadingSink } from '../../src/devices/runtime.js';
+import type { ReadingSink } from '../../src/model/sinks.js';
 import type { Timers } from '../../src/clock/timers.js';
 import type { FaultReporter } from '../../src/faults/gateway-faults.js';
 import type { Logger } from '../../src/log/logger.js';
 import type { SequenceSource } from '../../src/model/sequence.js';
-import type { EventSink, RulesEngine } from '../../src/rules/engine.js';
+import type { RulesEngine } from '../../src/rules/engine.js';
+import type { EventSink } from '../../src/model/sinks.js';
 import { ContactSource } from '../../drivers/gpio-contact/source.js';
 
 /** What the contacts need from a pipeline (the daemon's SourceContext, without the config and GPIO). */

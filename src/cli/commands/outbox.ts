@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import type { Command } from '../index.js';
+import type { Command } from '../command.js';
 import { DEFAULT_CONFIG } from '../defaults.js';
 import { EXIT_USAGE, EXIT_IOERR, EXIT_OK } from '../exit-codes.js';
 import { loadConfigWithProfiles } from '../../config/load.js';

@@ -1,4 +1,4 @@
-import type { Command } from '../index.js';
+import type { Command } from '../command.js';
 import { DEFAULT_CONFIG } from '../defaults.js';
 import { EXIT_USAGE, EXIT_UNAVAILABLE, EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { loadConfigWithProfiles } from '../../config/load.js';

@@ -1,4 +1,4 @@
-import type { Command } from '../index.js';
+import type { Command } from '../command.js';
 import { DEFAULT_CONFIG } from '../defaults.js';
 import { EXIT_USAGE, EXIT_FAILURE, EXIT_RESTART, EXIT_UNAVAILABLE } from '../exit-codes.js';
 import { loadWithRemoteRecovery } from '../../remote/startup.js';

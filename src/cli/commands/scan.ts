@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { Command } from '../index.js';
+import type { Command } from '../command.js';
 import { DEFAULT_CONFIG } from '../defaults.js';
 import { EXIT_USAGE, EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { loadConfig } from '../../config/load.js';

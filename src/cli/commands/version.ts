@@ -1,5 +1,5 @@
 import { EXIT_OK } from '../exit-codes.js';
-import type { Command } from '../index.js';
+import type { Command } from '../command.js';
 import { version } from '../../version.js';
 
 export const versionCommand: Command = {

@@ -5,7 +5,7 @@ import { parseHostPort, SerialByteStream, TcpByteStream, type ByteStream, type B
 import type { FaultReporter } from '../../faults/gateway-faults.js';
 import type { Logger } from '../../log/logger.js';
 import type { GatewayEvent } from '../../model/event.js';
-import type { EventSink } from '../../rules/engine.js';
+import type { EventSink } from '../../model/sinks.js';
 import { buildEvent, formatDuration, type EventFacts, type EventStamp } from '../../model/event-factory.js';
 import type { TagLists } from './access.js';
 import { PresenceTracker, type PresenceChange } from './presence.js';
