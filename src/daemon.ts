@@ -95,7 +95,7 @@ export class Daemon {
       runtime: (id) => this.modbus.runtime(id),
       desk: this.path.desk,
       outputs: this.outputs.configured ? this.outputs.tester() : undefined,
-      gatewayPort: () => this.api?.gatewayPort(),
+      consoleFacade: () => this.api?.facade(),
       faults,
     });
     if (config.api.enabled) this.api = new ApiServer(this.gatewayParts(), faults);

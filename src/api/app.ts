@@ -18,7 +18,7 @@ import { consoleRoutes } from './routes/console.js';
 import { defaultWebRoot } from './web-root.js';
 
 export interface ApiDeps {
-  port: GatewayFacade;
+  gateway: GatewayFacade;
   tokens: TokenStore;
   logger: Logger;
   /** Default 8 h. */
@@ -62,14 +62,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     secureCookie: deps.https !== undefined,
     logger,
   });
-  const metrics = createMetrics(deps.port);
+  const metrics = createMetrics(deps.gateway);
   app.addHook('onClose', async () => metrics.stop());
 
-  await app.register(healthRoutes, { port: deps.port });
+  await app.register(healthRoutes, { gateway: deps.gateway });
   await app.register(consoleRoutes, { webRoot: deps.webRoot ?? defaultWebRoot() });
   auth.register(app);
 
-  const shared = { port: deps.port, logger };
+  const shared = { gateway: deps.gateway, logger };
   await app.register(async (authed) => {
     authed.addHook('onRequest', auth.verify);
     await authed.register(statusRoutes, shared);
@@ -77,7 +77,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     await authed.register(alarmRoutes, shared);
     await authed.register(commissioningRoutes, shared);
     await authed.register(scanRoutes, shared);
-    await authed.register(liveRoutes, { port: deps.port, onClose: (fn) => app.addHook('preClose', async () => fn()) });
+    await authed.register(liveRoutes, { gateway: deps.gateway, onClose: (fn) => app.addHook('preClose', async () => fn()) });
     await authed.register(metricsRoutes, { registry: metrics.registry });
   });
   return app;

@@ -29,14 +29,14 @@ export interface CommissioningReport {
   summary: { devices: number; online: number; passed: number; failed: number; notTested: number };
 }
 
-export function buildReport(port: GatewayFacade): CommissioningReport {
-  const status = port.status();
+export function buildReport(gateway: GatewayFacade): CommissioningReport {
+  const status = gateway.status();
   const tests = new Map<string, TestAlarmRecord>();
-  for (const t of port.testAlarms()) {
+  for (const t of gateway.testAlarms()) {
     const prev = tests.get(t.deviceId);
     if (prev === undefined || t.sentAt >= prev.sentAt) tests.set(t.deviceId, t);
   }
-  const devices: ReportRow[] = port.devices().map((d) => {
+  const devices: ReportRow[] = gateway.devices().map((d) => {
     const t = tests.get(d.id);
     const row: ReportRow = {
       id: d.id,
@@ -57,7 +57,7 @@ export function buildReport(port: GatewayFacade): CommissioningReport {
   });
   const report: CommissioningReport = {
     gatewayId: status.gatewayId,
-    location: port.location(),
+    location: gateway.location(),
     version: status.version,
     generatedAt: status.clock.now,
     clockSynced: status.clock.synced,

@@ -13,7 +13,7 @@ export interface GatewayMetrics {
   stop(): void;
 }
 
-export function createMetrics(port: GatewayFacade): GatewayMetrics {
+export function createMetrics(gateway: GatewayFacade): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
 
@@ -25,7 +25,7 @@ export function createMetrics(port: GatewayFacade): GatewayMetrics {
     registers: [registry],
     collect() {
       this.reset();
-      for (const d of port.devices()) {
+      for (const d of gateway.devices()) {
         this.inc({ device: d.id, result: 'ok' }, d.counters.ok);
         this.inc({ device: d.id, result: 'failed' }, d.counters.failed);
       }
@@ -38,7 +38,7 @@ export function createMetrics(port: GatewayFacade): GatewayMetrics {
     registers: [registry],
     collect() {
       this.reset();
-      for (const d of port.devices()) for (const [kind, n] of Object.entries(d.counters.errorsByCode)) this.inc({ device: d.id, kind }, n);
+      for (const d of gateway.devices()) for (const [kind, n] of Object.entries(d.counters.errorsByCode)) this.inc({ device: d.id, kind }, n);
     },
   });
   new Gauge({
@@ -48,7 +48,7 @@ export function createMetrics(port: GatewayFacade): GatewayMetrics {
     registers: [registry],
     collect() {
       this.reset();
-      for (const d of port.devices()) this.set({ device: d.id }, d.state === 'online' ? 1 : 0);
+      for (const d of gateway.devices()) this.set({ device: d.id }, d.state === 'online' ? 1 : 0);
     },
   });
   new Gauge({
@@ -57,7 +57,7 @@ export function createMetrics(port: GatewayFacade): GatewayMetrics {
     labelNames: ['priority'],
     registers: [registry],
     collect() {
-      const o = port.status().outbox;
+      const o = gateway.status().outbox;
       if (o === null) return;
       for (const [priority, n] of Object.entries(o.depth)) this.set({ priority }, n);
     },
@@ -67,7 +67,7 @@ export function createMetrics(port: GatewayFacade): GatewayMetrics {
     help: 'Age of the oldest record the platform has not confirmed (0 when empty)',
     registers: [registry],
     collect() {
-      const age = port.status().outbox?.oldestUnsentAgeMs;
+      const age = gateway.status().outbox?.oldestUnsentAgeMs;
       this.set(age === null || age === undefined ? 0 : age / 1000);
     },
   });
@@ -76,7 +76,7 @@ export function createMetrics(port: GatewayFacade): GatewayMetrics {
     help: '1 while connected to the platform broker',
     registers: [registry],
     collect() {
-      this.set(port.status().uplink?.connected ? 1 : 0);
+      this.set(gateway.status().uplink?.connected ? 1 : 0);
     },
   });
   new Gauge({
@@ -84,7 +84,7 @@ export function createMetrics(port: GatewayFacade): GatewayMetrics {
     help: 'Fire alarms the platform broker refused and has not accepted since (retried every few seconds)',
     registers: [registry],
     collect() {
-      this.set(port.status().uplink?.fireAlarmsRefused ?? 0);
+      this.set(gateway.status().uplink?.fireAlarmsRefused ?? 0);
     },
   });
   new Gauge({
@@ -92,7 +92,7 @@ export function createMetrics(port: GatewayFacade): GatewayMetrics {
     help: 'Alarms, faults and offline conditions not yet restored',
     registers: [registry],
     collect() {
-      this.set(port.status().activeAlarms);
+      this.set(gateway.status().activeAlarms);
     },
   });
   new Gauge({
@@ -100,7 +100,7 @@ export function createMetrics(port: GatewayFacade): GatewayMetrics {
     help: 'Fire alarms whose detector is still in alarm',
     registers: [registry],
     collect() {
-      this.set(port.status().alarms.fire);
+      this.set(gateway.status().alarms.fire);
     },
   });
   new Gauge({
@@ -108,7 +108,7 @@ export function createMetrics(port: GatewayFacade): GatewayMetrics {
     help: '1 while a fire alarm is not confirmed by the receiving centre within its time (EN 54-21)',
     registers: [registry],
     collect() {
-      this.set(port.status().receipt.fault ? 1 : 0);
+      this.set(gateway.status().receipt.fault ? 1 : 0);
     },
   });
   new Gauge({
@@ -116,7 +116,7 @@ export function createMetrics(port: GatewayFacade): GatewayMetrics {
     help: '1 while the outbox file cannot be written (records are held in memory and still sent)',
     registers: [registry],
     collect() {
-      this.set(port.status().storage.ok ? 0 : 1);
+      this.set(gateway.status().storage.ok ? 0 : 1);
     },
   });
   new Gauge({
@@ -124,7 +124,7 @@ export function createMetrics(port: GatewayFacade): GatewayMetrics {
     help: 'Records held in memory because the outbox file cannot be written',
     registers: [registry],
     collect() {
-      this.set(port.status().storage.held);
+      this.set(gateway.status().storage.held);
     },
   });
   new Gauge({
@@ -134,7 +134,7 @@ export function createMetrics(port: GatewayFacade): GatewayMetrics {
     registers: [registry],
     collect() {
       this.reset();
-      for (const f of port.status().faults) this.inc({ point: f.point });
+      for (const f of gateway.status().faults) this.inc({ point: f.point });
     },
   });
   // A promise nobody caught is a bug that no longer ends the process (src/service/process-faults.ts): count it.
@@ -148,7 +148,7 @@ export function createMetrics(port: GatewayFacade): GatewayMetrics {
     },
   });
   const events = new Counter({ name: 'hearth_events_total', help: 'Events raised, by kind', labelNames: ['kind', 'severity'], registers: [registry] });
-  const unsubscribe = port.subscribe((m) => {
+  const unsubscribe = gateway.subscribe((m) => {
     if (m.type === 'event') events.inc({ kind: m.event.kind, severity: m.event.severity });
   });
   return { registry, stop: unsubscribe };

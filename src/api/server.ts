@@ -25,7 +25,7 @@ export const API_FAULT = 'api';
  */
 export class ApiServer {
   private app: FastifyInstance | undefined;
-  private port: DaemonFacade | undefined;
+  private gateway: DaemonFacade | undefined;
   private state: ConsoleState | undefined;
   private tokens: TokenStore | undefined;
   private retry: NodeJS.Timeout | undefined;
@@ -45,21 +45,21 @@ export class ApiServer {
     this.stopped = false;
     this.tokens = new TokenStore(config.gateway.stateDir, 1000, files);
     this.state = await ConsoleState.open(config.gateway.stateDir, files);
-    this.port = new DaemonFacade({ ...this.parts, logger: log }, this.state);
-    this.port.attach();
+    this.gateway = new DaemonFacade({ ...this.parts, logger: log }, this.state);
+    this.gateway.attach();
     await this.attempt(log);
   }
 
   /** Builds the app (once) and listens; on failure says why and how to fix it, and tries again later. */
   private async attempt(log: Logger): Promise<void> {
-    if (this.stopped || this.port === undefined || this.tokens === undefined) return;
+    if (this.stopped || this.gateway === undefined || this.tokens === undefined) return;
     const { config } = this.parts;
     const api = config.api;
     try {
       if (this.app === undefined) {
         const https = readTls(api.tls);
         this.app = await buildApi({
-          port: this.port,
+          gateway: this.gateway,
           tokens: this.tokens,
           logger: log,
           sessionTtlMs: (api.sessionTtlMinutes ?? 480) * 60_000,
@@ -90,8 +90,8 @@ export class ApiServer {
   }
 
   /** The gateway as the console sees it (alarm acks, outputs, report), for remote commands; undefined before start. */
-  gatewayPort(): DaemonFacade | undefined {
-    return this.port;
+  facade(): DaemonFacade | undefined {
+    return this.gateway;
   }
 
   /** The port actually bound (differs from the config when it asked for 0). */
@@ -103,7 +103,7 @@ export class ApiServer {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retry);
-    this.port?.detach();
+    this.gateway?.detach();
     await this.app?.close();
     this.app = undefined;
     await this.state?.close();

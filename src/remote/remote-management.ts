@@ -29,7 +29,7 @@ export interface RemoteManagementOptions {
   /** Output tests, when the gateway has GPIO outputs. */
   outputs: OutputTester | undefined;
   /** The console's port, for the commissioning report (which needs its recent history). */
-  gatewayPort: () => GatewayFacade | undefined;
+  consoleFacade: () => GatewayFacade | undefined;
   /** Faults of the audit log and the seen-ids file (`state:<file>`); default: not reported. */
   faults?: FaultReporter;
 }
@@ -98,8 +98,8 @@ export class RemoteManagement {
 
   private actions(): GatewayActions {
     const o = this.options;
-    const port = (): GatewayFacade => {
-      const p = o.gatewayPort();
+    const consoleFacade = (): GatewayFacade => {
+      const p = o.consoleFacade();
       if (p === undefined) throw new HearthError('NOT_AVAILABLE', 'needs the console (api.enabled) on this gateway');
       return p;
     };
@@ -118,7 +118,7 @@ export class RemoteManagement {
         if (!outputs.list().some((x) => x.id === outputId)) throw new HearthError('NOT_FOUND', `no output '${outputId}'`);
         return { ...(await outputs.test(outputId, durationMs)) };
       },
-      commissioningReport: async () => ({ report: buildReport(port()) }),
+      commissioningReport: async () => ({ report: buildReport(consoleFacade()) }),
       restart: o.restart,
     };
     if (this.configs !== undefined) {

@@ -73,7 +73,7 @@ log: { level: warn }
   const port = new DaemonFacade(daemon.gatewayParts(), state, testAlarmDeadlineMs);
   port.attach();
   const tokens = new TokenStore(config.gateway.stateDir, 0);
-  const app = await buildApi({ port, tokens, logger: silentLogger(), ...opts });
+  const app = await buildApi({ gateway: port, tokens, logger: silentLogger(), ...opts });
   await app.ready();
   const token = tokens.current();
   return {

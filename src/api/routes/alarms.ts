@@ -5,8 +5,8 @@ import { alarmSchema, authErrors, bodyErrors, errorSchema, eventSchema, idParam 
 const byField = { type: 'string', minLength: 1, maxLength: 64 };
 
 /** Recent events, active alarms, acknowledge and silence. Every command is logged with its caller. */
-export async function alarmRoutes(app: FastifyInstance, opts: { port: GatewayFacade; logger: { info(o: object, m: string): void } }): Promise<void> {
-  const { port, logger } = opts;
+export async function alarmRoutes(app: FastifyInstance, opts: { gateway: GatewayFacade; logger: { info(o: object, m: string): void } }): Promise<void> {
+  const { gateway, logger } = opts;
 
   app.get(
     '/api/events',
@@ -17,13 +17,13 @@ export async function alarmRoutes(app: FastifyInstance, opts: { port: GatewayFac
         response: { 200: { type: 'array', items: eventSchema }, 400: errorSchema, ...authErrors },
       },
     },
-    async (req) => port.recentEvents((req.query as { limit: number }).limit),
+    async (req) => gateway.recentEvents((req.query as { limit: number }).limit),
   );
 
   app.get(
     '/api/alarms',
     { schema: { summary: 'Alarms, faults and offline devices not yet restored', response: { 200: { type: 'array', items: alarmSchema }, ...authErrors } } },
-    async () => port.activeAlarms(),
+    async () => gateway.activeAlarms(),
   );
 
   app.post(
@@ -40,7 +40,7 @@ export async function alarmRoutes(app: FastifyInstance, opts: { port: GatewayFac
       const { id } = req.params as { id: string };
       const by = (req.body as { by?: string } | undefined)?.by ?? 'console';
       logger.info({ event: id, by, ip: req.ip }, 'api: alarm acknowledged');
-      return port.acknowledge(id, by);
+      return gateway.acknowledge(id, by);
     },
   );
 
@@ -63,7 +63,7 @@ export async function alarmRoutes(app: FastifyInstance, opts: { port: GatewayFac
       const { id } = req.params as { id: string };
       const { minutes, by = 'console' } = req.body as { minutes: number; by?: string };
       logger.info({ event: id, minutes, by, ip: req.ip }, 'api: alarm silenced');
-      return port.silence(id, minutes, by);
+      return gateway.silence(id, minutes, by);
     },
   );
 }

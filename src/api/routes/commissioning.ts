@@ -42,13 +42,13 @@ const reportSchema = {
 };
 
 /** Output test, test alarm to the platform, and the commissioning report. */
-export async function commissioningRoutes(app: FastifyInstance, opts: { port: GatewayFacade; logger: { info(o: object, m: string): void } }): Promise<void> {
-  const { port, logger } = opts;
+export async function commissioningRoutes(app: FastifyInstance, opts: { gateway: GatewayFacade; logger: { info(o: object, m: string): void } }): Promise<void> {
+  const { gateway, logger } = opts;
 
   app.get(
     '/api/outputs',
     { schema: { summary: 'Local outputs (sirens, relays)', response: { 200: { type: 'array', items: outputSchema }, ...authErrors } } },
-    async () => port.outputs(),
+    async () => gateway.outputs(),
   );
 
   app.post(
@@ -75,7 +75,7 @@ export async function commissioningRoutes(app: FastifyInstance, opts: { port: Ga
       const { id } = req.params as { id: string };
       const { durationMs } = req.body as { durationMs: number };
       logger.info({ output: id, durationMs, ip: req.ip }, 'api: output test');
-      return port.testOutput(id, durationMs);
+      return gateway.testOutput(id, durationMs);
     },
   );
 
@@ -95,25 +95,25 @@ export async function commissioningRoutes(app: FastifyInstance, opts: { port: Ga
     async (req) => {
       const { deviceId, by = 'console' } = req.body as { deviceId?: string; by?: string };
       logger.info({ device: deviceId, by, ip: req.ip }, 'api: test alarm requested');
-      return port.sendTestAlarm(deviceId, by);
+      return gateway.sendTestAlarm(deviceId, by);
     },
   );
 
   app.get(
     '/api/test-alarms',
     { schema: { summary: 'Test alarms sent and whether the platform confirmed them', response: { 200: { type: 'array', items: testAlarmSchema }, ...authErrors } } },
-    async () => port.testAlarms(),
+    async () => gateway.testAlarms(),
   );
 
   app.get(
     '/api/report',
     { schema: { summary: 'The commissioning report (JSON)', response: { 200: reportSchema, ...authErrors } } },
-    async () => buildReport(port),
+    async () => buildReport(gateway),
   );
 
   app.get(
     '/api/report.html',
     { schema: { summary: 'The commissioning report as one printable page', response: { 200: { type: 'string' }, ...authErrors } } },
-    async (_req, reply) => reply.type('text/html; charset=utf-8').send(reportHtml(buildReport(port))),
+    async (_req, reply) => reply.type('text/html; charset=utf-8').send(reportHtml(buildReport(gateway))),
   );
 }

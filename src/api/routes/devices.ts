@@ -4,16 +4,16 @@ import { apiError } from '../errors.js';
 import { authErrors, deviceSchema, errorSchema, idParam, readingSchema } from '../schemas.js';
 
 /** Devices with live values, state, counters and their active alarms; read one now. */
-export async function deviceRoutes(app: FastifyInstance, opts: { port: GatewayFacade; logger: { info(o: object, m: string): void } }): Promise<void> {
-  const { port } = opts;
-  const withAlarms = <T extends { id: string }>(d: T, alarms = port.activeAlarms()) => ({ ...d, alarms: alarms.filter((a) => a.event.deviceId === d.id) });
+export async function deviceRoutes(app: FastifyInstance, opts: { gateway: GatewayFacade; logger: { info(o: object, m: string): void } }): Promise<void> {
+  const { gateway } = opts;
+  const withAlarms = <T extends { id: string }>(d: T, alarms = gateway.activeAlarms()) => ({ ...d, alarms: alarms.filter((a) => a.event.deviceId === d.id) });
 
   app.get(
     '/api/devices',
     { schema: { summary: 'Every configured device with live values', response: { 200: { type: 'array', items: deviceSchema }, ...authErrors } } },
     async () => {
-      const alarms = port.activeAlarms();
-      return port.devices().map((d) => withAlarms(d, alarms));
+      const alarms = gateway.activeAlarms();
+      return gateway.devices().map((d) => withAlarms(d, alarms));
     },
   );
 
@@ -35,9 +35,9 @@ export async function deviceRoutes(app: FastifyInstance, opts: { port: GatewayFa
     async (req) => {
       const { id } = req.params as { id: string };
       const { point } = req.query as { point?: string };
-      const device = port.device(id);
+      const device = gateway.device(id);
       if (device === undefined) throw apiError('API_NOT_FOUND', `no device '${id}'`);
-      return { device: withAlarms(device), history: port.history(id, point) };
+      return { device: withAlarms(device), history: gateway.history(id, point) };
     },
   );
 
@@ -58,7 +58,7 @@ export async function deviceRoutes(app: FastifyInstance, opts: { port: GatewayFa
     async (req) => {
       const { id } = req.params as { id: string };
       opts.logger.info({ device: id, ip: req.ip }, 'api: read device now');
-      const r = await port.readNow(id);
+      const r = await gateway.readNow(id);
       return { ...r, device: withAlarms(r.device) };
     },
   );

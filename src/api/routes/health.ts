@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { GatewayFacade } from '../gateway-facade.js';
 
 /** GET /healthz: for monitoring, no authentication, nothing secret in it. */
-export async function healthRoutes(app: FastifyInstance, opts: { port: GatewayFacade }): Promise<void> {
+export async function healthRoutes(app: FastifyInstance, opts: { gateway: GatewayFacade }): Promise<void> {
   app.get(
     '/healthz',
     {
@@ -11,6 +11,6 @@ export async function healthRoutes(app: FastifyInstance, opts: { port: GatewayFa
         response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, uptimeS: { type: 'number' } } } },
       },
     },
-    async () => ({ ok: true, uptimeS: opts.port.status().uptimeS }),
+    async () => ({ ok: true, uptimeS: opts.gateway.status().uptimeS }),
   );
 }

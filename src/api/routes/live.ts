@@ -13,7 +13,7 @@ const MAX_BUFFERED_BYTES = 1_000_000;
  * test-alarm), data is the JSON message. EventSource reconnects by itself; the console re-reads
  * the full state on (re)connect, so nothing is replayed here.
  */
-export async function liveRoutes(app: FastifyInstance, opts: { port: GatewayFacade; onClose: (fn: () => void) => void }): Promise<void> {
+export async function liveRoutes(app: FastifyInstance, opts: { gateway: GatewayFacade; onClose: (fn: () => void) => void }): Promise<void> {
   const open = new Set<() => void>();
   opts.onClose(() => {
     for (const end of open) end();
@@ -45,7 +45,7 @@ export async function liveRoutes(app: FastifyInstance, opts: { port: GatewayFaca
         for (const m of readings.values()) write(m);
         readings.clear();
       }, READING_FLUSH_MS);
-      const unsubscribe = opts.port.subscribe(send);
+      const unsubscribe = opts.gateway.subscribe(send);
       const beat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
       const end = (): void => {
         clearInterval(flush);

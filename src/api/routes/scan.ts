@@ -6,8 +6,8 @@ import { authErrors, bodyErrors, errorSchema, idParam, scanJobSchema } from '../
 const BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200];
 
 /** Buses and bus scans: start one (202), then follow it here or on the live feed. */
-export async function scanRoutes(app: FastifyInstance, opts: { port: GatewayFacade; logger: { info(o: object, m: string): void } }): Promise<void> {
-  const { port, logger } = opts;
+export async function scanRoutes(app: FastifyInstance, opts: { gateway: GatewayFacade; logger: { info(o: object, m: string): void } }): Promise<void> {
+  const { gateway, logger } = opts;
 
   app.get(
     '/api/buses',
@@ -23,7 +23,7 @@ export async function scanRoutes(app: FastifyInstance, opts: { port: GatewayFaca
         },
       },
     },
-    async () => port.buses(),
+    async () => gateway.buses(),
   );
 
   app.post(
@@ -49,7 +49,7 @@ export async function scanRoutes(app: FastifyInstance, opts: { port: GatewayFaca
     async (req, reply) => {
       const body = req.body as { bus: string; from: number; to: number; baudRates?: number[]; timeoutMs?: number };
       logger.info({ ...body, ip: req.ip }, 'api: bus scan');
-      return reply.status(202).send(port.startScan(body));
+      return reply.status(202).send(gateway.startScan(body));
     },
   );
 
@@ -58,7 +58,7 @@ export async function scanRoutes(app: FastifyInstance, opts: { port: GatewayFaca
     { schema: { summary: 'A scan\'s progress and findings', params: idParam('id'), response: { 200: scanJobSchema, 400: errorSchema, 404: errorSchema, ...authErrors } } },
     async (req) => {
       const { id } = req.params as { id: string };
-      const job = port.scan(id);
+      const job = gateway.scan(id);
       if (job === undefined) throw apiError('API_NOT_FOUND', `no scan '${id}'`);
       return job;
     },

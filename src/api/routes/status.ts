@@ -83,10 +83,10 @@ const statusSchema = {
 };
 
 /** GET /api/status: the overview page's numbers. */
-export async function statusRoutes(app: FastifyInstance, opts: { port: GatewayFacade }): Promise<void> {
+export async function statusRoutes(app: FastifyInstance, opts: { gateway: GatewayFacade }): Promise<void> {
   app.get(
     '/api/status',
     { schema: { summary: 'Gateway status: version, uptime, clock, uplink, outbox, device and alarm counts', response: { 200: statusSchema, ...authErrors } } },
-    async () => opts.port.status(),
+    async () => opts.gateway.status(),
   );
 }
