@@ -1,8 +1,8 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import type { JsonSchema } from './sections/common.js';
 import { resolvePlatformSecretPaths } from './platform-checks.js';
 
 type Obj = Record<string, unknown>;
+type JsonSchema = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
@@ -11,7 +11,8 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
  * `additionalProperties`, `items` and discriminated `oneOf` (the bus `type` picks the branch,
  * which is how RTU and TCP buses get different timeouts).
  */
-export function applySchemaDefaults(schema: JsonSchema, data: unknown): void {
+export function applySchemaDefaults(schemaObject: object, data: unknown): void {
+  const schema = schemaObject as JsonSchema;
   if (Array.isArray(data)) {
     const items = schema.items as JsonSchema | undefined;
     if (items) for (const item of data) applySchemaDefaults(items, item);
@@ -36,7 +37,7 @@ export function applySchemaDefaults(schema: JsonSchema, data: unknown): void {
 }
 
 /** All defaults, in order, on validated data: schema defaults, then the derived ones. */
-export function applyDefaults(schema: JsonSchema, raw: Obj, configDir: string): void {
+export function applyDefaults(schema: object, raw: Obj, configDir: string): void {
   // No platform section: the demo's in-process broker. Created first so its schema defaults apply.
   raw.platform ??= { kind: 'embedded' };
   applySchemaDefaults(schema, raw);

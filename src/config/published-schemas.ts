@@ -1,5 +1,5 @@
 import { modbusProfileSchema } from '../../drivers/modbus/profile-schema.js';
-import { hearthConfigSchema, schemaFileText } from './schema.js';
+import { hearthConfigSchema } from './schema.js';
 
 /**
  * Schema files checked into the repository for editors (`# yaml-language-server: $schema=...`),
@@ -11,4 +11,48 @@ export function publishedSchemas(): { path: string; text: string }[] {
     { path: 'config/hearth.schema.json', text: schemaFileText(hearthConfigSchema) },
     { path: 'drivers/modbus/profile.schema.json', text: schemaFileText(modbusProfileSchema) },
   ];
+}
+
+/** The schema as published: plain JSON in a stable keyword order and a trailing newline, so the file diffs cleanly. */
+export function schemaFileText(schema: object): string {
+  return `${JSON.stringify(publishable(schema as Schema), null, 2)}\n`;
+}
+
+type Schema = Record<string, unknown>;
+
+/** Keywords in the order a reader wants them: what the value is, its limits, its parts, its default. */
+const KEYWORD_ORDER = [
+  '$schema', 'title', 'type', 'const', 'description', 'enum', 'minimum', 'maximum', 'minLength', 'maxLength', 'pattern',
+  'minItems', 'maxItems', 'uniqueItems', 'items', 'propertyNames', 'additionalProperties', 'discriminator', 'oneOf',
+  'required', 'properties', 'minProperties', 'if', 'then', 'else', 'default',
+];
+const rank = (keyword: string): number => {
+  const n = KEYWORD_ORDER.indexOf(keyword);
+  return n === -1 ? KEYWORD_ORDER.length : n;
+};
+const SUBSCHEMA = new Set(['items', 'propertyNames', 'additionalProperties', 'if', 'then', 'else']);
+const SUBSCHEMA_LIST = new Set(['oneOf', 'anyOf', 'allOf']);
+
+/**
+ * A TypeBox schema as plain JSON Schema: string keys only (TypeBox's markers are symbols), keywords
+ * in KEYWORD_ORDER, and without the `type` TypeBox adds next to a `const` (the const says it all).
+ * Data inside the schema (`default`, `enum`, `const`, `required`) is left as it is.
+ */
+function publishable(schema: Schema): Schema {
+  const out: Schema = {};
+  const keywords = Object.keys(schema).sort((a, b) => rank(a) - rank(b));
+  for (const keyword of keywords) {
+    const value = schema[keyword];
+    if (keyword === 'type' && 'const' in schema) continue;
+    if (keyword === 'properties') {
+      out[keyword] = Object.fromEntries(Object.entries(value as Record<string, Schema>).map(([name, sub]) => [name, publishable(sub)]));
+    } else if (SUBSCHEMA.has(keyword) && typeof value === 'object' && value !== null) {
+      out[keyword] = publishable(value as Schema);
+    } else if (SUBSCHEMA_LIST.has(keyword)) {
+      out[keyword] = (value as Schema[]).map(publishable);
+    } else {
+      out[keyword] = value;
+    }
+  }
+  return out;
 }

@@ -1,5 +1,7 @@
+import { Type } from '@sinclair/typebox';
 import { actionsSchema } from './sections/actions.js';
 import { busesSchema } from './sections/buses.js';
+import { Defaulted, DerivedDefault } from './sections/defaulted.js';
 import { devicesSchema } from './sections/devices.js';
 import { gatewaySchema } from './sections/gateway.js';
 import { gpioSchema } from './sections/gpio.js';
@@ -7,40 +9,35 @@ import { tagsSchema } from './sections/tags.js';
 import { platformSchema } from './sections/platform.js';
 import { remoteSchema } from './sections/platform-codecs.js';
 import { apiSchema, demoSchema, logSchema, outboxSchema, profilePathsSchema } from './sections/services.js';
-import type { JsonSchema } from './sections/common.js';
 
 /**
  * JSON Schema (draft-07, the draft editors support best) of the hearth YAML config file, one
- * sub-schema per section. `additionalProperties: false` everywhere, so a typo is an error rather than
- * a silently ignored setting. Published as config/hearth.schema.json by scripts/gen-schema.ts.
- * Defaults that depend on other values (outbox.path, platform.clientId, platform.url of the
- * embedded broker) are filled in by ./defaults.ts and only described here.
+ * sub-schema per section; the config types (./types.ts) are derived from it. Published as
+ * config/hearth.schema.json by scripts/gen-schema.ts. Defaults that depend on other values
+ * (outbox.path, platform.clientId, platform.url of the embedded broker) are filled in by
+ * ./defaults.ts and only described here.
  */
-export const hearthConfigSchema: JsonSchema = {
-  $schema: 'http://json-schema.org/draft-07/schema#',
-  title: 'hearth gateway configuration',
-  description: 'Configuration of a hearth edge gateway for building fire safety. Check a file with `hearth check <file>`.',
-  type: 'object',
-  additionalProperties: false,
-  required: ['gateway'],
-  properties: {
+export const hearthConfigSchema = Type.Object(
+  {
     gateway: gatewaySchema,
     buses: busesSchema,
     devices: devicesSchema,
-    gpio: gpioSchema,
-    tags: tagsSchema,
+    gpio: Type.Optional(gpioSchema),
+    tags: Type.Optional(tagsSchema),
     actions: actionsSchema,
-    outbox: outboxSchema,
-    platform: platformSchema,
-    remote: remoteSchema,
-    api: apiSchema,
-    log: logSchema,
+    outbox: Defaulted(outboxSchema, {}),
+    // No platform section: the demo's embedded broker (../defaults.ts).
+    platform: DerivedDefault(platformSchema),
+    remote: Type.Optional(remoteSchema),
+    api: Defaulted(apiSchema, {}),
+    log: Defaulted(logSchema, {}),
     profilePaths: profilePathsSchema,
-    demo: demoSchema,
+    demo: Type.Optional(demoSchema),
   },
-};
-
-/** The schema as published: stable key order and a trailing newline, so the checked-in file diffs cleanly. */
-export function schemaFileText(schema: JsonSchema = hearthConfigSchema): string {
-  return `${JSON.stringify(schema, null, 2)}\n`;
-}
+  {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'hearth gateway configuration',
+    description: 'Configuration of a hearth edge gateway for building fire safety. Check a file with `hearth check <file>`.',
+    additionalProperties: false,
+  },
+);
