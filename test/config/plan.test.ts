@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { loadConfigWithProfiles } from '../../src/config/load.js';
-import { describePlan } from '../../src/config/plan.js';
+import { describePlan } from '../../src/cli/plan/plan.js';
 
 const sample = fileURLToPath(new URL('../../drivers/modbus/sample.yaml', import.meta.url));
 

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { resolve } from 'node:path';
 import { loadConfigWithProfiles } from '../../src/config/load.js';
-import { describePlan } from '../../src/config/plan.js';
+import { describePlan } from '../../src/cli/plan/plan.js';
 import { BASE, issueLines } from '../config/helpers.js';
 
 const IO = `

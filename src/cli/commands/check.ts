@@ -2,7 +2,7 @@ import type { Command } from '../command.js';
 import { DEFAULT_CONFIG } from '../defaults.js';
 import { EXIT_USAGE, EXIT_OK } from '../exit-codes.js';
 import { loadConfigWithProfiles } from '../../config/load.js';
-import { describePlan } from '../../config/plan.js';
+import { describePlan } from '../plan/plan.js';
 import { reportError } from '../report-error.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 

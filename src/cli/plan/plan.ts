@@ -1,13 +1,13 @@
-import { profilePointSpecs } from '../../drivers/modbus/profile-points.js';
-import { profileWarnings } from '../../drivers/modbus/profile.js';
-import type { ModbusProfile } from '../../drivers/modbus/profile-types.js';
-import { planProfileReads } from '../../drivers/modbus/read-plan.js';
-import type { Location } from '../model/location.js';
-import type { PointSpec } from '../model/point.js';
-import { devicePointSpecs } from './effective-points.js';
+import { profilePointSpecs } from '../../../drivers/modbus/profile-points.js';
+import { profileWarnings } from '../../../drivers/modbus/profile.js';
+import type { ModbusProfile } from '../../../drivers/modbus/profile-types.js';
+import { planProfileReads } from '../../../drivers/modbus/read-plan.js';
+import type { Location } from '../../model/location.js';
+import type { PointSpec } from '../../model/point.js';
+import { devicePointSpecs } from '../../config/effective-points.js';
 import { describeIo } from './plan-io.js';
-import type { DeviceProfiles } from './profiles.js';
-import type { BusConfig, DeviceConfig, HearthConfig } from './types.js';
+import type { DeviceProfiles } from '../../config/profiles.js';
+import type { BusConfig, DeviceConfig, HearthConfig } from '../../config/types.js';
 
 /**
  * What `hearth check <file>` prints: what the gateway will do with this config, for an installer on

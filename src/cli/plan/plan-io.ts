@@ -1,5 +1,5 @@
-import type { ActionStep, GpioInputConfig, LocalActionRule, TagListRef, TagReaderConfig } from './io-types.js';
-import type { HearthConfig } from './types.js';
+import type { ActionStep, GpioInputConfig, LocalActionRule, TagListRef, TagReaderConfig } from '../../config/io-types.js';
+import type { HearthConfig } from '../../config/types.js';
 
 /**
  * The GPIO, tag reader and local action part of `hearth check`: what is wired to which pin, what a
