@@ -47,8 +47,8 @@ export class DeliveryConfirmations implements UplinkSource {
     return batch;
   }
 
-  ack(ids: readonly number[]): void {
-    this.source.ack(ids);
+  delivered(ids: readonly number[]): void {
+    this.source.delivered(ids);
     if (this.rowToEvent.size === 0) return;
     for (const id of ids) {
       const eventId = this.rowToEvent.get(id);
