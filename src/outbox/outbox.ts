@@ -18,7 +18,7 @@ import type { SalvageReport } from './salvage.js';
 import { PersistentSequence, freshSequenceFloor } from './sequence.js';
 import { outboxStats } from './stats.js';
 import { StoragePressure } from './storage-pressure.js';
-import { PRIORITIES, PRIORITY_TELEMETRY, type Batch, type BatchLimits, type OutboxStats, type Priority, type UplinkSource } from './types.js';
+import { PRIORITIES, type Batch, type BatchLimits, type OutboxStats, type Priority, type UplinkSource } from './types.js';
 
 const MiB = 1024 * 1024;
 
@@ -180,7 +180,7 @@ export class Outbox implements SequenceSource, UplinkSource {
   /** Buffers the reading; it is durable after the next group commit (flush()). */
   appendReading(reading: Reading): void {
     this.assertUsable();
-    this.queue.appendReading(this.stamp.reading(reading, PRIORITY_TELEMETRY));
+    this.queue.appendReading(this.stamp.reading(reading));
   }
 
   /** Commits buffered readings and delivered deletions in one transaction. */
