@@ -11,7 +11,6 @@ import type { GpioBackend } from './bus/gpio/types.js';
 import { GatewayOutputs } from './outputs/gateway-outputs.js';
 import { AlarmPath } from './core/alarm-path.js';
 import { UplinkSession } from './uplink/session.js';
-import { DeliveryConfirmations } from './uplink/confirmations.js';
 import { createCodec } from './uplink/codecs/create.js';
 import { disableMqttNumberCache } from './uplink/mqtt-packet-memory.js';
 import { RemoteManagement } from './remote/remote-management.js';
@@ -65,7 +64,6 @@ export class Daemon {
   private readonly sources: Source[];
   private readonly modbus: ModbusSource;
   private readonly uplink: UplinkSession;
-  private readonly confirmations: DeliveryConfirmations;
   private readonly remote: RemoteManagement;
   private readonly api: ApiServer | undefined;
   private readonly log: Logger;
@@ -84,8 +82,6 @@ export class Daemon {
     this.modbus = modbusSource(options.profiles, options.busFactory).create(ctx)!;
     const sources: (Source | undefined)[] = [this.modbus, contactSource.create(ctx), tagReaderSource.create(ctx)];
     this.sources = sources.filter((s): s is Source => s !== undefined);
-    // Passes everything through; tells the console when a test alarm was confirmed (PUBACK).
-    this.confirmations = new DeliveryConfirmations(store, () => this.clock.now());
     this.uplink = this.createUplink();
     this.remote = new RemoteManagement({
       config,
@@ -195,7 +191,6 @@ export class Daemon {
       sink,
       modbus: this.modbus,
       uplink: this.uplink,
-      confirmations: this.confirmations,
       ...(this.outputs.configured ? { outputs: this.outputs.tester() } : {}),
     };
   }
@@ -248,7 +243,7 @@ export class Daemon {
     return new UplinkSession({
       platform: config.platform,
       gatewayId: config.gateway.id,
-      outbox: this.confirmations,
+      outbox: this.path.store,
       version: version(),
       now: () => this.clock.now(),
       synced: () => this.clock.synced(),
@@ -258,6 +253,7 @@ export class Daemon {
       drainRatePerSec: config.outbox.drainRatePerSec,
       drainBurst: config.outbox.drainBurst,
       receipts: { confirmed: (ids) => this.path.desk.receiptsConfirmed(ids) },
+      delivered: (eventIds) => this.path.bus.emit('delivered', { eventIds, at: this.clock.now() }),
       faults: this.path.faults,
       codec: createCodec(config, { version: version(), now: () => this.clock.now() }),
       onCommand: (command, reply) => this.remote.handle(command, reply),

@@ -45,7 +45,7 @@ export class DaemonFacade implements GatewayFacade {
   /** Starts following the pipeline (call once the devices started). */
   attach(): void {
     this.feed.attach(this.parts.bus, this.parts.desk);
-    this.tests.failLeftovers();
+    this.tests.attach();
   }
 
   detach(): void {

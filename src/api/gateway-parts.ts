@@ -8,7 +8,6 @@ import type { GatewayFaults } from '../faults/gateway-faults.js';
 import type { Logger } from '../log/logger.js';
 import type { ResilientOutbox } from '../outbox/resilient-outbox.js';
 import type { PipelineSink } from '../core/pipeline-sink.js';
-import type { DeliveryConfirmations } from '../uplink/confirmations.js';
 import type { UplinkSession } from '../uplink/session.js';
 
 /** The parts of the running gateway the console and API use (src/daemon.ts builds them). */
@@ -28,8 +27,6 @@ export interface GatewayParts {
   /** Polled devices, their buses and scheduler: read now, bus scans, the device list. */
   modbus: ModbusSource;
   uplink: UplinkSession;
-  /** Tells when the broker confirmed an event (a commissioning test alarm's pass). */
-  confirmations: DeliveryConfirmations;
   /** Present when the gateway has GPIO outputs. */
   outputs?: OutputTester;
 }

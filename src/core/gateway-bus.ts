@@ -11,6 +11,8 @@ export interface GatewayTopics {
   event: GatewayEvent;
   /** A condition on the alarm desk changed (raised, acknowledged, silenced, cleared, over). */
   desk: DeskChange;
+  /** The platform's broker confirmed (PUBACK) these events, at this wall time. */
+  delivered: { eventIds: readonly string[]; at: number };
 }
 
 export type GatewayBus = EventBus<GatewayTopics>;

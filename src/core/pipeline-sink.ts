@@ -2,12 +2,8 @@ import type { GatewayBus } from './gateway-bus.js';
 import type { GatewayEvent } from '../model/event.js';
 import type { Reading } from '../model/reading.js';
 import type { Logger } from '../log/logger.js';
+import type { DurableStore } from '../outbox/types.js';
 
-/** Where the pipeline's typed objects are kept until each destination confirmed them. */
-export interface DurableStore {
-  appendReading(r: Reading): void;
-  appendEvent(e: GatewayEvent): void;
-}
 
 /** What acts on an event locally before it is stored: the alarm desk (src/alarms/desk.ts). */
 export interface LocalDesk {

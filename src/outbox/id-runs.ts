@@ -4,7 +4,7 @@ import type { Priority } from './types.js';
 export interface IdRun {
   from: number;
   to: number;
-  /** Undefined when not known (acked without a lease): each row's own priority is read back. */
+  /** Undefined when not known (delivered without a lease): each row's own priority is read back. */
   priority: Priority | undefined;
 }
 

@@ -2,13 +2,13 @@ import { PRIORITIES, type Priority } from './types.js';
 
 /**
  * In-memory bookkeeping of records the uplink holds. Never persisted on purpose: after a restart
- * nothing is in flight and every unacked record is sent again (at-least-once).
+ * nothing is in flight and every undelivered record is sent again (at-least-once).
  *
  * Per priority a cursor remembers "every id at or below me is held or gone", so leasing the next
  * batch is an index range scan from the cursor instead of a scan past everything in flight.
  * A release moves the cursor back below the released ids.
  *
- * Acked records stay held until the group commit deleted them, so they are never leased again.
+ * Delivered records stay held until the group commit deleted them, so they are never leased again.
  */
 export class LeaseTracker {
   private readonly held = new Map<number, { priority: Priority; acked: boolean; leased: boolean }>();
@@ -34,26 +34,23 @@ export class LeaseTracker {
     if (id > this.cursor(priority)) this.cursors[priority] = id;
   }
 
-  /** Returns leased ids to the queue; acked or unknown ids are ignored. */
-  release(ids: readonly number[]): number {
-    let released = 0;
+  /** Returns leased ids to the queue; delivered or unknown ids are ignored. */
+  release(ids: readonly number[]): void {
     for (const id of ids) {
       const h = this.held.get(id);
       if (h === undefined || h.acked) continue;
       this.held.delete(id);
       if (id - 1 < this.cursor(h.priority)) this.cursors[h.priority] = id - 1;
-      released++;
     }
-    return released;
   }
 
-  /** Marks ids as confirmed; they stay held until deleted. Returns the ids newly marked. */
-  ack(ids: readonly number[]): number[] {
+  /** Marks ids as delivered (the broker confirmed them); they stay held until deleted. Returns the ids newly marked. */
+  delivered(ids: readonly number[]): number[] {
     const marked: number[] = [];
     for (const id of ids) {
       const h = this.held.get(id);
       if (h?.acked === true) continue;
-      // An id acked without a lease (e.g. by a tool) is still deleted; priority is read on delete.
+      // An id delivered without a lease (e.g. by a tool) is still deleted; priority is read on delete.
       this.held.set(id, { priority: h?.priority ?? 2, acked: true, leased: h !== undefined });
       this.acked.add(id);
       marked.push(id);
@@ -61,13 +58,13 @@ export class LeaseTracker {
     return marked;
   }
 
-  /** The priority an acked id was leased at; undefined if it was acked without a lease. */
+  /** The priority a delivered id was leased at; undefined if it was delivered without a lease. */
   priorityOf(id: number): Priority | undefined {
     const h = this.held.get(id);
     return h?.leased ? h.priority : undefined;
   }
 
-  /** Ids acked since the last commit. */
+  /** Ids delivered since the last commit. */
   pendingDeletes(): number[] {
     return [...this.acked];
   }
@@ -85,15 +82,8 @@ export class LeaseTracker {
     this.cursors.fill(0);
   }
 
-  /** Leased and not yet acked. */
+  /** Leased and not yet delivered. */
   inflight(): number {
     return this.held.size - this.acked.size;
-  }
-
-  /** Leased, not acked, ids (for shutdown diagnostics). */
-  inflightIds(): number[] {
-    const ids: number[] = [];
-    for (const [id, h] of this.held) if (!h.acked) ids.push(id);
-    return ids;
   }
 }

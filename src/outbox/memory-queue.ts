@@ -53,7 +53,7 @@ export class MemoryQueue {
     }
   }
 
-  /** The most urgent waiting records at or above `limits.maxPriority`, leased; ids go back to ack() or release(). */
+  /** The most urgent waiting records at or above `limits.maxPriority`, leased; ids go back to delivered() or release(). */
   lease(priority: Priority, limits: BatchLimits): Batch | undefined {
     const queue = this.waiting[priority]!;
     if (queue.length === 0) return undefined;
@@ -75,12 +75,12 @@ export class MemoryQueue {
   }
 
   /** Delivered: gone. Unknown ids are ignored. */
-  ack(ids: readonly number[]): void {
+  delivered(ids: readonly number[]): void {
     for (const id of ids) this.leased.delete(id);
   }
 
   /** Not delivered: back to the head of their queue, in their original order. */
-  release(ids: readonly number[]): Held[] {
+  release(ids: readonly number[]): void {
     const back: Held[] = [];
     for (const id of ids) {
       const h = this.leased.get(id);
@@ -89,7 +89,6 @@ export class MemoryQueue {
       back.push(h);
     }
     for (const h of back) insertInOrder(this.waiting[h.priority]!, h);
-    return back;
   }
 
   /** Removes and returns every waiting (not leased) record, for the outbox once it can be written again. */

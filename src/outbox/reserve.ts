@@ -12,7 +12,7 @@ export class Ballast {
     private readonly bytes: number,
   ) {}
 
-  present(): boolean {
+  private present(): boolean {
     try {
       return statSync(this.path).size >= this.bytes;
     } catch {

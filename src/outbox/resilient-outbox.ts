@@ -1,17 +1,19 @@
+import { EventBus } from '../events/bus.js';
 import type { FaultReporter } from '../faults/gateway-faults.js';
 import type { GatewayEvent } from '../model/event.js';
 import type { Reading } from '../model/reading.js';
 import type { SequenceSource } from '../model/sequence.js';
-import type { DurableStore } from '../core/pipeline-sink.js';
-import { ReconnectBackoff } from '../retry/backoff.js';
+import type { DurableStore } from './types.js';
 import type { OutboxClock } from './clock-epochs.js';
 import { isStorageFailure } from './errors.js';
-import { IntegrityChecker, type IntegrityVerdict } from './integrity-check.js';
+import type { IntegrityVerdict } from './integrity-check.js';
 import { noopLogger, type Logger } from './logger.js';
 import { MemoryQueue } from './memory-queue.js';
 import { OutboxNotices } from './notices.js';
 import { Outbox, type OutboxOptions } from './outbox.js';
 import type { SalvageReport } from './salvage.js';
+import { freshSequenceFloor } from './sequence.js';
+import { StorageFault, type StorageHealth } from './storage-fault.js';
 import { PRIORITIES, PRIORITY_EVENT, PRIORITY_TELEMETRY, type Batch, type BatchLimits, type OutboxStats, type Priority, type UplinkSource } from './types.js';
 
 export interface ResilientOutboxOptions {
@@ -34,55 +36,39 @@ export interface ResilientOutboxOptions {
   check?: (path: string) => Promise<IntegrityVerdict>;
 }
 
-export interface StorageHealth {
-  ok: boolean;
-  /** Wall time the current fault began. */
-  since?: number;
-  /** SQLite / errno code of the failure. */
-  code?: string;
-  message?: string;
-  /** Attempts to reopen the file since the fault began. */
-  reopenAttempts: number;
-  /** Records waiting in memory (not yet in the file). */
-  held: number;
-  /** Readings dropped from memory during faults since start. */
-  droppedReadings: number;
-}
-
-/** SQLite and errno codes of a full disk: a reopen needs room, not an integrity check. */
-const FULL = new Set(['SQLITE_FULL', 'ENOSPC', 'EDQUOT']);
+export type { StorageHealth } from './storage-fault.js';
 
 /**
- * The outbox as the pipeline and the uplink see it. While the file works, everything goes to the
- * Outbox. When a write or fsync fails, the gateway enters a *storage fault*: the failed handle is
- * closed (never "fsync again on the same handle and assume success"), a critical fault event goes
- * out, and records wait in a bounded memory queue that the uplink drains live, so detection, local
- * actions and delivery go on. The file is reopened on a back-off, checked first in a worker thread
- * when the failure could have damaged it; once it opens, what waits in memory is written to it and
- * the fault is cleared. Nothing here throws into a caller for a storage reason.
+ * The outbox as the pipeline and the uplink see it: routes records between the file and memory.
+ * While the file works, everything goes to the Outbox. When a write or fsync fails, the gateway
+ * enters a *storage fault* (storage-fault.ts): the failed handle is closed (never "fsync again on
+ * the same handle and assume success") and records wait in a bounded memory queue that the uplink
+ * drains live, so detection, local actions and delivery go on. Once the file opens again, what
+ * waits in memory is written to it and the fault is cleared. Nothing here throws into a caller for
+ * a storage reason.
  */
 export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSource {
   private outbox: Outbox | undefined;
   private readonly memory: MemoryQueue;
-  private readonly backoff: ReconnectBackoff;
+  private readonly fault: StorageFault;
   private readonly logger: Logger;
-  private readonly listeners = new Set<(priority: Priority) => void>();
+  private readonly committed: EventBus<{ committed: Priority }>;
   private readonly notices: OutboxNotices;
-  /** Outbox row ids leased from the current handle; acks for ids of an earlier handle are dropped. */
+  /** Outbox row ids leased from the current handle; confirmations for ids of an earlier handle are dropped. */
   private readonly leasedRows = new Set<number>();
   private unsubscribe: (() => void) | undefined;
-  private fault: { since: number; code: string; message: string; needsCheck: boolean } | undefined;
-  private reopenAttempts = 0;
-  private reopenTimer: NodeJS.Timeout | undefined;
-  private reopening = false;
   private closed = false;
   private lastSeq = 0;
-  private checker: IntegrityChecker | undefined;
 
   constructor(private readonly options: ResilientOutboxOptions) {
     this.logger = options.logger ?? noopLogger;
+    this.committed = new EventBus(this.logger);
     this.memory = new MemoryQueue(options.maxHeldReadings ?? 20_000, options.clock);
-    this.backoff = new ReconnectBackoff(options.reopenMinMs ?? 1000, options.reopenMaxMs ?? 60_000, options.random);
+    const { clock, faults, reopenMinMs, reopenMaxMs, random, check } = options;
+    this.fault = new StorageFault(
+      { path: options.outbox.path, clock, faults, logger: this.logger, reopenMinMs, reopenMaxMs, random, check },
+      { attached: () => this.outbox !== undefined, open: (integrity, salvaged) => this.tryOpen(integrity, salvaged) },
+    );
     this.notices = new OutboxNotices(options.gatewayId, options.clock, () => this.next());
   }
 
@@ -91,14 +77,11 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
     if (this.tryOpen(undefined)) return;
     // Never opened: continue above any number this gateway can have handed out (as after a file
     // moved aside: microseconds of wall time), so the platform never sees a number twice.
-    if (this.lastSeq === 0) this.lastSeq = Math.floor(this.options.clock.now()) * 1000;
+    if (this.lastSeq === 0) this.lastSeq = freshSequenceFloor(undefined, this.options.clock.now());
   }
 
   health(): StorageHealth {
-    const f = this.fault;
-    const h: StorageHealth = { ok: f === undefined, reopenAttempts: this.reopenAttempts, held: this.memory.waitingCount() + this.memory.inflight(), droppedReadings: this.memory.droppedReadings() };
-    if (f !== undefined) Object.assign(h, { since: f.since, code: f.code, message: f.message });
-    return h;
+    return this.fault.health(this.memory.waitingCount() + this.memory.inflight(), this.memory.droppedReadings());
   }
 
   /** The underlying file's handle while it works (tools and tests). */
@@ -168,10 +151,10 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
     return undefined;
   }
 
-  ack(ids: readonly number[]): void {
+  delivered(ids: readonly number[]): void {
     const { held, rows } = this.split(ids);
-    this.memory.ack(held);
-    if (rows.length > 0) this.guarded('ack', (box) => box.ack(rows));
+    this.memory.delivered(held);
+    if (rows.length > 0) this.guarded('delivered', (box) => box.delivered(rows));
   }
 
   release(ids: readonly number[]): void {
@@ -196,8 +179,7 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
   }
 
   onCommitted(listener: (priority: Priority) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.committed.on('committed', listener);
   }
 
   stats(): OutboxStats {
@@ -224,7 +206,7 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
       inflight: base.inflight + m.inflight(),
       oldestUnsentAgeMs: base.oldestUnsentAgeMs === null ? memAge : memAge === null ? base.oldestUnsentAgeMs : Math.max(base.oldestUnsentAgeMs, memAge),
       droppedReadings: base.droppedReadings + m.droppedReadings(),
-      storageFault: base.storageFault || this.fault !== undefined,
+      storageFault: base.storageFault || this.fault.active(),
       heldInMemory: m.waitingCount() + m.inflight(),
     };
   }
@@ -233,8 +215,7 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.reopenTimer);
-    this.checker?.close();
+    this.fault.close();
     this.unsubscribe?.();
     const held = this.memory.waitingCount() + this.memory.inflight();
     if (this.outbox !== undefined) {
@@ -292,7 +273,7 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
       this.failed('open', err);
       return false;
     }
-    if (this.fault !== undefined) {
+    if (this.fault.active()) {
       try {
         box.probeWrite();
       } catch (err) {
@@ -309,7 +290,7 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
     box.raiseSequenceTo(this.lastSeq);
     this.lastSeq = Math.max(this.lastSeq, box.sequenceMark());
     this.unsubscribe = box.onCommitted((p) => this.notify(p));
-    if (this.fault !== undefined) this.recovered();
+    if (this.fault.active()) this.recovered();
     return true;
   }
 
@@ -329,73 +310,14 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
         this.logger.warn({ err: closeErr }, 'outbox: dropping the failed handle');
       }
     }
-    if (this.fault === undefined) {
-      const message = `outbox file cannot be written (${code} in ${operation}): alarms and readings are held in memory and still sent; retrying the file`;
-      this.fault = { since: this.options.clock.now(), code, message, needsCheck: !FULL.has(code) };
-      this.reopenAttempts = 0;
-      this.backoff.reset();
-      this.logger.error({ err, code, operation, path: this.options.outbox.path }, 'STORAGE FAULT: outbox cannot be written; holding records in memory');
-      this.options.faults.raise('storage', message, { severity: 'critical' });
-    } else if (!FULL.has(code)) {
-      this.fault.needsCheck = true;
-    }
-    this.scheduleReopen();
-  }
-
-  private scheduleReopen(): void {
-    if (this.closed || this.reopenTimer !== undefined || this.reopening) return;
-    const delay = this.backoff.next();
-    this.reopenTimer = setTimeout(() => {
-      this.reopenTimer = undefined;
-      void this.reopen().catch((err: unknown) => {
-        this.logger.error({ err }, 'outbox: reopen failed unexpectedly');
-        this.scheduleReopen();
-      });
-    }, delay);
-    this.reopenTimer.unref?.();
-  }
-
-  private async reopen(): Promise<void> {
-    if (this.closed || this.outbox !== undefined || this.fault === undefined) return;
-    this.reopening = true;
-    this.reopenAttempts++;
-    let integrity: 'ok' | 'corrupt' | undefined;
-    let salvaged: SalvageReport | undefined;
-    try {
-      if (this.fault.needsCheck) {
-        const check = this.options.check ?? ((path: string) => (this.checker ??= new IntegrityChecker()).check(path));
-        const v = await check(this.options.outbox.path);
-        if (v.verdict === 'unreadable') {
-          this.logger.warn({ code: v.code, detail: v.detail, attempt: this.reopenAttempts }, 'outbox: file still unreadable');
-          return;
-        }
-        integrity = v.verdict === 'corrupt' ? 'corrupt' : 'ok';
-        if (v.verdict === 'corrupt') {
-          // The checker also read the file's events (off the event loop): they go into the fresh file.
-          salvaged = v.salvage;
-          this.logger.error({ detail: v.detail, salvagedEvents: salvaged?.events.length, lostEvents: salvaged?.lostEvents }, 'outbox: integrity check failed; the file is moved aside');
-        }
-      }
-      if (this.closed) return;
-      this.tryOpen(integrity, salvaged);
-    } finally {
-      this.reopening = false;
-      if (this.outbox === undefined && !this.closed) this.scheduleReopen();
-    }
+    this.fault.enter(operation, code, err);
   }
 
   /** The file works again: what waited in memory goes into it, the fault is cleared. */
   private recovered(): void {
-    const f = this.fault!;
     const moved = this.migrate();
     if (this.outbox === undefined) return; // the migration itself failed: still in fault
-    this.fault = undefined;
-    this.checker?.close();
-    this.checker = undefined;
-    this.backoff.reset();
-    const downMs = this.options.clock.now() - f.since;
-    this.logger.info({ downMs, events: moved.events, readings: moved.readings, attempts: this.reopenAttempts }, 'outbox writable again; held records stored');
-    this.options.faults.clear('storage', `outbox writable again after ${Math.round(downMs / 1000)} s; ${moved.events} events and ${moved.readings} readings held in memory were stored`);
+    this.fault.clear(moved);
     for (const p of PRIORITIES) this.notify(p);
   }
 
@@ -428,12 +350,6 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
   }
 
   private notify(priority: Priority): void {
-    for (const l of this.listeners) {
-      try {
-        l(priority);
-      } catch (err) {
-        this.logger.error({ err }, 'outbox listener failed');
-      }
-    }
+    this.committed.emit('committed', priority);
   }
 }

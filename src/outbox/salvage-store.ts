@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { eventPriority, type GatewayEvent } from '../model/event.js';
+import { recordInserter, type PendingRecord } from './records.js';
 import type { SalvageReport } from './salvage.js';
 
 /** What a moved-aside file gave back: for the `moved aside` fault event, the log and the counters. */
@@ -33,10 +34,8 @@ const EVENT_PRIORITIES = new Set([0, 1, 3, 4]);
  * Throws the storage error if the fresh file cannot take them (nothing is then written).
  */
 export function storeSalvaged(db: Database, report: SalvageReport, depth: number[]): SalvageSummary {
-  const insert = db.prepare(
-    "INSERT INTO records (kind, priority, device_id, seq, created_at, bytes, payload, epoch) VALUES ('event', ?, ?, ?, ?, ?, ?, 0)",
-  );
-  const rows: [priority: number, deviceId: string, seq: number, createdAt: number, bytes: number, payload: string][] = [];
+  const insert = recordInserter(db);
+  const records: PendingRecord[] = [];
   let malformed = 0;
   for (const e of report.events) {
     const event = parseEvent(e.payload);
@@ -45,14 +44,14 @@ export function storeSalvaged(db: Database, report: SalvageReport, depth: number
       continue;
     }
     const priority = EVENT_PRIORITIES.has(e.priority) ? e.priority : eventPriority(event);
-    rows.push([priority, e.deviceId, e.seq, e.createdAt, Buffer.byteLength(e.payload), e.payload]);
+    records.push({ kind: 'event', priority, deviceId: e.deviceId, seq: e.seq, createdAt: e.createdAt, bytes: Buffer.byteLength(e.payload), payload: e.payload, epoch: 0 });
   }
   db.transaction(() => {
-    for (const r of rows) insert.run(...r);
+    for (const r of records) insert(r);
   })();
-  for (const r of rows) depth[r[0]] = (depth[r[0]] ?? 0) + 1;
+  for (const r of records) depth[r.priority] = (depth[r.priority] ?? 0) + 1;
   const summary: SalvageSummary = {
-    events: rows.length,
+    events: records.length,
     lostEvents: report.lostEvents + malformed,
     lostExact: report.indexComplete,
     unreadableIds: report.unreadableIds,

@@ -50,3 +50,14 @@ export class PersistentSequence implements SequenceSource {
     return this.last;
   }
 }
+
+/**
+ * Where a sequence continues when its file's mark is lost (a file moved aside, or one that never
+ * opened): above the salvaged mark, or, if none could be read, above the wall clock in
+ * microseconds, which is above any sequence a gateway can have produced at fewer than a million
+ * records a second since 1970.
+ */
+export function freshSequenceFloor(salvaged: number | undefined, wallMs: number): number {
+  if (salvaged !== undefined) return salvaged;
+  return Math.floor(wallMs) * 1000;
+}

@@ -24,7 +24,7 @@ export interface BatchLimits {
   maxPriority?: Priority;
 }
 
-/** One unit the uplink publishes as one MQTT message; `ids` go back to ack() or release(). */
+/** One unit the uplink publishes as one MQTT message; `ids` go back to delivered() or release(). */
 export type Batch =
   | { kind: 'event'; priority: typeof PRIORITY_FIRE | typeof PRIORITY_EVENT; ids: number[]; event: SentEvent }
   | { kind: 'telemetry'; priority: typeof PRIORITY_TELEMETRY; ids: number[]; readings: SentReading[] };
@@ -35,7 +35,7 @@ export interface OutboxStats {
   total: number;
   /** Records set aside after a permanent refusal by the platform (kept, retried periodically and at the next connection). */
   parked: number;
-  /** Leased to the uplink and not yet acked. */
+  /** Leased to the uplink and not yet delivered. */
   inflight: number;
   /** Readings accepted but not yet group-committed. */
   buffered: number;
@@ -54,7 +54,9 @@ export interface OutboxStats {
 /** The part of the outbox the uplink depends on (lets tests and other stores stand in). */
 export interface UplinkSource {
   nextBatch(limits: BatchLimits): Batch | undefined;
-  ack(ids: readonly number[]): void;
+  /** The broker confirmed these (PUBACK): they leave the outbox. */
+  delivered(ids: readonly number[]): void;
+  /** Not confirmed (link dropped, publish refused): they will be leased again. */
   release(ids: readonly number[]): void;
   /** Optional: set aside records the platform refuses for good; unparkAll() returns them. */
   park?(ids: readonly number[], reason: string): void;
@@ -64,4 +66,10 @@ export interface UplinkSource {
   stats(): OutboxStats;
   /** Called after new records are committed; returns an unsubscribe function. */
   onCommitted(listener: (priority: Priority) => void): () => void;
+}
+
+/** Where the pipeline's records are kept until each destination confirmed them (the sink's store). */
+export interface DurableStore {
+  appendReading(r: Reading): void;
+  appendEvent(e: GatewayEvent): void;
 }

@@ -310,7 +310,7 @@ export class Drain {
     this.counters.acked++;
     this.counters.ackedRecords += batch.ids.length;
     this.refusals.reset();
-    this.source.ack(batch.ids);
+    this.source.delivered(batch.ids);
     this.parked.accepted(batch.ids);
     if (batch.kind !== 'event') return;
     if (batch.priority === PRIORITY_FIRE) {

@@ -43,6 +43,8 @@ export interface UplinkSessionOptions {
    * event's publish ('broker' codecs).
    */
   receipts?: ReceiptListener;
+  /** The broker confirmed (PUBACK) these events: the outbox may delete them (a test alarm passes on it). */
+  delivered?: (eventIds: readonly string[]) => void;
   /** The gateway's own faults: `uplink:refused` while the platform refuses fire alarms. Default: none. */
   faults?: FaultReporter;
   /** Parked records are retried this often on a link that stays up. Default 300000 (5 min). */
@@ -150,7 +152,10 @@ export class UplinkSession {
       faults: options.faults ?? ignoreFaults,
       now: this.now,
       // Where the PUBACK is all the platform offers, it is the receipt.
-      eventAccepted: (batch) => this.receipts.accepted(batch.event.id),
+      eventAccepted: (batch) => {
+        this.receipts.accepted(batch.event.id);
+        this.options.delivered?.([batch.event.id]);
+      },
     });
   }
 

@@ -35,7 +35,7 @@ t.test('acking every other telemetry batch deletes exactly those records', async
 
   const fire = box.nextBatch({ maxReadings: 100, maxBytes: 1 << 20 });
   t.equal(fire?.kind, 'event');
-  box.ack(fire!.ids);
+  box.delivered(fire!.ids);
   const other = box.nextBatch({ maxReadings: 100, maxBytes: 1 << 20 });
   t.equal(other?.kind, 'event');
   const batches = [];
@@ -43,7 +43,7 @@ t.test('acking every other telemetry batch deletes exactly those records', async
   t.equal(batches.length, 10);
   const kept: number[] = [];
   batches.forEach((b, i) => {
-    if (i % 2 === 0) box.ack(b.ids);
+    if (i % 2 === 0) box.delivered(b.ids);
     else {
       box.release(b.ids);
       if (b.kind === 'telemetry') kept.push(...b.readings.map((r) => r.seq));

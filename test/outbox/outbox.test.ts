@@ -93,7 +93,7 @@ t.test('ack deletes, release returns records to the queue', async (t) => {
   t.equal(box.stats().inflight, 3);
 
   box.release(b.ids);
-  box.ack(a.ids);
+  box.delivered(a.ids);
   const again = box.nextBatch(LIMITS);
   t.equal(again?.kind === 'event' && again.event.seq, 2, 'released record is leased again, in order');
   t.equal(box.nextBatch(LIMITS), undefined, 'acked record is not leased again');
@@ -101,7 +101,7 @@ t.test('ack deletes, release returns records to the queue', async (t) => {
   box.flush();
   t.equal(rowCount(path), 2, 'ack deleted the record at the next commit');
   box.release([...again!.ids, ...c.ids]);
-  box.ack(c.ids); // a late ack after release still counts: the broker has it
+  box.delivered(c.ids); // a late ack after release still counts: the broker has it
   box.flush();
   t.equal(rowCount(path), 1);
   const s = box.stats();
@@ -117,7 +117,7 @@ t.test('unsent data and the sequence survive close and reopen', async (t) => {
   box.appendEvent(fireAlarm(seqs[0]!));
   for (const s of seqs.slice(1)) box.appendReading(reading(s));
   const inFlight = box.nextBatch(LIMITS)!;
-  box.ack(inFlight.ids); // acked but the close flushes the delete
+  box.delivered(inFlight.ids); // acked but the close flushes the delete
   box.nextBatch(LIMITS); // leased, not acked: must come back after reopen
   box.close();
 

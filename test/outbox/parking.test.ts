@@ -25,7 +25,7 @@ t.test('parked records leave the send order, are kept in the file, and come back
   t.ok(notice?.kind === 'event' && notice.event.kind === 'fault' && /refused 1 records \(reason code 135\)/.test(notice.event.message ?? ''), 'a fault event says so');
   const tel = box.nextBatch(LIMITS);
   t.same(tel?.kind === 'telemetry' && tel.readings.map((r) => r.seq), [2, 3, 4, 5, 6], 'the rest is not blocked');
-  box.ack([...notice!.ids, ...tel!.ids]);
+  box.delivered([...notice!.ids, ...tel!.ids]);
   t.equal(box.nextBatch(LIMITS), undefined, 'the parked record is not offered');
   // Parking the platform's refusal of that very notice must not make another notice, and another.
   box.appendEvent(fault(7, { id: 'refused-too' }));

@@ -102,7 +102,7 @@ t.test('healthy: everything goes to the file', async (t) => {
   const b = s.nextBatch(LIMITS)!;
   t.equal(b.priority, PRIORITY_FIRE);
   t.ok(b.ids[0]! > 0, 'row ids from the file');
-  s.ack(b.ids);
+  s.delivered(b.ids);
   s.flush();
   t.equal(rows(path).length, 1);
   t.same(faults.log, []);
@@ -132,7 +132,7 @@ t.test('a failed write: fault raised, the alarm is held in memory and still leas
   t.equal(live.kind, 'event');
   t.equal(live.kind === 'event' && live.event.id, alarm.id, 'the fire alarm is sent live from memory');
   t.ok(live.ids[0]! < 0, 'memory ids are negative');
-  s.ack(live.ids);
+  s.delivered(live.ids);
   t.equal(s.stats().depth.fire, 0, 'delivered from memory');
 
   // While faulted: more records, sequence keeps rising.
@@ -170,7 +170,7 @@ t.test('records leased from the failed handle are not acked into the new one', a
   t.ok(readdirSync(dir).some((f) => f.includes('.corrupt-')), 'the damaged file was moved aside, not deleted');
   const freshRows = rows(path).length;
   t.ok(freshRows >= 1, 'held records and the moved-aside notice are in the fresh file');
-  s.ack(leased.ids); // a late PUBACK for a row of the old file
+  s.delivered(leased.ids); // a late PUBACK for a row of the old file
   s.flush();
   t.equal(rows(path).length, freshRows, 'nothing in the fresh file was deleted by it');
 });

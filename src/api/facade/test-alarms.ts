@@ -17,7 +17,8 @@ export const TEST_ALARM_DEADLINE_MS = 100_000;
  * are kept in the console's state file, so the report shows them after a restart.
  */
 export class TestAlarms {
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private unlisten: (() => void) | undefined;
 
   constructor(
     private readonly parts: GatewayParts,
@@ -26,8 +27,22 @@ export class TestAlarms {
     private readonly deadlineMs = TEST_ALARM_DEADLINE_MS,
   ) {}
 
+  /** Follows deliveries on the gateway bus: a pending test alarm the broker confirmed has passed. */
+  attach(): void {
+    this.unlisten = this.parts.bus.on('delivered', ({ eventIds, at }) => {
+      for (const id of eventIds) {
+        const timer = this.timers.get(id);
+        if (timer === undefined) continue;
+        clearTimeout(timer);
+        this.timers.delete(id);
+        void this.finish(id, { result: 'pass', confirmedAt: at }).catch((err: unknown) => this.parts.logger.error({ err }, 'test alarm: not finished'));
+      }
+    });
+    this.failLeftovers();
+  }
+
   /** Test alarms pending from before a restart cannot be confirmed any more (the tracking was in memory). */
-  failLeftovers(): void {
+  private failLeftovers(): void {
     for (const t of this.state.data.testAlarms) {
       if (t.result === 'pending') void this.state.updateTestAlarm(t.eventId, { result: 'fail' }).catch((err: unknown) => this.parts.logger.error({ err }, 'console state: test alarm not updated'));
     }
@@ -38,7 +53,7 @@ export class TestAlarms {
   }
 
   async send(deviceId: string | undefined, by: string): Promise<TestAlarmRecord> {
-    const { config, clock, sink, store, confirmations, logger } = this.parts;
+    const { config, clock, sink, store, logger } = this.parts;
     let target: { id: string; location: Location };
     if (deviceId === undefined) target = { id: config.gateway.id, location: config.gateway.location };
     else {
@@ -53,22 +68,20 @@ export class TestAlarms {
     });
     const record: TestAlarmRecord = { deviceId: target.id, eventId: event.id, sentAt: event.ts, result: 'pending' };
     await this.state.recordTestAlarm(record);
-    const finished = (err: unknown) => logger.error({ err }, 'test alarm: not finished');
-    confirmations.watch(event.id, (at) => void this.finish(event.id, { result: 'pass', confirmedAt: at }).catch(finished));
     const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      confirmations.unwatch(event.id);
-      void this.finish(event.id, { result: 'fail' }).catch(finished);
+      this.timers.delete(event.id);
+      void this.finish(event.id, { result: 'fail' }).catch((err: unknown) => logger.error({ err }, 'test alarm: not finished'));
     }, this.deadlineMs);
     timer.unref();
-    this.timers.add(timer);
+    this.timers.set(event.id, timer);
     // The sink never throws for storage: a test alarm during a storage fault is held in memory and sent.
     sink.event(event);
     return { ...record };
   }
 
   stop(): void {
-    for (const t of this.timers) clearTimeout(t);
+    this.unlisten?.();
+    for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
   }
 
