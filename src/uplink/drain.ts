@@ -1,6 +1,6 @@
 import type { MqttClient } from 'mqtt';
 import type { FaultReporter } from '../faults/gateway-faults.js';
-import type { Logger } from '../outbox/logger.js';
+import type { ComponentLogger as Logger } from '../log/component-logger.js';
 import { PRIORITY_EVENT, PRIORITY_FIRE, PRIORITY_TELEMETRY, type Batch, type UplinkSource } from '../outbox/types.js';
 import { ReconnectBackoff } from '../retry/backoff.js';
 import type { Codec, OutboundMessage } from './codec.js';

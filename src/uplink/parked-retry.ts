@@ -1,4 +1,4 @@
-import type { Logger } from '../outbox/logger.js';
+import type { ComponentLogger as Logger } from '../log/component-logger.js';
 import type { UplinkSource } from '../outbox/types.js';
 
 /** How often parked records are retried on a link that stays up. */

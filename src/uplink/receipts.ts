@@ -1,4 +1,4 @@
-import type { Logger } from '../outbox/logger.js';
+import type { ComponentLogger as Logger } from '../log/component-logger.js';
 import type { Codec } from './codec.js';
 
 /** Told when the receiving side confirmed events (docs/platforms.md, "What counts as receipt"). */

@@ -1,4 +1,4 @@
-import type { Logger } from '../outbox/logger.js';
+import type { ComponentLogger as Logger } from '../log/component-logger.js';
 import type { Priority } from '../outbox/types.js';
 import { ReconnectBackoff } from '../retry/backoff.js';
 

@@ -1,7 +1,7 @@
 import mqtt, { type IConnackPacket, type MqttClient } from 'mqtt';
 import type { PlatformConfig } from '../config/types.js';
 import { ignoreFaults, type FaultReporter } from '../faults/gateway-faults.js';
-import { noopLogger, type Logger } from '../outbox/logger.js';
+import { noopLogger, type ComponentLogger as Logger } from '../log/component-logger.js';
 import { PRIORITY_EVENT, type UplinkSource } from '../outbox/types.js';
 import { buildClientOptions, isTlsUrl } from './client-options.js';
 import type { Codec, CommandResult, GatewayStatus, OutboundMessage, PlatformCommand } from './codec.js';
@@ -9,6 +9,7 @@ import { NativeCodec } from './codecs/native.js';
 import { Drain, type DrainCounters, type DrainLimits, type RefusalState } from './drain.js';
 import { PARKED_RETRY_MS } from './parked-retry.js';
 import { Receipts, type ReceiptListener } from './receipts.js';
+import { handleCommandMessage } from './commands.js';
 import { ReconnectSchedule, URGENT_RECONNECT_MAX_MS } from './reconnect.js';
 
 export { URGENT_RECONNECT_MAX_MS, type ReceiptListener };
@@ -285,38 +286,10 @@ export class UplinkSession {
     );
   }
 
-  /** A command from the platform: decoded by the codec, handed to the handler, answered on this connection. */
-  private onCommandMessage(topic: string, payload: Buffer): boolean {
-    const handler = this.options.onCommand;
-    if (handler === undefined || this.codec.decodeCommand === undefined) return false;
-    let command: PlatformCommand | undefined;
-    try {
-      command = this.codec.decodeCommand(topic, payload);
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message, topic, bytes: payload.length }, 'uplink: unreadable command ignored');
-      return true;
-    }
-    if (command === undefined) return false;
-    const cmd = command;
-    try {
-      handler(cmd, (result) => {
-        if (this.codec.encodeCommandResult === undefined) return;
-        void this.publish(this.codec.encodeCommandResult(cmd, result)).then(
-          (ok) => {
-            if (!ok) this.logger.warn({ command: cmd.name, id: cmd.id }, 'uplink: command result not delivered');
-          },
-          (err: unknown) => this.logger.error({ err, command: cmd.name, id: cmd.id }, 'uplink: command result not delivered'),
-        );
-      });
-    } catch (err) {
-      this.logger.error({ err, command: cmd.name }, 'uplink: command handler failed');
-    }
-    return true;
-  }
-
   /** Commands, and the receiving side's application-level receipts of events. */
   private onMessage(topic: string, payload: Buffer): void {
-    if (this.onCommandMessage(topic, payload)) return;
+    const ctx = { codec: this.codec, handler: this.options.onCommand, logger: this.logger, publish: (m: OutboundMessage) => this.publish(m) };
+    if (handleCommandMessage(ctx, topic, payload)) return;
     this.receipts.onMessage(topic, payload);
   }
 
