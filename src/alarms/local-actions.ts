@@ -10,7 +10,7 @@ import type { OutputRegistry } from '../outputs/driven-outputs.js';
  * decision, before the event is stored or sent, so it works with no network and no disk.
  * With `untilRestore`, the restore of the triggering event returns the outputs to their safe state.
  *
- * Every command is a demand held by its owner (rule + event) on the output (src/actions/output.ts),
+ * Every command is a demand held by its owner (rule + event) on the output (src/outputs/output.ts),
  * so one alarm's restore or silence never switches off a siren another alarm still demands.
  * Silencing suspends an alarm's demands on sounders only; re-sounding gives them back, for the
  * time they have left.
