@@ -45,12 +45,12 @@ export interface DrainOptions {
 }
 
 export interface DrainCounters {
-  /** Messages published / acknowledged / refused by the broker (negative PUBACK). */
+  /** Messages published / confirmed by the broker (PUBACK) / refused by it (negative PUBACK). */
   published: number;
-  acked: number;
+  delivered: number;
   rejected: number;
-  /** Outbox records confirmed. */
-  ackedRecords: number;
+  /** Outbox records the broker confirmed (deleted from the outbox). */
+  deliveredRecords: number;
 }
 
 /** The last refusal, for the uplink state an installer reads. */
@@ -307,8 +307,8 @@ export class Drain {
   }
 
   private accepted(batch: Batch): void {
-    this.counters.acked++;
-    this.counters.ackedRecords += batch.ids.length;
+    this.counters.delivered++;
+    this.counters.deliveredRecords += batch.ids.length;
     this.refusals.reset();
     this.source.delivered(batch.ids);
     this.parked.accepted(batch.ids);

@@ -72,7 +72,7 @@ export interface UplinkState {
   inflight: number;
   counters: DrainCounters;
   /** Receipt messages from the platform that could not be read. */
-  badAcks: number;
+  badReceipts: number;
   /** Milliseconds until the next connection attempt; null while connected or connecting. */
   nextAttemptInMs: number | null;
   /** Disconnected while fire alarms or other events wait in the outbox: reconnect attempts are a few seconds apart. */
@@ -100,7 +100,7 @@ export class UplinkSession {
   private readonly now: () => number;
   private readonly synced: () => boolean;
   private readonly reconnect: ReconnectSchedule;
-  private readonly counters: DrainCounters = { published: 0, acked: 0, rejected: 0, ackedRecords: 0 };
+  private readonly counters: DrainCounters = { published: 0, delivered: 0, rejected: 0, deliveredRecords: 0 };
   private readonly drain: Drain;
   private readonly receipts: Receipts;
   private conn: Connection | undefined;
@@ -198,7 +198,7 @@ export class UplinkSession {
       reconnectAttempts: this.reconnect.attempts(),
       inflight: this.drain.inflight(),
       counters: { ...this.counters },
-      badAcks: this.receipts.bad,
+      badReceipts: this.receipts.bad,
       nextAttemptInMs: this.reconnect.nextAttemptInMs(),
       urgent: !this.connected && this.eventsWaiting(),
       fireAlarmsRefused: this.drain.fireAlarmsRefused(),

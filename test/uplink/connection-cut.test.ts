@@ -44,9 +44,9 @@ t.test(`connection cut ${CUTS} times at random moments mid-publish: nothing lost
   let cutWithInflight = 0;
   for (let i = 0; i < CUTS; i++) {
     await waitFor(() => session.state().connected, 20_000);
-    const acked = session.state().counters.acked;
+    const acked = session.state().counters.delivered;
     // A random moment once publishing is under way on this connection.
-    await waitFor(() => session.state().counters.acked > acked, 20_000);
+    await waitFor(() => session.state().counters.delivered > acked, 20_000);
     await sleep(Math.floor(Math.random() * 60));
     if (session.state().inflight > 0) cutWithInflight++;
     const accepted = proxy.accepted;

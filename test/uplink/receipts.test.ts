@@ -43,13 +43,13 @@ t.test('native: the ack topic is the receipt, the PUBACK is not', async (t) => {
   await waitFor(() => s.state().connected, 10_000);
   outbox.appendEvent(fireAlarm(1, { id: 'fire-1' }));
   await sub.waitFor((x) => x.messages.some((m) => m.body.id === 'fire-1'));
-  await waitFor(() => s.state().counters.acked >= 1, 5000);
+  await waitFor(() => s.state().counters.delivered >= 1, 5000);
   t.same(receipts.calls, [], 'the broker took it (PUBACK), but the receiving centre has not confirmed it');
 
   const platformClient = await mqtt.connectAsync(b.url);
   t.teardown(() => platformClient.endAsync(true));
   await platformClient.publishAsync(`${PREFIX}/${GATEWAY}/ack`, 'not json', { qos: 1 });
-  await waitFor(() => s.state().badAcks === 1, 10_000);
+  await waitFor(() => s.state().badReceipts === 1, 10_000);
   t.same(receipts.calls, [], 'an unreadable ack confirms nothing');
   await platformClient.publishAsync(`${PREFIX}/${GATEWAY}/ack`, JSON.stringify({ v: 1, ids: ['fire-1', 'never-sent'] }), { qos: 1 });
   await waitFor(() => receipts.calls.length === 1, 10_000);
@@ -128,7 +128,7 @@ t.test('Alink over a real Mosquitto: the platform reply on the sub-device topic 
   outbox.appendEvent(fireAlarm(77, { id: 'fire-alink' }));
   await side.until(() => side.on('/sys/subPK/smoke-1/thing/event/alarm/post').length === 1);
   const sent = side.json('/sys/subPK/smoke-1/thing/event/alarm/post')[0]!;
-  await waitFor(() => s.state().counters.acked >= 1, 5000);
+  await waitFor(() => s.state().counters.delivered >= 1, 5000);
   t.same(receipts.calls, [], 'the PUBACK is not the receipt on Alink');
   await side.client.publishAsync('/sys/subPK/smoke-1/thing/event/alarm/post_reply', JSON.stringify({ id: sent.id, code: 200, data: {}, message: 'success', method: 'thing.event.alarm.post', version: '1.0' }), { qos: 1 });
   await waitFor(() => receipts.calls.length === 1, 10_000);
