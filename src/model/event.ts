@@ -16,6 +16,14 @@ export type EventKind =
 
 export type Severity = 'fire' | 'critical' | 'major' | 'minor' | 'info';
 
+/** Most severe first: `fire` is 0, `info` 4. */
+export const SEVERITY_ORDER: readonly Severity[] = ['fire', 'critical', 'major', 'minor', 'info'];
+
+/** Whether `s` is at least as severe as `floor`. */
+export function atLeast(s: Severity, floor: Severity): boolean {
+  return SEVERITY_ORDER.indexOf(s) <= SEVERITY_ORDER.indexOf(floor);
+}
+
 export interface GatewayEvent {
   /** Unique, stable across retries: the platform de-duplicates on it. */
   id: string;

@@ -1,16 +1,22 @@
-import { PARKED_OFFSET, PRIORITIES } from './types.js';
+import { PRIORITIES } from './types.js';
+
+/** Rows of one priority with the same destination masks, as `GROUP BY priority, pending, parked` counts them. */
+export interface MaskCount {
+  priority: number;
+  pending: number;
+  parked: number;
+  n: number;
+}
 
 /**
- * Rows in the table per stored priority: 0..2 in the send order, 3..5 parked (priority +
- * PARKED_OFFSET). Kept beside every insert and delete, so that leasing skips empty priorities and
- * stats need no COUNT(*).
+ * Rows in the table per priority, whichever destinations still wait for them. Kept beside every
+ * insert and delete, so that storage pressure and stats need no COUNT(*).
  */
 export class DepthCounts {
-  private readonly rows: number[];
+  private readonly rows: number[] = PRIORITIES.map(() => 0);
 
-  /** `initial`: rows per stored priority as the open counted them. */
-  constructor(initial: readonly number[]) {
-    this.rows = [...initial];
+  constructor(initial: readonly MaskCount[] = []) {
+    for (const c of initial) this.add(c.priority, c.n);
   }
 
   of(priority: number): number {
@@ -21,23 +27,47 @@ export class DepthCounts {
     this.rows[priority] = this.of(priority) + count;
   }
 
-  /** Whether any row is set aside after a refusal (parking.ts). */
-  anyParked(): boolean {
-    return PRIORITIES.some((p) => this.of(p + PARKED_OFFSET) !== 0);
-  }
-
-  /** Rows set aside after a refusal. */
-  parked(): number {
-    return PRIORITIES.reduce((n: number, p) => n + this.of(p + PARKED_OFFSET), 0);
-  }
-
   total(): number {
     return this.rows.reduce((a, b) => a + b, 0);
   }
+}
 
-  /** Replaces every count with what the table says (after rows moved between priorities). */
-  recount(counts: readonly { priority: number; n: number }[]): void {
-    this.rows.fill(0);
-    for (const r of counts) this.rows[r.priority] = r.n;
+/**
+ * One destination's rows per priority: `live` (it has not confirmed them and they are in its send
+ * order) and `parked` (it refused them for good). Leasing skips priorities with no live rows.
+ */
+export class LaneDepth {
+  private readonly live: number[] = PRIORITIES.map(() => 0);
+  private readonly set: number[] = PRIORITIES.map(() => 0);
+
+  constructor(private readonly mask: number) {}
+
+  /** Counts every row whose masks include this destination. */
+  addCounts(counts: readonly MaskCount[], sign = 1): void {
+    for (const c of counts) {
+      if ((c.pending & this.mask) === 0) continue;
+      if ((c.parked & this.mask) === 0) this.addLive(c.priority, sign * c.n);
+      else this.addParked(c.priority, sign * c.n);
+    }
+  }
+
+  of(priority: number): number {
+    return this.live[priority] ?? 0;
+  }
+
+  addLive(priority: number, count: number): void {
+    this.live[priority] = this.of(priority) + count;
+  }
+
+  addParked(priority: number, count: number): void {
+    this.set[priority] = (this.set[priority] ?? 0) + count;
+  }
+
+  parked(): number {
+    return this.set.reduce((a, b) => a + b, 0);
+  }
+
+  anyParked(): boolean {
+    return this.parked() !== 0;
   }
 }

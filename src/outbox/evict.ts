@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { MaskCount } from './depth.js';
 import { PRIORITY_TELEMETRY } from './types.js';
 
 export interface Eviction {
@@ -6,10 +7,12 @@ export interface Eviction {
   /** Sampling wall times of the oldest and newest dropped reading. */
   fromTs: number;
   toTs: number;
+  /** The evicted rows by destination masks: every destination's counts drop by its part (lanes.ts). */
+  counts: MaskCount[];
 }
 
 /**
- * Deletes the oldest committed telemetry, never an event: the statements only ever touch
+ * Deletes the oldest committed telemetry, whichever destinations still wait for it, never an event: the statements only ever touch
  * `priority = PRIORITY_TELEMETRY`. Oldest means lowest id (insertion order), not wall time, so an
  * unsynchronized clock cannot make the newest readings look old.
  */
@@ -18,6 +21,7 @@ export class TelemetryEvictor {
   private readonly last: Statement<[number]>;
   private readonly summary: Statement<[number, number]>;
   private readonly remove: Statement<[number, number]>;
+  private readonly byMask: Statement<[number, number]>;
 
   constructor(db: Database) {
     this.cutoff = db.prepare('SELECT id FROM records WHERE priority = ? ORDER BY id LIMIT 1 OFFSET ?');
@@ -26,6 +30,7 @@ export class TelemetryEvictor {
       "SELECT COUNT(*) AS n, MIN(json_extract(payload, '$.ts')) AS t1, MAX(json_extract(payload, '$.ts')) AS t2 FROM records WHERE priority = ? AND id <= ?",
     );
     this.remove = db.prepare('DELETE FROM records WHERE priority = ? AND id <= ?');
+    this.byMask = db.prepare('SELECT priority, pending, parked, COUNT(*) AS n FROM records WHERE priority = ? AND id <= ? GROUP BY pending, parked');
   }
 
   /** Deletes up to `rows` of the oldest readings; call inside a transaction. */
@@ -36,7 +41,8 @@ export class TelemetryEvictor {
     if (cut === null || cut === undefined) return undefined;
     const s = this.summary.get(PRIORITY_TELEMETRY, cut) as { n: number; t1: number; t2: number };
     if (s.n === 0) return undefined;
+    const counts = this.byMask.all(PRIORITY_TELEMETRY, cut) as MaskCount[];
     this.remove.run(PRIORITY_TELEMETRY, cut);
-    return { count: s.n, fromTs: s.t1, toTs: s.t2 };
+    return { count: s.n, fromTs: s.t1, toTs: s.t2, counts };
   }
 }

@@ -1,15 +1,15 @@
 import type { Database } from 'better-sqlite3';
 import type { GatewayEvent } from '../model/event.js';
 import type { Reading } from '../model/reading.js';
-import type { DepthCounts } from './depth.js';
 import type { Eviction, TelemetryEvictor } from './evict.js';
 import type { Logger } from './logger.js';
 import type { OutboxNotices } from './notices.js';
 import type { QuotaWatch } from './quota.js';
-import type { PendingRecord, RecordStamper } from './records.js';
+import type { Confirmations, Lanes } from './lanes.js';
+import type { PendingRecord } from './records.js';
 import type { RecordQueue } from './queue.js';
 import type { Ballast } from './reserve.js';
-import { PRIORITY_EVENT, PRIORITY_TELEMETRY } from './types.js';
+import { PRIORITY_TELEMETRY } from './types.js';
 
 /** Log auto-checkpoint (pages) while the disk is full: a quarter of the usual 1000. */
 const FULL_DISK_AUTOCHECKPOINT = 250;
@@ -25,12 +25,13 @@ export interface StorageState {
 /** What the full-disk handling works on; the outbox composes it (storage-pressure.ts). */
 export interface FullDiskParts {
   db: Database;
-  depth: DepthCounts;
+  lanes: Lanes;
   queue: RecordQueue;
   evictor: TelemetryEvictor;
   ballast: Ballast;
   quota: QuotaWatch;
-  stamp: RecordStamper;
+  /** One of the outbox's own events as a record, routed to its destinations. */
+  noticeRecord(event: GatewayEvent): PendingRecord;
   notices: OutboxNotices;
   logger: Logger;
   state: StorageState;
@@ -59,8 +60,8 @@ export class FullDisk {
    * fault, and evicts the oldest half of the stored telemetry (reported as `dropped`). Throws (the
    * caller makes that fatal) if even the events do not fit.
    */
-  makeRoom(events: PendingRecord[], deletes: number[]): void {
-    const { queue, state, notices, depth, logger } = this.parts;
+  makeRoom(events: PendingRecord[], confirmed: Confirmations): void {
+    const { queue, state, notices, lanes, logger } = this.parts;
     const released = this.parts.ballast.release();
     logger.error({ released, buffered: queue.bufferedCount() }, 'outbox: disk full; releasing reserved room for events');
     const lost = queue.takeBuffered().map((r) => (JSON.parse(r.payload) as Reading).ts);
@@ -74,19 +75,19 @@ export class FullDisk {
       faultId = fault.id;
       raised.push(fault);
     }
-    const extra = raised.map((e) => this.parts.stamp.event(e, PRIORITY_EVENT));
+    const extra = raised.map((e) => this.parts.noticeRecord(e));
     // Events first, in the room the ballast and the checkpointed log left; if even that fails, evict
     // old telemetry first and try once more: a failure then is fatal.
-    const committed = this.tryCommit([...extra, ...events], deletes);
-    const evicted = this.evictInChunks(Math.max(1000, Math.ceil(depth.of(PRIORITY_TELEMETRY) / 2)));
-    if (!committed) queue.commitUnbuffered([...extra, ...events], deletes);
+    const committed = this.tryCommit([...extra, ...events], confirmed);
+    const evicted = this.evictInChunks(Math.max(1000, Math.ceil(lanes.rows.of(PRIORITY_TELEMETRY) / 2)));
+    if (!committed) queue.commitUnbuffered([...extra, ...events], confirmed);
     state.faultId = faultId;
-    for (const e of extra) depth.add(e.priority, 1);
+    lanes.inserted(extra);
     for (const e of raised) this.parts.announce(e);
     if (evicted !== undefined) {
       state.droppedReadings += evicted.count;
-      const note = this.parts.stamp.event(notices.dropped(evicted.count, evicted.fromTs, evicted.toTs, 'disk full'), PRIORITY_EVENT);
-      if (this.tryCommit([note], [])) depth.add(PRIORITY_EVENT, 1);
+      const note = this.parts.noticeRecord(notices.dropped(evicted.count, evicted.fromTs, evicted.toTs, 'disk full'));
+      if (this.tryCommit([note], [])) lanes.inserted([note]);
     }
     this.checkpoint();
     this.parts.quota.capAt(this.fileBytes() * 0.95);
@@ -100,15 +101,15 @@ export class FullDisk {
    * never has to grow beyond the room it already has; then the `dropped` event.
    */
   evictWhileFull(rows: number, reason: string): void {
-    const { state, logger, notices, depth, queue } = this.parts;
+    const { state, logger, notices, lanes } = this.parts;
     const ev = this.evictInChunks(rows);
     if (ev === undefined) return;
     state.droppedReadings += ev.count;
     logger.warn({ count: ev.count, fromTs: ev.fromTs, toTs: ev.toTs, reason }, 'outbox: dropped oldest readings');
-    const note = this.parts.stamp.event(notices.dropped(ev.count, ev.fromTs, ev.toTs, reason), PRIORITY_EVENT);
+    const note = this.parts.noticeRecord(notices.dropped(ev.count, ev.fromTs, ev.toTs, reason));
     if (this.tryCommit([note], [])) {
-      depth.add(PRIORITY_EVENT, 1);
-      queueMicrotask(() => queue.notify(PRIORITY_EVENT));
+      lanes.inserted([note]);
+      queueMicrotask(() => lanes.notify([note]));
     }
   }
 
@@ -119,9 +120,9 @@ export class FullDisk {
     this.parts.ballast.ensure();
   }
 
-  private tryCommit(events: PendingRecord[], deletes: number[]): boolean {
+  private tryCommit(events: PendingRecord[], confirmed: Confirmations): boolean {
     try {
-      this.parts.queue.commitUnbuffered(events, deletes);
+      this.parts.queue.commitUnbuffered(events, confirmed);
       return true;
     } catch (err) {
       if ((err as { code?: unknown }).code !== 'SQLITE_FULL') throw err;
@@ -135,14 +136,14 @@ export class FullDisk {
    * next records without growing the file.
    */
   private evictInChunks(target: number): Eviction | undefined {
-    const { db, evictor, depth } = this.parts;
+    const { db, evictor, lanes } = this.parts;
     let total: Eviction | undefined;
     try {
       while ((total?.count ?? 0) < target) {
         const ev = db.transaction(() => evictor.evictOldest(1000))();
         if (ev === undefined) break;
-        depth.add(PRIORITY_TELEMETRY, -ev.count);
-        total = total === undefined ? ev : { count: total.count + ev.count, fromTs: total.fromTs, toTs: ev.toTs };
+        lanes.evicted(ev);
+        total = total === undefined ? ev : { ...ev, count: total.count + ev.count, fromTs: total.fromTs };
         this.checkpoint();
       }
     } catch (err) {

@@ -1,7 +1,7 @@
 import { PRIORITIES, type Priority } from './types.js';
 
 /**
- * In-memory bookkeeping of records the uplink holds. Never persisted on purpose: after a restart
+ * In-memory bookkeeping of records one destination's connection holds. Never persisted on purpose: after a restart
  * nothing is in flight and every undelivered record is sent again (at-least-once).
  *
  * Per priority a cursor remembers "every id at or below me is held or gone", so leasing the next
@@ -67,6 +67,10 @@ export class LeaseTracker {
   /** Ids delivered since the last commit. */
   pendingDeletes(): number[] {
     return [...this.acked];
+  }
+
+  hasPendingDeletes(): boolean {
+    return this.acked.size > 0;
   }
 
   /** After the delete committed. */

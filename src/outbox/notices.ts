@@ -40,9 +40,11 @@ export class OutboxNotices {
     return this.make('fault', 'major', message, { point: 'storage', value: salvage.events });
   }
 
-  parked(count: number, reason: string): GatewayEvent {
-    return this.make('fault', 'major', `platform refused ${count} records (${reason}); kept in the outbox, retried periodically and at the next connection`, {
-      point: 'uplink',
+  /** `destination` refused records for good (parking.ts); the platform's fault point is `uplink`, a centre's its id. */
+  parked(count: number, reason: string, destination: string): GatewayEvent {
+    const point = destination === 'platform' ? 'uplink' : `destination:${destination}`;
+    return this.make('fault', 'major', `${destination} refused ${count} records (${reason}); kept in the outbox, retried periodically and at the next connection`, {
+      point,
       value: count,
     });
   }

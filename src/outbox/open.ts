@@ -2,16 +2,24 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
+import type { MaskCount } from './depth.js';
+import { registerDestinations, type RetiredDestination } from './destinations.js';
 import type { Logger } from './logger.js';
+import { countByMask } from './records.js';
 import { checkIntegrity, clearSuspect, isSuspect, isUnreadableFile, markSuspect, moveAside, moveBack, salvageSequence } from './recovery.js';
 import { SALVAGE_LIMITS, salvageEvents, type SalvageReport } from './salvage.js';
 import { emptySalvage, storeSalvaged, type SalvageSummary } from './salvage-store.js';
+import { maskOf, type Routes } from './routing.js';
 import { applyPragmas, migrate } from './schema.js';
 
 export interface Opened {
   db: Db;
-  /** Records per priority (0..2 live, 3..5 parked). */
-  depth: number[];
+  /** Rows per priority and destination masks. */
+  counts: MaskCount[];
+  /** Bit per configured destination. */
+  bits: Map<string, number>;
+  /** Destinations no longer configured, released at this open (destinations.ts). */
+  retired: RetiredDestination[];
   /** Set when the file at `path` was unreadable and a fresh one was started. */
   movedAside?: { to: string; reason: string; salvagedSeq: number | undefined; salvage: SalvageSummary };
 }
@@ -26,11 +34,11 @@ export interface Opened {
  * `salvaged` is what that check read from the file, off the event loop. Without it the events are
  * read here, synchronously: at start that is before detection runs.
  */
-export function openDatabase(path: string, logger: Logger, integrity?: 'ok' | 'corrupt', salvaged?: SalvageReport): Opened {
+export function openDatabase(path: string, logger: Logger, routes: Routes, integrity?: 'ok' | 'corrupt', salvaged?: SalvageReport): Opened {
   mkdirSync(dirname(path), { recursive: true });
   try {
     if (integrity === 'corrupt') throw corrupt('integrity check failed (checked before opening)');
-    const opened = tryOpen(path, integrity === undefined && isSuspect(path));
+    const opened = tryOpen(path, routes, integrity === undefined && isSuspect(path));
     clearSuspect(path);
     return opened;
   } catch (err) {
@@ -39,10 +47,11 @@ export function openDatabase(path: string, logger: Logger, integrity?: 'ok' | 'c
     const to = moveAside(path);
     const salvagedSeq = salvageSequence(to);
     const report = (integrity === 'corrupt' ? salvaged : undefined) ?? readEvents(to);
-    const opened = tryOpen(path, false);
+    const opened = tryOpen(path, routes, false);
     let salvage: SalvageSummary;
     try {
-      salvage = storeSalvaged(opened.db, report, opened.depth);
+      salvage = storeSalvaged(opened.db, report, (e) => maskOf(routes.eventTargets(e), opened.bits));
+      opened.counts = countByMask(opened.db);
     } catch (storeErr) {
       // The fresh file cannot take them (a full disk): put the old file back, so the next attempt
       // salvages again instead of starting from a fresh file without its events.
@@ -70,19 +79,16 @@ function corrupt(message: string): Error {
   return Object.assign(new Error(message), { code: 'SQLITE_CORRUPT' });
 }
 
-function tryOpen(path: string, fullCheck: boolean): Opened {
+function tryOpen(path: string, routes: Routes, fullCheck: boolean): Opened {
   const db = new Database(path);
   try {
     applyPragmas(db);
     if (fullCheck) checkIntegrity(db);
     migrate(db);
-    const depth = [0, 0, 0, 0, 0, 0];
-    // Walks the send-order index: a damaged index or table header shows up here, at open.
-    for (const r of db.prepare('SELECT priority, COUNT(*) AS n FROM records GROUP BY priority').all() as { priority: number; n: number }[]) {
-      depth[r.priority] = r.n;
-    }
+    const { bits, retired } = registerDestinations(db, routes.ids());
+    const counts = countByMask(db);
     db.prepare('SELECT COUNT(*) FROM meta').get();
-    return { db, depth };
+    return { db, counts, bits, retired };
   } catch (err) {
     // Do not leave a half-open handle (and its file lock) behind a failed open.
     if (db.open) db.close();

@@ -4,21 +4,22 @@ import { eventPriority, type GatewayEvent } from '../model/event.js';
 import type { Reading } from '../model/reading.js';
 import type { SequenceSource } from '../model/sequence.js';
 import { ClockEpochs, type OutboxClock } from './clock-epochs.js';
-import { DepthCounts } from './depth.js';
 import { OutboxStorageError, isStorageFailure, toStorageError } from './errors.js';
-import { LeaseTracker } from './leases.js';
+import type { Lane } from './lane.js';
+import { LaneSource } from './lane-source.js';
+import { Lanes } from './lanes.js';
 import { noopLogger, type Logger } from './logger.js';
 import { OutboxNotices } from './notices.js';
 import { openDatabase } from './open.js';
-import { Parking } from './parking.js';
 import { RecordQueue } from './queue.js';
-import { RecordStamper, RecordTable } from './records.js';
+import { RecordStamper, RecordTable, type PendingRecord } from './records.js';
 import { markSuspect } from './recovery.js';
+import { PLATFORM_ONLY, Routes, type DestinationRoute } from './routing.js';
 import type { SalvageReport } from './salvage.js';
 import { PersistentSequence, freshSequenceFloor } from './sequence.js';
-import { outboxStats } from './stats.js';
+import { destinationStats, outboxStats } from './stats.js';
 import { StoragePressure } from './storage-pressure.js';
-import { PRIORITIES, type Batch, type BatchLimits, type OutboxStats, type Priority, type UplinkSource } from './types.js';
+import { PLATFORM_DESTINATION, type Batch, type BatchLimits, type OutboxStats, type Priority, type UplinkSource } from './types.js';
 
 const MiB = 1024 * 1024;
 
@@ -66,30 +67,47 @@ export interface OutboxOptions {
    * event loop). Without it they are read here, synchronously, after the file is moved aside.
    */
   salvaged?: SalvageReport;
+  /**
+   * The destinations and which records each is meant for (routing.ts). Default: the platform
+   * alone, receiving everything. A destination no longer listed is retired at open.
+   */
+  destinations?: readonly DestinationRoute[];
   /** Tests only: the boot id clock epochs are tied to. */
   bootId?: string;
 }
 
+/** A reading handed back from the buffer of a failed handle, with the destinations it was for. */
+export interface BufferedReading {
+  reading: Reading;
+  destinations: string[];
+}
+
 /**
- * The durable queue between rules and uplink, composed of its parts: the queue itself (queue.ts:
- * append, lease, group commit), storage pressure (storage-pressure.ts, full-disk.ts), parking of
- * refused records (parking.ts) and the persistent sequence (sequence.ts). Events are committed
- * (fsynced) before appendEvent returns; readings are group-committed by a short timer. Records
- * leave only when the uplink reports them delivered after the broker's PUBACK, or (readings only)
- * when the quota evicts the oldest. A storage failure makes it permanently failed: every later
- * call throws OutboxStorageError (resilient-outbox.ts takes over from there).
+ * The durable queue between rules and destinations, composed of its parts: the queue itself
+ * (queue.ts: append, group commit), one lane per destination (lane.ts: lease, confirm, park),
+ * routing (routing.ts), storage pressure (storage-pressure.ts, full-disk.ts) and the persistent
+ * sequence (sequence.ts). Events are committed (fsynced) before appendEvent returns; readings are
+ * group-committed by a short timer. A record leaves once every destination it was routed to
+ * confirmed it (the broker's PUBACK, a centre's confirm), or (readings only) when the quota evicts
+ * the oldest. A storage failure makes it permanently failed: every later call throws
+ * OutboxStorageError (resilient-outbox.ts takes over from there).
+ *
+ * The Outbox itself is the platform's UplinkSource (older code and tools know only that one);
+ * `source(id)` is any destination's.
  */
 export class Outbox implements SequenceSource, UplinkSource {
   private readonly db: Db;
   private readonly seq: PersistentSequence;
   private readonly epochs: ClockEpochs;
-  private readonly leases = new LeaseTracker();
-  private readonly depth: DepthCounts;
+  private readonly lanes: Lanes;
+  private readonly sources = new Map<string, LaneSource>();
+  private readonly main: LaneSource;
+  private readonly routes: Routes;
+  private readonly readingMask: number;
   private readonly stamp: RecordStamper;
   private readonly notices: OutboxNotices;
   private readonly queue: RecordQueue;
   private readonly pressure: StoragePressure;
-  private readonly parking: Parking;
   private readonly clock: OutboxClock;
   private readonly logger: Logger;
   private failure: OutboxStorageError | undefined;
@@ -103,31 +121,34 @@ export class Outbox implements SequenceSource, UplinkSource {
     const now = options.now ?? Date.now;
     const clock = (this.clock = options.clock ?? { now, mono: () => performance.now(), synced: () => true });
     const logger = (this.logger = options.logger ?? noopLogger);
+    const routes = (this.routes = new Routes(options.destinations ?? PLATFORM_ONLY));
     let opened;
     try {
-      opened = openDatabase(options.path, logger, options.integrity, options.salvaged);
+      opened = openDatabase(options.path, logger, routes, options.integrity, options.salvaged);
     } catch (err) {
       throw isStorageFailure(err) ? toStorageError('open', err) : err;
     }
     const db = (this.db = opened.db);
-    const depth = (this.depth = new DepthCounts(opened.depth));
     const guard = <T>(operation: string, fn: () => T): T => this.guard(operation, fn);
     const appendNotice = (event: GatewayEvent): void => this.appendNotice(event);
     try {
       this.seq = new PersistentSequence(db, options.sequenceBlockSize);
       if (opened.movedAside !== undefined) this.seq.raiseTo(freshSequenceFloor(opened.movedAside.salvagedSeq, clock.now()));
-      this.epochs = new ClockEpochs(db, clock, options.bootId);
+      const epochs = (this.epochs = new ClockEpochs(db, clock, options.bootId));
       const table = new RecordTable(db);
       this.stamp = new RecordStamper(() => clock.now(), this.epochs.epoch, (bytes) => this.pressure.appended(bytes));
       const notices = (this.notices = new OutboxNotices(options.gatewayId ?? 'gateway', clock, () => this.seq.next()));
+      const lanes = (this.lanes = new Lanes(opened.bits, opened.counts, { db, notices, clock, logger, epochs }, { guard, appendNotice, confirmed: () => this.queue.confirmed() }));
+      this.readingMask = lanes.maskOf(routes.readingTargets());
       const queueOptions = { flushIntervalMs: options.flushIntervalMs ?? 100, maxBuffered: options.maxBufferedReadings ?? 500 };
-      this.queue = new RecordQueue(db, table, depth, this.leases, this.epochs, logger, queueOptions, {
+      this.queue = new RecordQueue(db, table, lanes, epochs, queueOptions, {
         guard,
-        diskFull: (events, deletes) => this.pressure.diskFull(events, deletes),
+        diskFull: (events, confirmed) => this.pressure.diskFull(events, confirmed),
         committed: () => this.pressure.check(false),
         flushDue: () => this.flushDue(),
       });
-      const parts = { db, table, depth, queue: this.queue, stamp: this.stamp, notices, logger };
+      const noticeRecord = (e: GatewayEvent): PendingRecord => this.stamp.event(e, eventPriority(e), this.eventMask(e));
+      const parts = { db, table, lanes, queue: this.queue, noticeRecord, notices, logger };
       this.pressure = new StoragePressure(
         parts,
         {
@@ -139,12 +160,16 @@ export class Outbox implements SequenceSource, UplinkSource {
         },
         { guard, appendNotice, announce: (event) => this.announce(event) },
       );
-      this.parking = new Parking({ db, table, depth, leases: this.leases, notices, clock, logger }, { guard, appendNotice, returned: () => this.notifyAll() });
+      const host = { usable: () => this.usable(), assertUsable: () => this.assertUsable(), stats: (lane: Lane) => this.laneStats(lane) };
+      for (const lane of lanes.all()) this.sources.set(lane.id, new LaneSource(lane, host));
+      this.main = this.sources.get(PLATFORM_DESTINATION) ?? [...this.sources.values()][0]!;
     } catch (err) {
       db.close();
       throw isStorageFailure(err) ? toStorageError('open', err) : err;
     }
-    logger.info({ path: options.path, depth: opened.depth, nextSeq: this.seq.current() + 1, epoch: this.epochs.epoch }, 'outbox open');
+    const destinations = Object.fromEntries(opened.bits);
+    logger.info({ path: options.path, rows: this.lanes.rows.total(), destinations, nextSeq: this.seq.current() + 1, epoch: this.epochs.epoch }, 'outbox open');
+    for (const r of opened.retired) logger.warn({ destination: r.id, released: r.released, deleted: r.deleted }, 'outbox: destination no longer configured; its records released');
     if (opened.movedAside !== undefined) {
       const { to, reason, salvage } = opened.movedAside;
       // Readings of the old file are not salvaged: a counted loss, like an eviction.
@@ -164,23 +189,40 @@ export class Outbox implements SequenceSource, UplinkSource {
         // The sequence block write found the disk full (rolled back cleanly): make room as for a
         // full commit, then try once more; a second failure is fatal.
         if ((err as { code?: unknown }).code !== 'SQLITE_FULL') throw err;
-        this.pressure.diskFull([], this.leases.pendingDeletes());
-        this.leases.forget(this.leases.pendingDeletes());
+        const confirmed = this.lanes.confirmations();
+        this.pressure.diskFull([], confirmed);
+        this.lanes.forget(confirmed);
         return this.seq.next();
       }
     });
   }
 
-  /** Commits the event (and anything buffered) with fsync before returning. */
-  appendEvent(event: GatewayEvent): void {
+  /**
+   * Commits the event (and anything buffered) with fsync before returning, for the destinations
+   * routing gives it, or for `destinations` (records moved from memory after a storage fault). An
+   * event no destination is meant for is not stored.
+   */
+  appendEvent(event: GatewayEvent, destinations?: readonly string[]): void {
     this.assertUsable();
-    this.queue.appendEvent(this.stamp.event(event, eventPriority(event)));
+    const mask = destinations === undefined ? this.eventMask(event) : this.lanes.maskOf(destinations);
+    if (mask !== 0) this.queue.appendEvent(this.stamp.event(event, eventPriority(event), mask));
   }
 
-  /** Buffers the reading; it is durable after the next group commit (flush()). */
-  appendReading(reading: Reading): void {
+  /** Buffers the reading; it is durable after the next group commit (flush()). As appendEvent for `destinations`. */
+  appendReading(reading: Reading, destinations?: readonly string[]): void {
     this.assertUsable();
-    this.queue.appendReading(this.stamp.reading(reading));
+    const mask = destinations === undefined ? this.readingMask : this.lanes.maskOf(destinations);
+    if (mask !== 0) this.queue.appendReading(this.stamp.reading(reading, mask));
+  }
+
+  /** Every configured destination's id. */
+  destinationIds(): string[] {
+    return [...this.sources.keys()];
+  }
+
+  /** One destination's part of the outbox; undefined for an id not configured. */
+  source(destination: string): UplinkSource | undefined {
+    return this.sources.get(destination);
   }
 
   /** Commits buffered readings and delivered deletions in one transaction. */
@@ -189,62 +231,41 @@ export class Outbox implements SequenceSource, UplinkSource {
     this.queue.flush();
   }
 
+  // The platform's part (lane-source.ts has the words on each).
   nextBatch(limits: BatchLimits): Batch | undefined {
-    this.assertUsable();
-    return this.queue.nextBatch(limits);
+    return this.main.nextBatch(limits);
   }
 
-  /** The broker confirmed these (PUBACK): they are deleted with the next group commit (≤ flushIntervalMs). */
   delivered(ids: readonly number[]): void {
-    // Never throws: it is called from MQTT callbacks. Confirmations after close or failure are
-    // dropped; those records are sent again after the restart (a duplicate, not a loss).
-    if (this.closed || this.failure !== undefined) return;
-    this.queue.delivered(ids);
+    this.main.delivered(ids);
   }
 
-  /** Not confirmed (disconnect, rejected publish): they will be leased again. */
   release(ids: readonly number[]): void {
-    this.queue.release(ids);
+    this.main.release(ids);
   }
 
-  /**
-   * The platform refuses these records for good (e.g. a topic its ACL forbids): set them aside
-   * (kept, never deleted) so they stop blocking the queue, and raise a fault (parking.ts).
-   */
   park(ids: readonly number[], reason: string): void {
-    if (this.closed || this.failure !== undefined || ids.length === 0) return;
-    this.parking.park(ids, reason);
+    this.main.park(ids, reason);
   }
 
-  /** Returns parked records to the queue. Returns how many. */
   unparkAll(): number {
-    if (this.closed || this.failure !== undefined) return 0;
-    return this.parking.unparkAll();
+    return this.main.unparkAll();
   }
 
-  /** Returns one parked record (the first after `afterId`, wrapping) as a probe; its id. */
   unparkOne(afterId = 0): number | undefined {
-    if (this.closed || this.failure !== undefined) return undefined;
-    return this.parking.unparkOne(afterId);
+    return this.main.unparkOne(afterId);
   }
 
   onCommitted(listener: (priority: Priority) => void): () => void {
-    return this.queue.onCommitted(listener);
+    return this.main.onCommitted(listener);
   }
 
+  /** The platform's view, with every destination's in `destinations`. */
   stats(): OutboxStats {
-    this.assertUsable();
-    const oldestAt = this.queue.oldestAt();
-    return outboxStats({
-      path: this.options.path,
-      depth: this.depth,
-      buffered: this.queue.bufferedCount(),
-      oldestAt,
-      inflight: this.leases.inflight(),
-      droppedReadings: this.pressure.droppedReadings(),
-      storageFault: this.pressure.faultActive(),
-      now: this.clock.now(),
-    });
+    const stats = this.main.stats();
+    const now = this.clock.now();
+    stats.destinations = Object.fromEntries([...this.lanes.all()].map((lane) => [lane.id, destinationStats(lane, this.queue, now)]));
+    return stats;
   }
 
   /** The last sequence number handed out. */
@@ -261,8 +282,11 @@ export class Outbox implements SequenceSource, UplinkSource {
    * Readings accepted but not yet committed, handed back and forgotten here: after a failed commit
    * they would otherwise be lost with this handle (the caller keeps them elsewhere).
    */
-  takeBuffered(): Reading[] {
-    return this.queue.takeBuffered().map((r) => JSON.parse(r.payload) as Reading);
+  takeBuffered(): BufferedReading[] {
+    return this.queue.takeBuffered().map((r) => ({
+      reading: JSON.parse(r.payload) as Reading,
+      destinations: [...this.lanes.all()].filter((lane) => (r.pending & lane.mask) !== 0).map((lane) => lane.id),
+    }));
   }
 
   /**
@@ -315,8 +339,18 @@ export class Outbox implements SequenceSource, UplinkSource {
     }
   }
 
-  private notifyAll(): void {
-    for (const p of PRIORITIES) this.queue.notify(p);
+  private eventMask(event: GatewayEvent): number {
+    return this.lanes.maskOf(this.routes.eventTargets(event));
+  }
+
+  private laneStats(lane: Lane): OutboxStats {
+    return outboxStats(destinationStats(lane, this.queue, this.clock.now()), {
+      path: this.options.path,
+      rows: this.lanes.rows.total(),
+      buffered: this.queue.bufferedCount(),
+      droppedReadings: this.pressure.droppedReadings(),
+      storageFault: this.pressure.faultActive(),
+    });
   }
 
   /** The group-commit timer: no caller waits on this commit, so its failure is reported here. */
@@ -341,6 +375,10 @@ export class Outbox implements SequenceSource, UplinkSource {
       if (err instanceof Database.SqliteError && /^SQLITE_CORRUPT/.test(err.code)) markSuspect(this.options.path);
       throw this.failure;
     }
+  }
+
+  private usable(): boolean {
+    return !this.closed && this.failure === undefined;
   }
 
   private assertUsable(): void {

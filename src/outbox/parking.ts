@@ -1,14 +1,12 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { GatewayEvent } from '../model/event.js';
 import type { OutboxClock } from './clock-epochs.js';
-import type { DepthCounts } from './depth.js';
+import type { LaneDepth } from './depth.js';
 import type { LeaseTracker } from './leases.js';
 import type { Logger } from './logger.js';
 import type { OutboxNotices } from './notices.js';
-import type { RecordTable } from './records.js';
-import { PARKED_OFFSET, PRIORITIES } from './types.js';
 
-/** At most one "records parked" fault event per hour; it counts every record parked since the last one. */
+/** At most one "records parked" fault event per hour and destination; it counts every record parked since the last one. */
 const PARK_NOTICE_EVERY_MS = 3_600_000;
 
 /** What parking needs from the outbox around it. */
@@ -17,15 +15,17 @@ export interface ParkingHost {
   guard<T>(operation: string, fn: () => T): T;
   /** Commits one of the outbox's own events and tells onNotice. */
   appendNotice(event: GatewayEvent): void;
-  /** Records came back into the send order: wake the uplink for every priority. */
+  /** Records came back into this destination's send order: wake its connection for every priority. */
   returned(): void;
 }
 
-/** The parts of the outbox parking acts on. */
+/** The parts of the outbox and of one destination's lane parking acts on. */
 export interface ParkingParts {
   db: Database;
-  table: RecordTable;
-  depth: DepthCounts;
+  /** The destination's id and bit mask. */
+  destination: string;
+  mask: number;
+  depth: LaneDepth;
   leases: LeaseTracker;
   notices: OutboxNotices;
   clock: OutboxClock;
@@ -33,17 +33,19 @@ export interface ParkingParts {
 }
 
 /**
- * Records the platform refuses for good (e.g. a topic its ACL forbids) are set aside in the file at
- * priority + PARKED_OFFSET: out of the send order so they stop blocking the queue, never deleted.
- * The uplink returns one as a probe, or all of them once a probe is accepted.
+ * Records one destination refuses for good (e.g. a topic the platform's ACL forbids, a centre's
+ * deny) are set aside for that destination: its bit is set in the row's `parked` mask, which takes
+ * them out of its send order so they stop blocking its queue. They are never deleted and other
+ * destinations still send them. The connection returns one as a probe, or all of them once a probe
+ * is accepted.
  */
 export class Parking {
   /** Monotonic time of the last parking notice, and records parked since (coalesced notices). */
   private noticeAt = -Infinity;
   private parkedSinceNotice = 0;
-  private readonly parkOne: Statement<[number]>;
-  private readonly unparkOneById: Statement<[number]>;
-  private readonly unparkEvery: Statement<[]>;
+  private readonly parkOne: Statement<[number, number, number, number, number]>;
+  private readonly unparkOneById: Statement<[number, number, number]>;
+  private readonly unparkEvery: Statement<[number, number]>;
   private readonly firstParkedAfter: Statement<[number, number]>;
 
   constructor(
@@ -51,73 +53,73 @@ export class Parking {
     private readonly host: ParkingHost,
   ) {
     const { db } = parts;
-    this.parkOne = db.prepare(`UPDATE records SET priority = priority + ${PARKED_OFFSET} WHERE id = ? AND priority < ${PARKED_OFFSET}`);
-    this.unparkOneById = db.prepare(`UPDATE records SET priority = priority - ${PARKED_OFFSET} WHERE id = ? AND priority >= ${PARKED_OFFSET}`);
-    this.unparkEvery = db.prepare(`UPDATE records SET priority = priority - ${PARKED_OFFSET} WHERE priority >= ${PARKED_OFFSET}`);
-    this.firstParkedAfter = db.prepare('SELECT id FROM records WHERE priority = ? AND id > ? ORDER BY id LIMIT 1').pluck();
+    // RETURNING priority: the lane's counts follow each row without a recount.
+    this.parkOne = db.prepare('UPDATE records SET parked = parked | ? WHERE id = ? AND (parked & ?) = 0 AND (pending & ?) = ? RETURNING priority');
+    this.unparkOneById = db.prepare('UPDATE records SET parked = parked & ~? WHERE id = ? AND (parked & ?) != 0 RETURNING priority');
+    // `parked != 0` lets SQLite use the small partial index of parked rows.
+    this.unparkEvery = db.prepare('UPDATE records SET parked = parked & ~? WHERE parked != 0 AND (parked & ?) != 0 RETURNING priority');
+    this.firstParkedAfter = db.prepare('SELECT id FROM records WHERE parked != 0 AND (parked & ?) != 0 AND id > ? ORDER BY id LIMIT 1').pluck();
   }
 
   /**
    * Sets the records aside and raises a fault, coalesced to one per PARK_NOTICE_EVERY_MS: when the
-   * platform refuses that fault event too, parking it must not make another, and another.
+   * destination refuses that fault event too, parking it must not make another, and another.
    */
   park(ids: readonly number[], reason: string): void {
-    const { db, leases, logger } = this.parts;
-    this.host.guard('park', () => db.transaction(() => ids.forEach((id) => this.parkOne.run(id)))());
+    const { db, leases, logger, mask, depth, destination } = this.parts;
+    const priorities = this.host.guard('park', () =>
+      db.transaction(() => ids.flatMap((id) => (this.parkOne.all(mask, id, mask, mask, mask) as { priority: number }[]).map((r) => r.priority)))(),
+    );
+    for (const p of priorities) {
+      depth.addLive(p, -1);
+      depth.addParked(p, 1);
+    }
     leases.forget(ids);
-    this.recount();
-    logger.warn({ records: ids.length, reason }, 'outbox: records parked after a refusal');
-    this.parkedSinceNotice += ids.length;
+    logger.warn({ destination, records: ids.length, reason }, 'outbox: records parked after a refusal');
+    this.parkedSinceNotice += priorities.length;
     const now = this.parts.clock.mono();
-    if (now - this.noticeAt < PARK_NOTICE_EVERY_MS) return;
+    if (now - this.noticeAt < PARK_NOTICE_EVERY_MS || this.parkedSinceNotice === 0) return;
     this.noticeAt = now;
     const count = this.parkedSinceNotice;
     this.parkedSinceNotice = 0;
-    this.host.appendNotice(this.parts.notices.parked(count, reason));
+    this.host.appendNotice(this.parts.notices.parked(count, reason, destination));
   }
 
-  /** Returns every parked record to the queue; how many. */
+  /** Returns every parked record to the destination's queue; how many. */
   unparkAll(): number {
+    const { mask } = this.parts;
     if (!this.parts.depth.anyParked()) return 0;
-    const n = this.host.guard('unpark', () => this.unparkEvery.run().changes);
-    this.returned();
-    return n;
+    const rows = this.host.guard('unpark', () => this.unparkEvery.all(mask, mask) as { priority: number }[]);
+    this.returned(rows.map((r) => r.priority));
+    return rows.length;
   }
 
   /**
-   * Returns one parked record to the queue, as a probe whether the platform takes parked records
+   * Returns one parked record to the queue, as a probe whether the destination takes parked records
    * again: the first one after `afterId` (by id, wrapping to the oldest). Its id, or undefined when
    * nothing is parked.
    */
   unparkOne(afterId: number): number | undefined {
+    const { mask } = this.parts;
     if (!this.parts.depth.anyParked()) return undefined;
-    const id = this.host.guard('unpark', () => {
-      const found = this.firstAfter(afterId) ?? this.firstAfter(0);
-      if (found !== undefined) this.unparkOneById.run(found);
-      return found;
+    const found = this.host.guard('unpark', () => {
+      const id = (this.firstParkedAfter.get(mask, afterId) ?? this.firstParkedAfter.get(mask, 0)) as number | undefined;
+      if (id === undefined) return undefined;
+      const rows = this.unparkOneById.all(mask, id, mask) as { priority: number }[];
+      return { id, priorities: rows.map((r) => r.priority) };
     });
-    if (id === undefined) return undefined;
-    this.returned();
-    return id;
+    if (found === undefined) return undefined;
+    this.returned(found.priorities);
+    return found.id;
   }
 
-  private firstAfter(afterId: number): number | undefined {
-    let best: number | undefined;
-    for (const p of PRIORITIES) {
-      const id = this.firstParkedAfter.get(p + PARKED_OFFSET, afterId) as number | undefined;
-      if (id !== undefined && (best === undefined || id < best)) best = id;
+  /** Records moved back below the lease cursor: every cursor back to the start. */
+  private returned(priorities: readonly number[]): void {
+    for (const p of priorities) {
+      this.parts.depth.addParked(p, -1);
+      this.parts.depth.addLive(p, 1);
     }
-    return best;
-  }
-
-  /** Records moved into a priority below its lease cursor: every cursor back to the start. */
-  private returned(): void {
     this.parts.leases.rewind();
-    this.recount();
     this.host.returned();
-  }
-
-  private recount(): void {
-    this.parts.depth.recount(this.parts.table.countByPriority());
   }
 }

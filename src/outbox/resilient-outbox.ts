@@ -1,4 +1,3 @@
-import { EventBus } from '../events/bus.js';
 import type { FaultReporter } from '../faults/gateway-faults.js';
 import type { GatewayEvent } from '../model/event.js';
 import type { Reading } from '../model/reading.js';
@@ -8,13 +7,14 @@ import type { OutboxClock } from './clock-epochs.js';
 import { isStorageFailure } from './errors.js';
 import type { IntegrityVerdict } from './integrity-check.js';
 import { noopLogger, type Logger } from './logger.js';
-import { MemoryQueue } from './memory-queue.js';
 import { OutboxNotices } from './notices.js';
 import { Outbox, type OutboxOptions } from './outbox.js';
+import { ResilientLane } from './resilient-lane.js';
+import { PLATFORM_ONLY, Routes } from './routing.js';
 import type { SalvageReport } from './salvage.js';
 import { freshSequenceFloor } from './sequence.js';
 import { StorageFault, type StorageHealth } from './storage-fault.js';
-import { PRIORITIES, PRIORITY_EVENT, PRIORITY_TELEMETRY, type Batch, type BatchLimits, type OutboxStats, type Priority, type UplinkSource } from './types.js';
+import { PLATFORM_DESTINATION, PRIORITIES, PRIORITY_EVENT, PRIORITY_TELEMETRY, type Batch, type BatchLimits, type OutboxStats, type Priority, type UplinkSource } from './types.js';
 
 export interface ResilientOutboxOptions {
   /** How to open the file (path, quota, ...); storage errors and notices are handled here. */
@@ -25,7 +25,7 @@ export interface ResilientOutboxOptions {
   /** The outbox's own events (storage low/full, dropped, parked) once committed: for the alarm desk. */
   onNotice?: (event: GatewayEvent) => void;
   logger?: Logger;
-  /** Readings held in memory during a storage fault; older ones are dropped (counted). Default 20000. */
+  /** Readings held in memory per destination during a storage fault; older ones are dropped (counted). Default 20000. */
   maxHeldReadings?: number;
   /** Back-off between attempts to reopen the file. Default 1 s doubling to 60 s, jittered. */
   reopenMinMs?: number;
@@ -39,31 +39,39 @@ export interface ResilientOutboxOptions {
 export type { StorageHealth } from './storage-fault.js';
 
 /**
- * The outbox as the pipeline and the uplink see it: routes records between the file and memory.
- * While the file works, everything goes to the Outbox. When a write or fsync fails, the gateway
- * enters a *storage fault* (storage-fault.ts): the failed handle is closed (never "fsync again on
- * the same handle and assume success") and records wait in a bounded memory queue that the uplink
- * drains live, so detection, local actions and delivery go on. Once the file opens again, what
- * waits in memory is written to it and the fault is cleared. Nothing here throws into a caller for
- * a storage reason.
+ * The outbox as the pipeline and the destinations see it: routes records between the file and
+ * memory. While the file works, everything goes to the Outbox. When a write or fsync fails, the
+ * gateway enters a *storage fault* (storage-fault.ts): the failed handle is closed (never "fsync
+ * again on the same handle and assume success") and records wait in bounded memory queues, one per
+ * destination, that the connections drain live, so detection, local actions and delivery go on.
+ * Once the file opens again, what waits in memory is written to it, each record for the
+ * destinations still waiting for it, and the fault is cleared. Nothing here throws into a caller
+ * for a storage reason.
+ *
+ * Like the Outbox, it is the platform's UplinkSource itself; `source(id)` is any destination's.
  */
 export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSource {
   private outbox: Outbox | undefined;
-  private readonly memory: MemoryQueue;
+  private readonly routes: Routes;
+  private readonly lanes = new Map<string, ResilientLane>();
+  private readonly main: ResilientLane;
   private readonly fault: StorageFault;
   private readonly logger: Logger;
-  private readonly committed: EventBus<{ committed: Priority }>;
   private readonly notices: OutboxNotices;
-  /** Outbox row ids leased from the current handle; confirmations for ids of an earlier handle are dropped. */
-  private readonly leasedRows = new Set<number>();
-  private unsubscribe: (() => void) | undefined;
   private closed = false;
   private lastSeq = 0;
 
   constructor(private readonly options: ResilientOutboxOptions) {
     this.logger = options.logger ?? noopLogger;
-    this.committed = new EventBus(this.logger);
-    this.memory = new MemoryQueue(options.maxHeldReadings ?? 20_000, options.clock);
+    this.routes = new Routes(options.outbox.destinations ?? PLATFORM_ONLY);
+    const host = {
+      guarded: <T>(operation: string, fn: (box: Outbox) => T) => this.guarded(operation, fn),
+      attached: () => this.outbox !== undefined,
+      migrate: () => void this.migrate(),
+      faultActive: () => this.fault.active(),
+    };
+    for (const id of this.routes.ids()) this.lanes.set(id, new ResilientLane(id, options.maxHeldReadings ?? 20_000, options.clock, this.logger, host));
+    this.main = this.lanes.get(PLATFORM_DESTINATION) ?? [...this.lanes.values()][0]!;
     const { clock, faults, reopenMinMs, reopenMaxMs, random, check } = options;
     this.fault = new StorageFault(
       { path: options.outbox.path, clock, faults, logger: this.logger, reopenMinMs, reopenMaxMs, random, check },
@@ -81,12 +89,28 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
   }
 
   health(): StorageHealth {
-    return this.fault.health(this.memory.waitingCount() + this.memory.inflight(), this.memory.droppedReadings());
+    let held = 0;
+    let dropped = 0;
+    for (const lane of this.lanes.values()) {
+      held += lane.held();
+      dropped += lane.memory.droppedReadings();
+    }
+    return this.fault.health(held, dropped);
   }
 
   /** The underlying file's handle while it works (tools and tests). */
   current(): Outbox | undefined {
     return this.outbox;
+  }
+
+  /** Every configured destination's id. */
+  destinationIds(): string[] {
+    return [...this.lanes.keys()];
+  }
+
+  /** One destination's part; undefined for an id not configured. */
+  source(destination: string): UplinkSource | undefined {
+    return this.lanes.get(destination);
   }
 
   next(): number {
@@ -114,7 +138,10 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
         this.failed('appendEvent', err);
       }
     }
-    this.notify(this.memory.addEvent(event));
+    for (const id of this.routes.eventTargets(event)) {
+      const lane = this.lanes.get(id)!;
+      lane.notify(lane.memory.addEvent(event));
+    }
   }
 
   appendReading(reading: Reading): void {
@@ -127,88 +154,52 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
         this.failed('appendReading', err);
       }
     }
-    this.memory.addReading(reading);
-    this.notify(PRIORITY_TELEMETRY);
+    for (const id of this.routes.readingTargets()) {
+      const lane = this.lanes.get(id)!;
+      lane.memory.addReading(reading);
+      lane.notify(PRIORITY_TELEMETRY);
+    }
   }
 
   flush(): void {
     this.guarded('flush', (box) => box.flush());
   }
 
+  // The platform's part (resilient-lane.ts).
   nextBatch(limits: BatchLimits): Batch | undefined {
-    const last = limits.maxPriority ?? PRIORITY_TELEMETRY;
-    for (const priority of PRIORITIES) {
-      if (priority > last) break;
-      // Records held in memory are older than what the reopened file took since: they go first.
-      const held = this.memory.lease(priority, limits);
-      if (held !== undefined) return held;
-      const batch = this.guarded('nextBatch', (box) => box.nextBatch({ ...limits, maxPriority: priority }));
-      if (batch !== undefined) {
-        for (const id of batch.ids) this.leasedRows.add(id);
-        return batch;
-      }
-    }
-    return undefined;
+    return this.main.nextBatch(limits);
   }
 
   delivered(ids: readonly number[]): void {
-    const { held, rows } = this.split(ids);
-    this.memory.delivered(held);
-    if (rows.length > 0) this.guarded('delivered', (box) => box.delivered(rows));
+    this.main.delivered(ids);
   }
 
   release(ids: readonly number[]): void {
-    const { held, rows } = this.split(ids);
-    if (held.length > 0) {
-      this.memory.release(held);
-      // Back in a working file, released records move there (durable) instead of waiting in memory.
-      if (this.outbox !== undefined) this.migrate();
-    }
-    if (rows.length > 0) this.guarded('release', (box) => box.release(rows));
+    this.main.release(ids);
   }
 
   park(ids: readonly number[], reason: string): void {
-    const { held, rows } = this.split(ids);
-    // Memory cannot park (nothing to set aside into): held records are simply released.
-    if (held.length > 0) this.memory.release(held);
-    if (rows.length > 0) this.guarded('park', (box) => box.park(rows, reason));
+    this.main.park(ids, reason);
   }
 
   unparkAll(): number {
-    return this.guarded('unpark', (box) => box.unparkAll()) ?? 0;
+    return this.main.unparkAll();
+  }
+
+  unparkOne(afterId?: number): number | undefined {
+    return this.main.unparkOne(afterId);
   }
 
   onCommitted(listener: (priority: Priority) => void): () => void {
-    return this.committed.on('committed', listener);
+    return this.main.onCommitted(listener);
   }
 
+  /** The platform's view, with every destination's in `destinations`. */
   stats(): OutboxStats {
-    const m = this.memory;
-    const file = this.guarded('stats', (box) => box.stats());
-    const memOldest = m.oldestTs();
-    const memAge = memOldest === undefined ? null : Math.max(0, this.options.clock.now() - memOldest);
-    const base: OutboxStats = file ?? {
-      depth: { fire: 0, events: 0, telemetry: 0 },
-      total: 0,
-      parked: 0,
-      inflight: 0,
-      buffered: 0,
-      oldestUnsentAgeMs: null,
-      bytesOnDisk: 0,
-      droppedReadings: 0,
-      storageFault: false,
-    };
-    const [fire, events, telemetry] = PRIORITIES.map((p) => m.depth(p)) as [number, number, number];
-    return {
-      ...base,
-      depth: { fire: base.depth.fire + fire, events: base.depth.events + events, telemetry: base.depth.telemetry + telemetry },
-      total: base.total + fire + events + telemetry,
-      inflight: base.inflight + m.inflight(),
-      oldestUnsentAgeMs: base.oldestUnsentAgeMs === null ? memAge : memAge === null ? base.oldestUnsentAgeMs : Math.max(base.oldestUnsentAgeMs, memAge),
-      droppedReadings: base.droppedReadings + m.droppedReadings(),
-      storageFault: base.storageFault || this.fault.active(),
-      heldInMemory: m.waitingCount() + m.inflight(),
-    };
+    const stats = this.main.stats();
+    stats.heldInMemory = this.heldCount();
+    stats.destinations = Object.fromEntries([...this.lanes.values()].map((lane) => [lane.id, lane.destinationStats()]));
+    return stats;
   }
 
   /** Commits what can be committed and closes the file. Records only in memory are lost with the process (logged). */
@@ -216,10 +207,9 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
     if (this.closed) return;
     this.closed = true;
     this.fault.close();
-    this.unsubscribe?.();
-    const held = this.memory.waitingCount() + this.memory.inflight();
+    for (const lane of this.lanes.values()) lane.detach();
     if (this.outbox !== undefined) {
-      if (held > 0) this.migrate();
+      if (this.heldCount() > 0) this.migrate();
       try {
         this.outbox.close();
       } catch (err) {
@@ -227,19 +217,14 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
       }
     }
     this.outbox = undefined;
-    const left = this.memory.waitingCount() + this.memory.inflight();
+    const left = this.heldCount();
     if (left > 0) this.logger.error({ records: left }, 'outbox: records held in memory could not be stored before stopping');
   }
 
-  private split(ids: readonly number[]): { held: number[]; rows: number[] } {
-    const held: number[] = [];
-    const rows: number[] = [];
-    for (const id of ids) {
-      if (id < 0) held.push(id);
-      else if (this.leasedRows.delete(id)) rows.push(id);
-      // else: a row of a handle that failed since; it is sent again from the reopened file.
-    }
-    return { held, rows };
+  private heldCount(): number {
+    let n = 0;
+    for (const lane of this.lanes.values()) n += lane.held();
+    return n;
   }
 
   /** Runs `fn` on the working file; a storage failure enters the fault state and yields undefined. */
@@ -289,7 +274,7 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
     this.outbox = box;
     box.raiseSequenceTo(this.lastSeq);
     this.lastSeq = Math.max(this.lastSeq, box.sequenceMark());
-    this.unsubscribe = box.onCommitted((p) => this.notify(p));
+    for (const lane of this.lanes.values()) lane.attach(box);
     if (this.fault.active()) this.recovered();
     return true;
   }
@@ -299,12 +284,10 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
     const box = this.outbox;
     if (box !== undefined) {
       this.outbox = undefined;
-      this.unsubscribe?.();
-      this.unsubscribe = undefined;
-      this.leasedRows.clear();
+      for (const lane of this.lanes.values()) lane.detach();
       try {
         this.lastSeq = Math.max(this.lastSeq, box.sequenceMark());
-        for (const r of box.takeBuffered()) this.memory.addReading(r);
+        for (const { reading, destinations } of box.takeBuffered()) for (const id of destinations) this.lanes.get(id)?.memory.addReading(reading);
         box.close();
       } catch (closeErr) {
         this.logger.warn({ err: closeErr }, 'outbox: dropping the failed handle');
@@ -318,38 +301,46 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
     const moved = this.migrate();
     if (this.outbox === undefined) return; // the migration itself failed: still in fault
     this.fault.clear(moved);
-    for (const p of PRIORITIES) this.notify(p);
+    for (const lane of this.lanes.values()) for (const p of PRIORITIES) lane.notify(p);
   }
 
-  /** Moves waiting records from memory into the working file. */
+  /**
+   * Moves waiting records from memory into the working file. A record waiting for several
+   * destinations is one row for all of them (each kept its own copy in memory: the same object).
+   */
   private migrate(): { events: number; readings: number } {
     const box = this.outbox;
     const moved = { events: 0, readings: 0 };
     if (box === undefined) return moved;
-    const { events, readings } = this.memory.takeWaiting();
-    const dropped = this.memory.takeDropped();
-    if (dropped !== undefined) events.push(this.notices.dropped(dropped.count, dropped.fromTs, dropped.toTs, 'storage fault'));
+    const events = new Map<GatewayEvent, string[]>();
+    const readings = new Map<Reading, string[]>();
+    for (const lane of this.lanes.values()) {
+      const waiting = lane.memory.takeWaiting();
+      for (const e of waiting.events) events.set(e, [...(events.get(e) ?? []), lane.id]);
+      for (const r of waiting.readings) readings.set(r, [...(readings.get(r) ?? []), lane.id]);
+      const dropped = lane.memory.takeDropped();
+      // The loss is this destination's: the notice goes to it alone.
+      if (dropped !== undefined) events.set(this.notices.dropped(dropped.count, dropped.fromTs, dropped.toTs, 'storage fault'), [lane.id]);
+    }
+    const eventList = [...events];
+    const readingList = [...readings];
     try {
-      for (const e of events) {
-        box.appendEvent(e);
+      for (const [e, ids] of eventList) {
+        box.appendEvent(e, ids);
         moved.events++;
       }
-      for (const r of readings) {
-        box.appendReading(r);
+      for (const [r, ids] of readingList) {
+        box.appendReading(r, ids);
         moved.readings++;
       }
       box.flush();
     } catch (err) {
       // Put back what did not make it (the handle is dropped; its buffer is salvaged in failed()).
-      for (const e of events.slice(moved.events)) this.memory.addEvent(e);
-      for (const r of readings.slice(moved.readings)) this.memory.addReading(r);
+      for (const [e, ids] of eventList.slice(moved.events)) for (const id of ids) this.lanes.get(id)?.memory.addEvent(e);
+      for (const [r, ids] of readingList.slice(moved.readings)) for (const id of ids) this.lanes.get(id)?.memory.addReading(r);
       this.failed('migrate', err);
     }
-    if (moved.events > 0) this.notify(PRIORITY_EVENT);
+    if (moved.events > 0) for (const lane of this.lanes.values()) lane.notify(PRIORITY_EVENT);
     return moved;
-  }
-
-  private notify(priority: Priority): void {
-    this.committed.emit('committed', priority);
   }
 }

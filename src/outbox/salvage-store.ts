@@ -22,18 +22,17 @@ export interface SalvageSummary {
   error?: string;
 }
 
-/** Stored priorities of events: fire, other, and both parked (+3). */
-const EVENT_PRIORITIES = new Set([0, 1, 3, 4]);
-
 /**
  * Writes the salvaged events into the fresh file in one transaction, before any new record, in
- * their original order and with their priority (parked ones stay parked), payload and created_at.
+ * their original order, with their payload and created_at, for the destinations routing gives them
+ * now (`maskFor`): which destinations had confirmed them is not known, so each is sent again (a
+ * duplicate is recognised by its id, a loss would not be) and nothing salvaged starts out parked.
  * Epoch 0: clock epochs belong to a file, and the old file's are gone, so an unsynchronized time is
  * sent as it was stamped (flagged unsynced), never corrected. A row whose payload is not an event
- * (garbage a damaged page can still yield) is counted as lost rather than sent. Updates `depth`.
+ * (garbage a damaged page can still yield) is counted as lost rather than sent.
  * Throws the storage error if the fresh file cannot take them (nothing is then written).
  */
-export function storeSalvaged(db: Database, report: SalvageReport, depth: number[]): SalvageSummary {
+export function storeSalvaged(db: Database, report: SalvageReport, maskFor: (e: GatewayEvent) => number): SalvageSummary {
   const insert = recordInserter(db);
   const records: PendingRecord[] = [];
   let malformed = 0;
@@ -43,13 +42,14 @@ export function storeSalvaged(db: Database, report: SalvageReport, depth: number
       malformed++;
       continue;
     }
-    const priority = EVENT_PRIORITIES.has(e.priority) ? e.priority : eventPriority(event);
-    records.push({ kind: 'event', priority, deviceId: e.deviceId, seq: e.seq, createdAt: e.createdAt, bytes: Buffer.byteLength(e.payload), payload: e.payload, epoch: 0 });
+    const pending = maskFor(event);
+    if (pending === 0) continue; // no destination takes this kind any more
+    const { deviceId, seq, createdAt, payload } = e;
+    records.push({ kind: 'event', priority: eventPriority(event), deviceId, seq, createdAt, bytes: Buffer.byteLength(payload), payload, epoch: 0, pending });
   }
   db.transaction(() => {
     for (const r of records) insert(r);
   })();
-  for (const r of records) depth[r.priority] = (depth[r.priority] ?? 0) + 1;
   const summary: SalvageSummary = {
     events: records.length,
     lostEvents: report.lostEvents + malformed,

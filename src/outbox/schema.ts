@@ -2,10 +2,10 @@ import type { Database } from 'better-sqlite3';
 import { UnknownSchemaError } from './recovery.js';
 
 /** Bumped on every schema change; migrate() brings older files forward. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
- * One table for every record that waits for the platform. `priority` + `id` is the send order
+ * One table for every record that waits for a destination. `priority` + `id` is the send order
  * (AUTOINCREMENT so ids are never reused, even after the table was emptied: an id in flight can
  * never be confused with a newer record). `payload` is the model object as JSON, not an encoded
  * message: the codec runs at send time, so changing the wire format needs no migration.
@@ -62,6 +62,28 @@ CREATE TABLE IF NOT EXISTS clock_sync (
 ) WITHOUT ROWID;
 `;
 
+/**
+ * Version 3: several destinations. A record carries the bitmask of the destinations that have not
+ * confirmed it yet (`pending`) and of those that set it aside after a refusal (`parked`); it is
+ * deleted when `pending` reaches 0. `destinations` names the bits. Version 2 files knew only the
+ * platform (bit 0) and parked a record by adding 3 to its priority: those rows get their priority
+ * back and parked bit 0. The send-order index carries the masks, so a destination's leasing and
+ * the counts at open read the index alone; parked rows, rare, have their own small index.
+ */
+const DDL_V3 = `
+ALTER TABLE records ADD COLUMN pending INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE records ADD COLUMN parked INTEGER NOT NULL DEFAULT 0;
+UPDATE records SET parked = 1, priority = priority - 3 WHERE priority >= 3;
+DROP INDEX IF EXISTS records_send_order;
+CREATE INDEX records_send_order ON records (priority, id, pending, parked);
+CREATE INDEX records_parked ON records (id) WHERE parked != 0;
+CREATE TABLE destinations (
+  bit INTEGER PRIMARY KEY CHECK (bit BETWEEN 0 AND 30),
+  id  TEXT    NOT NULL UNIQUE
+);
+INSERT INTO destinations (bit, id) VALUES (0, 'platform');
+`;
+
 export function migrate(db: Database): void {
   const version = Number(db.pragma('user_version', { simple: true }));
   if (version > SCHEMA_VERSION) {
@@ -71,6 +93,7 @@ export function migrate(db: Database): void {
   db.transaction(() => {
     if (version < 1) db.exec(DDL);
     if (version < 2) db.exec(DDL_V2);
+    if (version < 3) db.exec(DDL_V3);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   })();
 }

@@ -1,38 +1,43 @@
 import { statSync } from 'node:fs';
-import type { DepthCounts } from './depth.js';
-import { PRIORITY_EVENT, PRIORITY_FIRE, PRIORITY_TELEMETRY, type OutboxStats } from './types.js';
+import type { Lane } from './lane.js';
+import type { RecordQueue } from './queue.js';
+import { PRIORITY_EVENT, PRIORITY_FIRE, PRIORITY_TELEMETRY, type DestinationStats, type OutboxStats } from './types.js';
 
-/** What the outbox's stats are made of, gathered by the Outbox from its parts. */
-export interface StatsInputs {
-  /** The outbox file; its size and its log's are `bytesOnDisk`. */
+/** Figures of the whole file, the same for every destination's view. */
+export interface FileFigures {
+  /** The outbox file: its size and its log's are `bytesOnDisk`. */
   path: string;
-  depth: DepthCounts;
+  /** Rows in the table (any destination). */
+  rows: number;
   /** Readings accepted, not yet group-committed. */
   buffered: number;
-  /** Append time of the oldest record not confirmed (stored or buffered). */
-  oldestAt: number | undefined;
-  inflight: number;
   droppedReadings: number;
   storageFault: boolean;
-  /** Wall time now. */
-  now: number;
 }
 
-export function outboxStats(i: StatsInputs): OutboxStats {
-  const fire = i.depth.of(PRIORITY_FIRE);
-  const events = i.depth.of(PRIORITY_EVENT);
-  const telemetry = i.depth.of(PRIORITY_TELEMETRY);
-  const parked = i.depth.parked();
+/** One destination's figures: its lane's counts and leases, plus the buffered readings meant for it. */
+export function destinationStats(lane: Lane, queue: RecordQueue, now: number): DestinationStats {
+  const buffered = queue.bufferedCount(lane.mask);
+  const stored = lane.oldestAt();
+  const inBuffer = queue.oldestBufferedAt(lane.mask);
+  const oldest = stored === undefined ? inBuffer : inBuffer === undefined ? stored : Math.min(stored, inBuffer);
   return {
-    depth: { fire, events, telemetry: telemetry + i.buffered },
-    total: fire + events + telemetry + i.buffered + parked,
-    parked,
-    inflight: i.inflight,
-    buffered: i.buffered,
-    oldestUnsentAgeMs: i.oldestAt === undefined ? null : Math.max(0, i.now - i.oldestAt),
-    bytesOnDisk: bytesOnDisk(i.path),
-    droppedReadings: i.droppedReadings,
-    storageFault: i.storageFault,
+    depth: { fire: lane.depth.of(PRIORITY_FIRE), events: lane.depth.of(PRIORITY_EVENT), telemetry: lane.depth.of(PRIORITY_TELEMETRY) + buffered },
+    parked: lane.depth.parked(),
+    inflight: lane.leases.inflight(),
+    oldestUnsentAgeMs: oldest === undefined ? null : Math.max(0, now - oldest),
+  };
+}
+
+/** A destination's view with the file's figures. */
+export function outboxStats(view: DestinationStats, file: FileFigures): OutboxStats {
+  return {
+    ...view,
+    total: file.rows + file.buffered,
+    buffered: file.buffered,
+    bytesOnDisk: bytesOnDisk(file.path),
+    droppedReadings: file.droppedReadings,
+    storageFault: file.storageFault,
   };
 }
 

@@ -1,16 +1,16 @@
 import { dirname } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { GatewayEvent } from '../model/event.js';
-import type { DepthCounts } from './depth.js';
 import { TelemetryEvictor } from './evict.js';
 import { FullDisk, type StorageState } from './full-disk.js';
 import type { Logger } from './logger.js';
 import type { OutboxNotices } from './notices.js';
 import { QuotaWatch, freeBytesAt, type QuotaVerdict } from './quota.js';
-import type { PendingRecord, RecordStamper, RecordTable } from './records.js';
+import type { Confirmations, Lanes } from './lanes.js';
+import type { PendingRecord, RecordTable } from './records.js';
 import type { RecordQueue } from './queue.js';
 import { Ballast } from './reserve.js';
-import { PARKED_OFFSET, PRIORITY_EVENT, PRIORITY_TELEMETRY } from './types.js';
+import { PRIORITY_TELEMETRY } from './types.js';
 
 const MiB = 1024 * 1024;
 /**
@@ -45,9 +45,10 @@ export interface PressureHost {
 export interface PressureParts {
   db: Database;
   table: RecordTable;
-  depth: DepthCounts;
+  lanes: Lanes;
   queue: RecordQueue;
-  stamp: RecordStamper;
+  /** One of the outbox's own events as a record, routed to its destinations. */
+  noticeRecord(event: GatewayEvent): PendingRecord;
   notices: OutboxNotices;
   logger: Logger;
 }
@@ -91,8 +92,8 @@ export class StoragePressure {
   }
 
   /** A commit found the disk full (full-disk.ts); throws if even the events do not fit. */
-  diskFull(events: PendingRecord[], deletes: number[]): void {
-    this.fullDisk.makeRoom(events, deletes);
+  diskFull(events: PendingRecord[], confirmed: Confirmations): void {
+    this.fullDisk.makeRoom(events, confirmed);
   }
 
   /** Readings left in a moved-aside file: a counted loss, like an eviction. */
@@ -123,11 +124,11 @@ export class StoragePressure {
   }
 
   private apply(v: QuotaVerdict): void {
-    const { depth, notices, logger } = this.parts;
+    const { lanes, notices, logger } = this.parts;
     const { minFreeBytes } = this.limits;
     if (v.evictBytes > 0) {
-      const rows = depth.of(PRIORITY_TELEMETRY) + depth.of(PRIORITY_TELEMETRY + PARKED_OFFSET);
-      const perRow = v.usage.usedBytes / Math.max(1, depth.total());
+      const rows = lanes.rows.of(PRIORITY_TELEMETRY);
+      const perRow = v.usage.usedBytes / Math.max(1, lanes.rows.total());
       const n = Math.min(rows, Math.ceil(v.evictBytes / Math.max(1, perRow)));
       const reason = v.diskLow ? 'free-space floor' : 'quota';
       if (n > 0 && this.quota.capped()) this.host.guard('evict', () => this.fullDisk.evictWhileFull(n, reason));
@@ -149,15 +150,16 @@ export class StoragePressure {
 
   /** Inside a transaction: deletes the oldest readings and records a `dropped` event for them. */
   private evictRows(n: number, reason: string): void {
-    const { depth, table, stamp, notices, logger, queue } = this.parts;
+    const { lanes, table, notices, logger } = this.parts;
     const ev = this.evictor.evictOldest(n);
     if (ev === undefined) return;
-    depth.add(PRIORITY_TELEMETRY, -ev.count);
+    lanes.evicted(ev);
     this.state.droppedReadings += ev.count;
-    table.insert(stamp.event(notices.dropped(ev.count, ev.fromTs, ev.toTs, reason), PRIORITY_EVENT));
-    depth.add(PRIORITY_EVENT, 1);
+    const note = this.parts.noticeRecord(notices.dropped(ev.count, ev.fromTs, ev.toTs, reason));
+    table.insert(note);
+    lanes.inserted([note]);
     logger.warn({ count: ev.count, fromTs: ev.fromTs, toTs: ev.toTs, reason }, 'outbox: dropped oldest readings');
-    queueMicrotask(() => queue.notify(PRIORITY_EVENT));
+    queueMicrotask(() => lanes.notify([note]));
   }
 }
 

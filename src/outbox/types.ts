@@ -11,8 +11,6 @@ export const PRIORITY_EVENT = 1;
 export const PRIORITY_TELEMETRY = 2;
 export type Priority = typeof PRIORITY_FIRE | typeof PRIORITY_EVENT | typeof PRIORITY_TELEMETRY;
 export const PRIORITIES: readonly Priority[] = [PRIORITY_FIRE, PRIORITY_EVENT, PRIORITY_TELEMETRY];
-/** Parked records (refused by the platform for good) are stored at priority + PARKED_OFFSET. */
-export const PARKED_OFFSET = 3;
 
 /** What the uplink may take in one lease. */
 export interface BatchLimits {
@@ -29,17 +27,35 @@ export type Batch =
   | { kind: 'event'; priority: typeof PRIORITY_FIRE | typeof PRIORITY_EVENT; ids: number[]; event: SentEvent }
   | { kind: 'telemetry'; priority: typeof PRIORITY_TELEMETRY; ids: number[]; readings: SentReading[] };
 
-export interface OutboxStats {
-  /** Records not yet confirmed by the platform (committed and buffered), by priority. */
+/** One destination's view of the outbox: what it has not confirmed yet. */
+export interface DestinationStats {
+  /** Records this destination has not confirmed (committed and buffered), by priority; parked ones not included. */
   depth: { fire: number; events: number; telemetry: number };
-  total: number;
-  /** Records set aside after a permanent refusal by the platform (kept, retried periodically and at the next connection). */
+  /** Records this destination refused for good, set aside for it (kept, retried). */
   parked: number;
-  /** Leased to the uplink and not yet delivered. */
+  /** Leased to this destination's connection and not yet confirmed. */
   inflight: number;
-  /** Readings accepted but not yet group-committed. */
+  /** Age of the oldest record this destination has not confirmed (parked ones not included); null when none. */
+  oldestUnsentAgeMs: number | null;
+}
+
+/**
+ * The outbox as one destination sees it (depth, parked, inflight, oldest: that destination's), plus
+ * figures of the whole file (total, bytes, drops, storage fault). Outbox.stats() is the platform's
+ * view with every destination's in `destinations`.
+ */
+export interface OutboxStats {
+  /** Records not yet confirmed by this destination (committed and buffered), by priority. */
+  depth: { fire: number; events: number; telemetry: number };
+  /** Records in the file and its buffer that any destination still waits for. */
+  total: number;
+  /** Records set aside after a permanent refusal by this destination (kept, retried periodically and at the next connection). */
+  parked: number;
+  /** Leased to this destination's connection and not yet delivered. */
+  inflight: number;
+  /** Readings accepted but not yet group-committed (all destinations). */
   buffered: number;
-  /** Age of the oldest record the platform has not confirmed; null when empty. */
+  /** Age of the oldest record this destination has not confirmed; null when none. */
   oldestUnsentAgeMs: number | null;
   /** Database plus write-ahead log. */
   bytesOnDisk: number;
@@ -49,12 +65,18 @@ export interface OutboxStats {
   storageFault: boolean;
   /** Records waiting in memory because the file could not be written (resilient-outbox.ts). */
   heldInMemory?: number;
+  /** Every destination's own view, by destination id (Outbox.stats() only). */
+  destinations?: Record<string, DestinationStats>;
 }
 
-/** The part of the outbox the uplink depends on (lets tests and other stores stand in). */
+/**
+ * One destination's part of the outbox, as its connection uses it (lets tests and other stores
+ * stand in). Each destination leases, confirms and parks on its own: a record leaves the outbox
+ * once every destination it was routed to confirmed it.
+ */
 export interface UplinkSource {
   nextBatch(limits: BatchLimits): Batch | undefined;
-  /** The broker confirmed these (PUBACK): they leave the outbox. */
+  /** The destination confirmed these (PUBACK, a centre's confirm): done for this destination. */
   delivered(ids: readonly number[]): void;
   /** Not confirmed (link dropped, publish refused): they will be leased again. */
   release(ids: readonly number[]): void;
@@ -73,3 +95,6 @@ export interface DurableStore {
   appendReading(r: Reading): void;
   appendEvent(e: GatewayEvent): void;
 }
+
+/** The destination every outbox has: the MQTT platform (older files knew only this one). */
+export const PLATFORM_DESTINATION = 'platform';

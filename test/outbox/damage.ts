@@ -125,13 +125,13 @@ export function eventRows(path: string): Map<string, number> {
 }
 
 /** Events of a sound file (a fresh outbox) in row order: event id → its row. */
-export function storedEvents(path: string): Map<string, { row: number; priority: number; message: string; epoch: number }> {
+export function storedEvents(path: string): Map<string, { row: number; priority: number; message: string; epoch: number; parked: number }> {
   const db = new Database(path, { readonly: true });
   try {
     const rows = db
-      .prepare("SELECT id AS row, priority, epoch, payload ->> '$.id' AS eventId, payload ->> '$.message' AS message FROM records WHERE kind = 'event' ORDER BY records.id")
-      .all() as { row: number; eventId: string; priority: number; message: string; epoch: number }[];
-    return new Map(rows.map((r) => [r.eventId, { row: r.row, priority: r.priority, message: r.message, epoch: r.epoch }]));
+      .prepare("SELECT id AS row, priority, epoch, parked, payload ->> '$.id' AS eventId, payload ->> '$.message' AS message FROM records WHERE kind = 'event' ORDER BY records.id")
+      .all() as { row: number; eventId: string; priority: number; message: string; epoch: number; parked: number }[];
+    return new Map(rows.map((r) => [r.eventId, { row: r.row, priority: r.priority, message: r.message, epoch: r.epoch, parked: r.parked }]));
   } finally {
     db.close();
   }

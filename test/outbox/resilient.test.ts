@@ -2,77 +2,12 @@ import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
-import { ManualClock } from '../../src/clock/clock.js';
-import type { FaultReporter } from '../../src/faults/gateway-faults.js';
-import { Outbox, OutboxStorageError, PRIORITY_FIRE } from '../../src/outbox/index.js';
-import type { OutboxOptions } from '../../src/outbox/outbox.js';
-import { ResilientOutbox, type ResilientOutboxOptions } from '../../src/outbox/resilient-outbox.js';
 import type { IntegrityVerdict } from '../../src/outbox/integrity-check.js';
-import { fault, fireAlarm, reading, tempDir, GATEWAY } from './fixtures.js';
+import { PRIORITY_FIRE } from '../../src/outbox/index.js';
+import { fault, fireAlarm, reading, tempDir } from './fixtures.js';
+import { failingOpener, store } from './resilient-fixtures.js';
 
 const LIMITS = { maxReadings: 1000, maxBytes: 10_000_000 };
-
-/** Records what the store reports as faults. */
-class FaultLog implements FaultReporter {
-  readonly log: string[] = [];
-  private readonly on = new Set<string>();
-  raise(key: string): void {
-    if (this.on.has(key)) return;
-    this.on.add(key);
-    this.log.push(`raise ${key}`);
-  }
-  clear(key: string): void {
-    if (!this.on.delete(key)) return;
-    this.log.push(`clear ${key}`);
-  }
-  active(key: string): boolean {
-    return this.on.has(key);
-  }
-}
-
-/** An opener whose outboxes can be made to fail the next write, as a failing fsync would. */
-function failingOpener() {
-  const boxes: Outbox[] = [];
-  let failNext = false;
-  let refuseOpen: string | undefined;
-  const open = (o: OutboxOptions): Outbox => {
-    if (refuseOpen !== undefined) throw Object.assign(new Error(`open: ${refuseOpen}`), { code: refuseOpen });
-    const box = Outbox.open(o);
-    const append = box.appendEvent.bind(box);
-    box.appendEvent = (e) => {
-      if (failNext) {
-        failNext = false;
-        throw new OutboxStorageError('appendEvent', 'SQLITE_IOERR_FSYNC');
-      }
-      append(e);
-    };
-    boxes.push(box);
-    return box;
-  };
-  return {
-    open,
-    boxes,
-    failNextWrite: () => (failNext = true),
-    refuseOpen: (code: string | undefined) => (refuseOpen = code),
-  };
-}
-
-function store(t: { teardown(fn: () => void): void }, path: string, extra: Partial<ResilientOutboxOptions> = {}) {
-  const faults = new FaultLog();
-  const clock = new ManualClock(Date.UTC(2026, 5, 1), 1000, true);
-  const s = new ResilientOutbox({
-    outbox: { path, gatewayId: GATEWAY, reserveMb: 0, minFreeMb: 0 },
-    clock,
-    gatewayId: GATEWAY,
-    faults,
-    reopenMinMs: 20,
-    reopenMaxMs: 40,
-    check: async (): Promise<IntegrityVerdict> => ({ verdict: 'ok' }),
-    ...extra,
-  });
-  t.teardown(() => s.close());
-  return { s, faults, clock };
-}
 
 function rows(path: string): { kind: string; seq: number }[] {
   const db = new Database(path, { readonly: true });
