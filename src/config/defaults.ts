@@ -68,6 +68,10 @@ export function applyDerivedDefaults(raw: Obj, configDir: string): void {
   for (const key of ['ca', 'cert', 'key'] as const) if (typeof tls[key] === 'string') tls[key] = abs(tls[key]);
   if (typeof platform.passwordFile === 'string') platform.passwordFile = abs(platform.passwordFile);
   resolvePlatformSecretPaths(platform, abs);
+  for (const centre of (raw.centres ?? []) as Obj[]) {
+    const centreTls = centre.tls as Obj | undefined;
+    for (const key of ['ca', 'cert', 'key'] as const) if (centreTls && typeof centreTls[key] === 'string') centreTls[key] = abs(centreTls[key]);
+  }
   const apiTls = (raw.api as Obj | undefined)?.tls as Obj | undefined;
   for (const key of ['cert', 'key'] as const) if (apiTls && typeof apiTls[key] === 'string') apiTls[key] = abs(apiTls[key]);
 

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { actionsSchema } from './sections/actions.js';
 import { busesSchema } from './sections/buses.js';
+import { centresSchema } from './sections/centres.js';
 import { Defaulted, DerivedDefault } from './sections/defaulted.js';
 import { devicesSchema } from './sections/devices.js';
 import { gatewaySchema } from './sections/gateway.js';
@@ -28,6 +29,7 @@ export const hearthConfigSchema = Type.Object(
     outbox: Defaulted(outboxSchema, {}),
     // No platform section: the demo's embedded broker (../defaults.ts).
     platform: DerivedDefault(platformSchema),
+    centres: Defaulted(centresSchema, []),
     remote: Type.Optional(remoteSchema),
     api: Defaulted(apiSchema, {}),
     log: Defaulted(logSchema, {}),

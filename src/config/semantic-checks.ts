@@ -4,6 +4,7 @@ import { suggest } from './suggest.js';
 import { checkIo } from './io-checks.js';
 import { checkApi } from './api-checks.js';
 import { checkPlatformCodec } from './platform-checks.js';
+import { checkCentres } from './centre-checks.js';
 
 /** A problem the schema cannot see: references between sections, uniqueness, files, URLs. */
 export type { Finding } from './finding.js';
@@ -16,7 +17,7 @@ export interface CheckOptions {
 }
 
 export function checkConfig(config: HearthConfig, opts: CheckOptions): Finding[] {
-  return [...checkBuses(config.buses), ...checkDevices(config.devices, config.buses), ...checkPlatform(config, opts), ...checkPlatformCodec(config, opts), ...checkIo(config), ...checkApi(config, opts)];
+  return [...checkBuses(config.buses), ...checkDevices(config.devices, config.buses), ...checkPlatform(config, opts), ...checkPlatformCodec(config, opts), ...checkIo(config), ...checkApi(config, opts), ...checkCentres(config, opts)];
 }
 
 function checkBuses(buses: readonly BusConfig[]): Finding[] {

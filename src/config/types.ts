@@ -2,6 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import type { hearthConfigSchema } from './schema.js';
 import type { rtuOverTcpSchema, rtuSerialSchema, tcpSchema } from './sections/buses.js';
 import type { backoffSchema, deviceSchema, offlineSchema } from './sections/devices.js';
+import type { centreSchema } from './sections/centres.js';
 import type { gatewaySchema } from './sections/gateway.js';
 import type { remoteSchema } from './sections/platform-codecs.js';
 import type { platformSchema, tlsSchema } from './sections/platform.js';
@@ -32,6 +33,8 @@ export type BackoffPolicy = Static<typeof backoffSchema>;
 
 export type OutboxConfig = Static<typeof outboxSchema>;
 export type PlatformConfig = Static<typeof platformSchema>;
+/** A fire remote monitoring centre (GB/T 26875.3) the gateway reports to beside the platform. */
+export type CentreConfig = Static<typeof centreSchema>;
 export type TlsConfig = Static<typeof tlsSchema>;
 export type RemoteConfig = Static<typeof remoteSchema>;
 export type RemoteCommandName = RemoteConfig['allow'][number];

@@ -3,6 +3,7 @@ import { latchFile } from '../alarms/latch-file.js';
 import type { OutputRegistry } from '../outputs/driven-outputs.js';
 import type { Clock } from '../clock/clock.js';
 import type { HearthConfig } from '../config/types.js';
+import { destinationRoutes } from './destinations.js';
 import { createGatewayBus, type GatewayBus } from './gateway-bus.js';
 import { GatewayFaults } from '../faults/gateway-faults.js';
 import type { Logger } from '../log/logger.js';
@@ -42,7 +43,7 @@ export class AlarmPath {
     });
     const o = config.outbox;
     this.store = new ResilientOutbox({
-      outbox: { path: o.path, flushIntervalMs: o.flushIntervalMs, quotaMb: o.quotaMb, minFreeMb: o.minFreeMb, reserveMb: o.reserveMb, gatewayId },
+      outbox: { path: o.path, flushIntervalMs: o.flushIntervalMs, quotaMb: o.quotaMb, minFreeMb: o.minFreeMb, reserveMb: o.reserveMb, gatewayId, destinations: destinationRoutes(config) },
       clock,
       gatewayId,
       faults: this.faults,

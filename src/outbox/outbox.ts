@@ -325,7 +325,11 @@ export class Outbox implements SequenceSource, UplinkSource {
     }
   }
 
-  /** Commits one of the outbox's own events and tells onNotice. */
+  /**
+   * Commits one of the outbox's own events and tells onNotice. A parking notice goes to the
+   * destination that refused too: it may well take it (a refusal is often of one record), and if
+   * not, notices are coalesced (parking.ts), so refusing it cannot make another.
+   */
   private appendNotice(event: GatewayEvent): void {
     this.appendEvent(event);
     this.announce(event);

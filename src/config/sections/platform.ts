@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { flag, integer, object, oneOfStrings, text } from './common.js';
 import { Defaulted, DerivedDefault } from './defaulted.js';
+import { routeSchema } from './centres.js';
 import { alibabaSchema, codecSchema, huaweiSchema, thingsboardSchema } from './platform-codecs.js';
 
 export const tlsSchema = object("TLS settings for mqtts:// and wss://. Relative paths resolve against the config file's folder.", {
@@ -47,6 +48,7 @@ export const platformSchema = object(
     batchMaxReadings: Defaulted(integer('Readings per telemetry message. Default 500.', 1, 100_000), 500),
     batchMaxBytes: Defaulted(integer('Bytes per telemetry message. Default 262144.', 1024, 268_435_455), 262_144),
     heartbeatMs: Defaulted(integer('Gateway status heartbeat period in ms. Default 60000.', 1000, 86_400_000), 60_000),
+    route: Type.Optional(routeSchema('Default: every event and every reading.')),
   },
   {
     if: { properties: { kind: { const: 'embedded' } }, required: ['kind'] },
