@@ -10,15 +10,18 @@ import { GpioAccess } from './bus/gpio/gpio-access.js';
 import type { GpioBackend } from './bus/gpio/types.js';
 import { GatewayOutputs } from './outputs/gateway-outputs.js';
 import { AlarmPath } from './core/alarm-path.js';
+import { MonitoringCentres } from './core/monitoring-centres.js';
 import { UplinkSession } from './uplink/session.js';
 import { createCodec } from './uplink/codecs/create.js';
 import { disableMqttNumberCache } from './uplink/mqtt-packet-memory.js';
 import { RemoteManagement } from './remote/remote-management.js';
+import { AuditLog } from './remote/audit-log.js';
 import { ApiServer } from './api/server.js';
 import type { GatewayParts } from './api/gateway-parts.js';
 import { EmbeddedBroker } from './sim/embedded-broker.js';
 import { DemoField } from './sim/demo-field.js';
 import { DemoReporter } from './sim/demo-reporter.js';
+import { MonitoringCentreSim } from './sim/monitoring-centre.js';
 import type { Logger } from './log/logger.js';
 import { version } from './version.js';
 
@@ -64,6 +67,7 @@ export class Daemon {
   private readonly sources: Source[];
   private readonly modbus: ModbusSource;
   private readonly uplink: UplinkSession;
+  private readonly centres: MonitoringCentres;
   private readonly remote: RemoteManagement;
   private readonly api: ApiServer | undefined;
   private readonly log: Logger;
@@ -83,6 +87,7 @@ export class Daemon {
     const sources: (Source | undefined)[] = [this.modbus, contactSource.create(ctx), tagReaderSource.create(ctx)];
     this.sources = sources.filter((s): s is Source => s !== undefined);
     this.uplink = this.createUplink();
+    this.centres = this.createCentres();
     this.remote = new RemoteManagement({
       config,
       logger: logger.child({ component: 'remote' }),
@@ -191,6 +196,7 @@ export class Daemon {
       sink,
       modbus: this.modbus,
       uplink: this.uplink,
+      centres: this.centres,
       ...(this.outputs.configured ? { outputs: this.outputs.tester() } : {}),
     };
   }
@@ -219,6 +225,20 @@ export class Daemon {
       const field = new DemoField(config, this.gpio, logger.child({ component: 'sim' }));
       this.add({ name: 'demo-field', start: () => field.start(), stop: () => field.stop() });
     }
+    if (demo?.monitoringCentre) {
+      const { port, address } = demo.monitoringCentre;
+      const log = logger.child({ component: 'centre-simulator' });
+      let sim: MonitoringCentreSim | undefined;
+      this.add({
+        name: 'centre-simulator',
+        start: async () => {
+          sim = await MonitoringCentreSim.start({ port, address, log: (line) => log.info(line) });
+          log.info({ port }, 'monitoring centre simulator listening (stands in for the fire monitoring centre, GB/T 26875.3)');
+        },
+        stop: () => sim?.close(),
+        optional: true,
+      });
+    }
     // Never fails: a file that cannot be opened is a storage fault, records wait in memory.
     this.add({ name: 'alarm-path', start: () => this.path.open(), stop: () => this.path.close() });
     // Local outputs before the uplink and the sources: sirens and relays never wait for the network.
@@ -227,6 +247,8 @@ export class Daemon {
     // Remote commands and config arrive over the uplink (src/remote/, docs/remote-management.md).
     this.add({ name: 'uplink', start: () => this.uplink.start(), stop: () => this.uplink.stop(), optional: true });
     this.add({ name: 'remote', start: () => this.remote.start(() => this.uplink.state().connects > 0), stop: () => this.remote.stop(), optional: true });
+    // Each monitoring centre on its own connection and its own part of the outbox.
+    this.add({ name: 'centres', start: () => this.centres.start(), stop: () => this.centres.stop(), optional: true });
     for (const source of this.sources) this.add({ name: source.name, start: () => source.start(), stop: () => source.stop() });
     if (this.api) {
       const api = this.api;
@@ -236,6 +258,20 @@ export class Daemon {
       const reporter = new DemoReporter(() => this.devices(), logger.child({ component: 'demo' }));
       this.add({ name: 'demo-reporter', start: () => reporter.start(), stop: () => reporter.stop(), optional: true });
     }
+  }
+
+  private createCentres(): MonitoringCentres {
+    const { config, logger, profiles } = this.options;
+    const audit = new AuditLog(config.gateway.stateDir, { faults: this.path.faults, logger });
+    return new MonitoringCentres({
+      config,
+      kinds: profiles,
+      path: this.path,
+      clock: this.clock,
+      logger,
+      version: version(),
+      audit: (e) => audit.append({ at: e.at, by: e.by, command: e.command, id: `${e.by}-${e.command}-${e.at}`, params: e.params, outcome: e.outcome, code: e.outcome, ...(e.message ? { message: e.message } : {}) }),
+    });
   }
 
   private createUplink(): UplinkSession {

@@ -15,6 +15,7 @@ import { scanRoutes } from './routes/scan.js';
 import { liveRoutes } from './routes/live.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { consoleRoutes } from './routes/console.js';
+import { centreRoutes } from './routes/centres.js';
 import { defaultWebRoot } from './web-root.js';
 
 export interface ApiDeps {
@@ -77,6 +78,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     await authed.register(alarmRoutes, shared);
     await authed.register(commissioningRoutes, shared);
     await authed.register(scanRoutes, shared);
+    await authed.register(centreRoutes, shared);
     await authed.register(liveRoutes, { gateway: deps.gateway, onClose: (fn) => app.addHook('preClose', async () => fn()) });
     await authed.register(metricsRoutes, { registry: metrics.registry });
   });

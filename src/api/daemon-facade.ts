@@ -3,6 +3,7 @@ import type { AlarmView } from '../alarms/desk.js';
 import type { ScheduledDeviceSnapshot } from '../devices/scheduler.js';
 import type { GatewayEvent } from '../model/event.js';
 import type { Location } from '../model/location.js';
+import type { CentreState } from '../uplink/centre/state.js';
 import type { Reading } from '../model/reading.js';
 import type { OutputInfo, OutputTestResult } from '../outputs/gateway-outputs.js';
 import { apiError } from './errors.js';
@@ -136,6 +137,17 @@ export class DaemonFacade implements GatewayFacade {
 
   location(): Location {
     return this.parts.config.gateway.location;
+  }
+
+  answerDutyCheck(centreId: string, by: string): CentreState {
+    const centres = this.parts.centres;
+    const state = centres?.states().find((c) => c.id === centreId);
+    if (centres === undefined || state === undefined) throw apiError('API_NOT_FOUND', `no monitoring centre '${centreId}'`);
+    if (!centres.answerDutyCheck(centreId, by)) {
+      const why = state.dutyCheck === null ? 'the centre has not asked' : `the last one is ${state.dutyCheck.state}`;
+      throw apiError('DUTY_CHECK_NONE', `no duty check of '${centreId}' waits for an answer (${why})`);
+    }
+    return centres.states().find((c) => c.id === centreId)!;
   }
 }
 

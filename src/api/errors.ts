@@ -14,6 +14,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   SCAN_BUSY: 409,
   SCAN_BUS_IN_USE: 409,
   TEST_ALARM_UNAVAILABLE: 503,
+  DUTY_CHECK_NONE: 409,
 };
 
 export function apiError(code: string, message: string): HearthError {

@@ -8,6 +8,18 @@ import type { UplinkState } from '../uplink/session.js';
 import type { ScanHit, ScanProgress } from '../bus/modbus/scan.js';
 import type { Location } from '../model/location.js';
 import type { StorageHealth } from '../outbox/resilient-outbox.js';
+import type { DestinationStats } from '../outbox/types.js';
+import type { CentreState } from '../uplink/centre/state.js';
+
+/** One destination of the outbox (the platform, a monitoring centre): its connection and its own backlog. */
+export interface DestinationStatus extends DestinationStats {
+  id: string;
+  kind: 'mqtt' | 'gbt26875';
+  connected: boolean;
+  lastError: string | null;
+  /** Monitoring centres: the GB/T 26875.3 session (counters, duty check, clock sync). */
+  centre?: CentreState;
+}
 
 /**
  * Everything the API needs from the running gateway, and nothing more. The daemon implements it
@@ -23,6 +35,8 @@ export interface GatewayStatus {
   clock: { now: number; synced: boolean };
   uplink: UplinkState | null;
   outbox: Pick<OutboxStats, 'depth' | 'total' | 'inflight' | 'oldestUnsentAgeMs'> | null;
+  /** Every destination with its own backlog: the platform first, then the monitoring centres. */
+  destinations: DestinationStatus[];
   devices: { total: number; online: number; offline: number; starting: number };
   /** Conditions on the alarm desk (alarms, faults, offline devices; latched alarms included). */
   activeAlarms: number;
@@ -105,4 +119,9 @@ export interface GatewayFacade {
   subscribe(listener: (m: LiveMessage) => void): () => void;
   /** Device locations for the commissioning report. */
   location(): Location;
+  /**
+   * Someone on site answers a monitoring centre's duty check (查岗). Throws API_NOT_FOUND for an
+   * unknown centre, DUTY_CHECK_NONE when no check waits for an answer (none asked, answered, missed).
+   */
+  answerDutyCheck(centreId: string, by: string): CentreState;
 }

@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger.js';
 import type { ResilientOutbox } from '../outbox/resilient-outbox.js';
 import type { PipelineSink } from '../core/pipeline-sink.js';
 import type { UplinkSession } from '../uplink/session.js';
+import type { MonitoringCentres } from '../core/monitoring-centres.js';
 
 /** The parts of the running gateway the console and API use (src/daemon.ts builds them). */
 export interface GatewayParts {
@@ -27,6 +28,8 @@ export interface GatewayParts {
   /** Polled devices, their buses and scheduler: read now, bus scans, the device list. */
   modbus: ModbusSource;
   uplink: UplinkSession;
+  /** The fire monitoring centres (GB/T 26875.3): their connections, duty checks. */
+  centres?: Pick<MonitoringCentres, 'states' | 'answerDutyCheck'>;
   /** Present when the gateway has GPIO outputs. */
   outputs?: OutputTester;
 }

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { GatewayFacade } from './gateway-facade.js';
 import { unhandledRejections } from '../service/process-faults.js';
+import { registerDestinationMetrics } from './destination-metrics.js';
 
 /**
  * The gateway's Prometheus metrics, on a registry of its own (not prom-client's global one, so two
@@ -147,6 +148,7 @@ export function createMetrics(gateway: GatewayFacade): GatewayMetrics {
       this.inc(unhandledRejections());
     },
   });
+  registerDestinationMetrics(registry, gateway);
   const events = new Counter({ name: 'hearth_events_total', help: 'Events raised, by kind', labelNames: ['kind', 'severity'], registers: [registry] });
   const unsubscribe = gateway.subscribe((m) => {
     if (m.type === 'event') events.inc({ kind: m.event.kind, severity: m.event.severity });

@@ -16,6 +16,8 @@ export interface DemoCopy {
   dir: string;
   brokerPort: number;
   apiPort: number;
+  /** The demo's monitoring centre simulator (GB/T 26875.3). */
+  centrePort: number;
   config: Obj;
 }
 
@@ -43,11 +45,15 @@ export async function demoCopy(edit?: (c: Obj) => void): Promise<DemoCopy> {
     }
     sim.port = port;
   }
+  // The monitoring centre simulator, and the centre entry that points at it.
+  const centrePort = await freePort();
+  for (const centre of (config.centres ?? []) as Obj[]) if (centre.port === config.demo.monitoringCentre?.port) centre.port = centrePort;
+  if (config.demo.monitoringCentre) config.demo.monitoringCentre.port = centrePort;
   config.demo.brokerPort = await freePort();
   config.api = { ...(config.api as Obj), port: await freePort() };
   edit?.(config);
   const file = join(dir, 'hearth.yaml');
   writeFileSync(file, stringify(config));
   // Profiles are named, not paths, so the copy resolves the shipped ones from anywhere.
-  return { file, dir, brokerPort: config.demo.brokerPort as number, apiPort: config.api.port as number, config };
+  return { file, dir, brokerPort: config.demo.brokerPort as number, apiPort: config.api.port as number, centrePort, config };
 }

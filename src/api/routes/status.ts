@@ -44,6 +44,24 @@ const statusSchema = {
         oldestUnsentAgeMs: { type: ['number', 'null'] },
       },
     },
+    destinations: {
+      type: 'array',
+      description: 'Each destination with its own connection and backlog: the platform, then the monitoring centres (GB/T 26875.3).',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          kind: { type: 'string', enum: ['mqtt', 'gbt26875'] },
+          connected: { type: 'boolean' },
+          lastError: { type: ['string', 'null'] },
+          depth: { type: 'object', properties: { fire: { type: 'integer' }, events: { type: 'integer' }, telemetry: { type: 'integer' } } },
+          parked: { type: 'integer' },
+          inflight: { type: 'integer' },
+          oldestUnsentAgeMs: { type: ['number', 'null'] },
+          centre: { type: 'object', additionalProperties: true, description: 'The GB/T 26875.3 session: counters, framing errors, duty check, clock sync.' },
+        },
+      },
+    },
     devices: {
       type: 'object',
       properties: { total: { type: 'integer' }, online: { type: 'integer' }, offline: { type: 'integer' }, starting: { type: 'integer' } },

@@ -76,5 +76,11 @@ export const demoSchema = object('Demo configs only: what the gateway starts in-
     ),
     true,
   ),
+  monitoringCentre: Type.Optional(
+    object('A fire monitoring centre simulator (GB/T 26875.3) on localhost: point a `centres` entry at it (host 127.0.0.1, this port).', {
+      port: integer('TCP port it listens on.', 1, 65535),
+      address: Defaulted(integer("The centre's address (6 bytes). Default 0.", 0, 281_474_976_710_655), 0),
+    }),
+  ),
   ...demoIoProperties,
 });

@@ -2,29 +2,16 @@ import type { CentreConfig } from '../../config/types.js';
 import { ignoreFaults, type FaultReporter } from '../../faults/gateway-faults.js';
 import { noopLogger, type ComponentLogger as Logger } from '../../log/component-logger.js';
 import { PRIORITY_EVENT, PRIORITY_FIRE, type Batch, type UplinkSource } from '../../outbox/types.js';
-import {
-  Command,
-  answerFrame,
-  encodeFrame,
-  encodeUnit,
-  eventUnits,
-  operationUnit,
-  readingUnits,
-  type DecodedFrame,
-  type Frame,
-  type FrameReaderStats,
-  type GatewayOperation,
-  type Gbt26875Site,
-  type UploadUnit,
-} from '../gbt26875/index.js';
+import { Command, eventUnits, operationUnit, readingUnits, type DecodedFrame, type FrameReaderStats, type GatewayOperation, type Gbt26875Site, type UploadUnit } from '../gbt26875/index.js';
 import { ParkedRetry, PARKED_RETRY_MS } from '../parked-retry.js';
 import { ReconnectSchedule, URGENT_RECONNECT_MAX_MS } from '../reconnect.js';
 import { handleCentreFrame, type CentreControls } from './incoming.js';
 import { InFlight, type Packet } from './in-flight.js';
+import { FrameMaker } from './frames.js';
 import { CentreLink } from './link.js';
+import { LinkFault } from './link-fault.js';
 import { OperationsLog } from './operations-log.js';
-import { SerialNumbers } from './serials.js';
-import { emptyCounters, type CentreState } from './state.js';
+import { addReaderStats, emptyCounters, emptyReaderStats, type CentreState } from './state.js';
 import { deviceStateOf } from './states.js';
 import { DutyCheck } from './duty-check.js';
 import { EMPTY_VIEW, type CentreView } from './view.js';
@@ -89,16 +76,16 @@ export class CentreSession {
   private readonly now: () => number;
   private readonly centre: CentreConfig;
   private readonly view: CentreView;
-  private readonly faults: FaultReporter;
   private readonly reconnect: ReconnectSchedule;
   private readonly parked: ParkedRetry;
   private readonly inflight: InFlight;
-  private readonly serials: SerialNumbers;
+  private readonly frames: FrameMaker;
+  private readonly linkFault: LinkFault;
   private readonly operations = new OperationsLog();
   private readonly dutyCheck: DutyCheck;
   private readonly waitingOperations: UploadUnit[] = [];
   private readonly counters = emptyCounters();
-  private readonly readerTotals: FrameReaderStats = { frames: 0, checksumErrors: 0, lengthErrors: 0, endMarkerErrors: 0, garbageBytes: 0, badTimeTags: 0 };
+  private readerTotals: FrameReaderStats = emptyReaderStats();
   private readonly info: Pick<CentreState, 'connects' | 'lastConnectAt' | 'lastDisconnectAt' | 'lastError' | 'lastConfirmAt' | 'clockSync'> = {
     connects: 0,
     lastConnectAt: null,
@@ -111,7 +98,6 @@ export class CentreSession {
   private connected = false;
   private stopping = true;
   private heartbeat: NodeJS.Timeout | undefined;
-  private linkFaultTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly options: CentreSessionOptions) {
@@ -119,7 +105,6 @@ export class CentreSession {
     this.logger = options.logger ?? noopLogger;
     this.now = options.now ?? Date.now;
     this.view = options.view ?? EMPTY_VIEW;
-    this.faults = options.faults ?? ignoreFaults;
     this.dutyCheck = new DutyCheck(this.now);
     this.inflight = new InFlight({
       confirmTimeoutMs: this.centre.confirmTimeoutMs,
@@ -134,7 +119,14 @@ export class CentreSession {
         this.link?.close(`no confirm for serial number ${serial} after ${this.centre.resends} resends`);
       },
     });
-    this.serials = new SerialNumbers((serial) => this.inflight.has(serial));
+    this.frames = new FrameMaker(this.centre, this.now, (serial) => this.inflight.has(serial));
+    const { id, host, port } = this.centre;
+    this.linkFault = new LinkFault(
+      `gbt26875:${id}`,
+      options.faults ?? ignoreFaults,
+      options.linkFaultAfterMs ?? 60_000,
+      () => `monitoring centre ${id} (${host}:${port}) not reachable: ${this.info.lastError ?? 'no connection'}`,
+    );
     this.reconnect = new ReconnectSchedule({
       minMs: this.centre.reconnectMinMs,
       maxMs: this.centre.reconnectMaxMs,
@@ -154,7 +146,7 @@ export class CentreSession {
       if (this.connected) this.pump();
       else if (priority <= PRIORITY_EVENT) this.reconnect.hurry(priority);
     });
-    this.armLinkFault();
+    this.linkFault.arm();
     this.connect();
   }
 
@@ -163,7 +155,7 @@ export class CentreSession {
     this.unsubscribe?.();
     this.reconnect.cancel();
     this.parked.stop();
-    clearTimeout(this.linkFaultTimer);
+    this.linkFault.stop();
     this.link?.close('stopping');
   }
 
@@ -186,7 +178,7 @@ export class CentreSession {
 
   state(): CentreState {
     const c = this.centre;
-    const reader = this.link === undefined ? this.readerTotals : addStats(this.readerTotals, this.link.readerStats());
+    const reader = this.link === undefined ? this.readerTotals : addReaderStats(this.readerTotals, this.link.readerStats());
     return {
       id: c.id,
       protocol: 'gbt26875',
@@ -226,8 +218,7 @@ export class CentreSession {
     this.info.connects++;
     this.info.lastConnectAt = this.now();
     this.reconnect.reset();
-    clearTimeout(this.linkFaultTimer);
-    this.faults.clear(this.faultKey(), `monitoring centre ${this.centre.id} reached again`);
+    this.linkFault.clear(`monitoring centre ${this.centre.id} reached again`);
     this.logger.info({ host: this.centre.host, port: this.centre.port }, 'centre: connected');
     // The device's state first: the centre learns at once that the gateway is there, and how it is.
     this.sendLive('state', [this.deviceState()]);
@@ -238,7 +229,7 @@ export class CentreSession {
   private closed(link: CentreLink, reason: string): void {
     if (link !== this.link) return;
     this.link = undefined;
-    addInto(this.readerTotals, link.readerStats());
+    this.readerTotals = addReaderStats(this.readerTotals, link.readerStats());
     clearTimeout(this.heartbeat);
     this.parked.stop();
     const released = this.inflight.clear();
@@ -246,7 +237,7 @@ export class CentreSession {
     if (this.connected) {
       this.connected = false;
       this.info.lastDisconnectAt = this.now();
-      this.armLinkFault();
+      this.linkFault.arm();
     }
     this.info.lastError = reason;
     this.logger.warn({ reason, released: released.length }, 'centre: disconnected');
@@ -278,10 +269,7 @@ export class CentreSession {
     let frames: [number, Buffer][];
     try {
       units = batch.kind === 'event' ? eventUnits(batch.event, this.options.site, { active: this.view.active() }) : readingUnits(batch.readings, this.options.site);
-      frames = (units ?? []).map((unit, k) => {
-        const serial = this.serials.forRecord(batch.ids[0] ?? 0, k);
-        return [serial, this.frame(serial, Command.send, encodeUnit(unit, { utcOffsetMinutes: this.centre.utcOffsetMinutes }))];
-      });
+      frames = this.frames.record(batch.ids[0] ?? 0, Command.send, units ?? []);
     } catch (err) {
       // A record that cannot be put into the standard's fields (e.g. an override out of range):
       // set aside for this centre, kept, with a fault; the others go on.
@@ -303,10 +291,7 @@ export class CentreSession {
 
   /** Frames that are not outbox records (state, heartbeat, operations): confirmed, but not kept on disk. */
   private sendLive(kind: Packet['kind'], units: readonly UploadUnit[]): void {
-    const frames = units.map((unit): [number, Buffer] => {
-      const serial = this.serials.next();
-      return [serial, this.frame(serial, Command.send, encodeUnit(unit, { utcOffsetMinutes: this.centre.utcOffsetMinutes }))];
-    });
+    const frames = this.frames.live(Command.send, units);
     this.counters.framesSent += frames.length;
     this.inflight.send({ kind, ids: [], fireAlarms: [], waiting: new Set(), sentAt: this.now() }, frames);
     this.armHeartbeat();
@@ -314,7 +299,7 @@ export class CentreSession {
 
   private received(frame: DecodedFrame): void {
     const controls: CentreControls = {
-      answer: (to, command, data) => this.link?.write(this.encode(answerFrame(to, command, new Date(this.now()), data))),
+      answer: (to, command, data) => this.link?.write(this.frames.answer(to, command, data)),
       confirmed: (serial) => this.confirmed(serial),
       denied: (serial) => this.denied(serial),
       dutyCheck: (minutes) => {
@@ -388,22 +373,6 @@ export class CentreSession {
     }, this.centre.heartbeatS * 1000);
   }
 
-  private armLinkFault(): void {
-    clearTimeout(this.linkFaultTimer);
-    const after = this.options.linkFaultAfterMs ?? 60_000;
-    this.linkFaultTimer = setTimeout(() => {
-      if (this.connected || this.stopping) return;
-      this.faults.raise(this.faultKey(), `monitoring centre ${this.centre.id} (${this.centre.host}:${this.centre.port}) not reachable: ${this.info.lastError ?? 'no connection'}`, {
-        severity: 'critical',
-      });
-    }, after);
-    this.linkFaultTimer.unref();
-  }
-
-  private faultKey(): string {
-    return `gbt26875:${this.centre.id}`;
-  }
-
   private eventsWaiting(): boolean {
     try {
       const { depth } = this.options.source.stats();
@@ -411,14 +380,6 @@ export class CentreSession {
     } catch {
       return true;
     }
-  }
-
-  private frame(serial: number, command: number, data: Buffer): Buffer {
-    return this.encode({ serial, time: new Date(this.now()), source: this.centre.sourceAddress, destination: this.centre.centreAddress, command, data, version: { major: 1, user: this.centre.userVersion } });
-  }
-
-  private encode(frame: Frame): Buffer {
-    return encodeFrame(frame, { utcOffsetMinutes: this.centre.utcOffsetMinutes });
   }
 
   private audit(command: CentreAuditEntry['command'], params: Record<string, unknown>, outcome: CentreAuditEntry['outcome'], message?: string, by = `centre:${this.centre.id}`): void {
@@ -430,14 +391,4 @@ export class CentreSession {
       this.logger.error({ err, entry }, 'centre: audit failed');
     }
   }
-}
-
-function addStats(a: FrameReaderStats, b: FrameReaderStats): FrameReaderStats {
-  const out = { ...a };
-  addInto(out, b);
-  return out;
-}
-
-function addInto(into: FrameReaderStats, b: FrameReaderStats): void {
-  for (const k of Object.keys(into) as (keyof FrameReaderStats)[]) into[k] += b[k];
 }

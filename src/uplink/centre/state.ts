@@ -83,3 +83,14 @@ export interface CentreState {
   dutyCheck: DutyCheckState | null;
   clockSync: ClockSyncState | null;
 }
+
+export function emptyReaderStats(): FrameReaderStats {
+  return { frames: 0, checksumErrors: 0, lengthErrors: 0, endMarkerErrors: 0, garbageBytes: 0, badTimeTags: 0 };
+}
+
+/** `a` plus `b`, field by field. */
+export function addReaderStats(a: FrameReaderStats, b: FrameReaderStats): FrameReaderStats {
+  const out = { ...a };
+  for (const k of Object.keys(out) as (keyof FrameReaderStats)[]) out[k] += b[k];
+  return out;
+}
