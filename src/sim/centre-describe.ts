@@ -61,6 +61,15 @@ export function describeUnit(u: ApplicationDataUnit): string {
       return `${name}: ${u.operations.map((o) => `${setFlags(o.flags).join(', ') || 'none'} by operator ${o.operator}`).join('; ')}`;
     case 21:
       return `${name}: ${flags(u.state.status)}`;
+    case 5:
+    case 25:
+      return `${name}: ${u.version.major}.${u.version.minor}`;
+    case 26:
+      return `${name}: ${u.description}`;
+    case 6:
+      return `${name}: ${u.systems.map((x) => x.description).join('; ')}`;
+    case 7:
+      return `${name}: ${u.components.map((c) => `type ${c.componentType} at ${at(c.address)} "${c.description}"`).join('; ')}`;
     case 28:
     case 8:
       return `${name}: ${u.time.toISOString()}`;
