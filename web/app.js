@@ -105,7 +105,29 @@
     if (s.receipt && s.receipt.fault) lines.push(t('fault.receipt'));
     if (s.storage && !s.storage.ok) lines.push(t('fault.storage') + (s.storage.held ? ` (${s.storage.held})` : ''));
     for (const f of s.faults) if (f.point !== 'storage' && f.point !== 'alarm-receipt') lines.push(f.message);
-    return lines.map((l) => `<div>${esc(l)}</div>`).join('');
+    return dutyChecks() + lines.map((l) => `<div>${esc(l)}</div>`).join('');
+  }
+  // A monitoring centre asks whether someone is on duty (查岗): shown on every page until answered.
+  function dutyChecks() {
+    const waiting = ((S.status && S.status.destinations) || []).filter((d) => d.centre && d.centre.dutyCheck && d.centre.dutyCheck.state === 'waiting');
+    return waiting.map((d) => {
+      const dc = d.centre.dutyCheck;
+      const until = dc.deadline ? ` · ${t('duty.until')} ${esc(fmtTime(dc.deadline))}` : '';
+      return `<div class="duty" data-testid="duty-check" data-centre="${esc(d.id)}">${esc(t('duty.asked'))} ${esc(d.id)}${until}
+        <button data-action="duty-check" data-id="${esc(d.id)}" data-testid="duty-check-answer">${t('duty.answer')}</button></div>`;
+    }).join('');
+  }
+  function destinations() {
+    const list = (S.status && S.status.destinations) || [];
+    if (list.length < 2) return '';
+    return `<section class="card" data-testid="destinations"><h2>${t('dest.title')}</h2><ul class="list">${list.map((d) => {
+      const waiting = d.depth.fire + d.depth.events + d.depth.telemetry;
+      const dc = d.centre && d.centre.dutyCheck;
+      const missed = dc && dc.state === 'missed' ? ` · <span class="err">${t('duty.missed')} ${esc(fmtTime(dc.since))}</span>` : '';
+      return `<li data-testid="destination" data-id="${esc(d.id)}" data-connected="${d.connected}"><b>${esc(d.id === 'platform' ? t('dest.platform') : d.id)}</b>
+        <span class="badge ${d.connected ? 'up' : 'down'}">${t(d.connected ? 'dest.up' : 'dest.down')}</span>
+        <div class="muted">${t('health.outbox')} ${waiting}${d.depth.fire ? ` (${t('dest.fire')} ${d.depth.fire})` : ''}${d.parked ? ` · ${t('dest.parked')} ${d.parked}` : ''}${d.oldestUnsentAgeMs !== null ? ` · ${t('health.oldest')} ${Math.round(d.oldestUnsentAgeMs / 1000)} s` : ''}${missed}</div></li>`;
+    }).join('')}</ul></section>`;
   }
   function overview() {
     const s = S.status;
@@ -118,6 +140,7 @@
       <dt>${t('health.devices')}</dt><dd data-testid="online-count">${s.devices.online} / ${s.devices.total}</dd>
       <dt>${t('health.outbox')}</dt><dd>${o ? o.total : '-'}</dd>
       <dt>${t('health.oldest')}</dt><dd>${o && o.oldestUnsentAgeMs !== null ? Math.round(o.oldestUnsentAgeMs / 1000) + ' s' : '-'}</dd></dl></section>
+      ${destinations()}
       <section class="card"><h2>${t('alarms.title')} (${S.alarms.length})</h2>
       ${S.alarms.length ? `<ul class="list" data-testid="alarms">${S.alarms.map(alarmItem).join('')}</ul>` : `<p class="muted">${t('alarms.none')}</p>`}</section>`;
   }
@@ -230,6 +253,7 @@
       if (name === 'logout') { await api('POST', '/api/logout', {}); S.authed = false; stopLive(); render(); return; }
       if (name === 'ack') await api('POST', `/api/alarms/${encodeURIComponent(el.dataset.id)}/ack`, { by: 'console' });
       if (name === 'silence') await api('POST', `/api/alarms/${encodeURIComponent(el.dataset.id)}/silence`, { minutes: 15, by: 'console' });
+      if (name === 'duty-check') await api('POST', `/api/centres/${encodeURIComponent(el.dataset.id)}/duty-check`, { by: 'console' });
       if (name === 'read') await api('POST', `/api/devices/${encodeURIComponent(el.dataset.id)}/read`, {});
       if (name === 'test-alarm') { const rec = await api('POST', '/api/test-alarm', el.dataset.id ? { deviceId: el.dataset.id } : {}); S.tests.push(rec); }
       if (name === 'output') await api('POST', `/api/outputs/${encodeURIComponent(el.dataset.id)}/test`, {});

@@ -25,6 +25,8 @@ window.HEARTH_I18N = {
     'scan.start': '开始扫描', 'scan.running': '扫描中', 'scan.done': '扫描完成', 'scan.failed': '扫描失败', 'scan.found': '发现从站', 'scan.none': '未发现从站', 'scan.unit': '地址',
     'outputs.title': '输出测试', 'outputs.none': '未配置输出', 'outputs.test': '测试',
     'report.title': '调试报告', 'report.html': '打开报告', 'report.json': 'JSON',
+    'dest.title': '上传去向', 'dest.platform': '物联网平台', 'dest.up': '已连接', 'dest.down': '未连接', 'dest.fire': '火警', 'dest.parked': '被拒收',
+    'duty.asked': '查岗：监控中心', 'duty.until': '应答期限', 'duty.answer': '应答查岗（本人在岗）', 'duty.missed': '查岗未应答',
     'error': '出错了',
   },
   en: {
@@ -51,6 +53,8 @@ window.HEARTH_I18N = {
     'scan.start': 'Start scan', 'scan.running': 'Scanning', 'scan.done': 'Scan finished', 'scan.failed': 'Scan failed', 'scan.found': 'Slaves found', 'scan.none': 'No slaves found', 'scan.unit': 'Unit',
     'outputs.title': 'Output test', 'outputs.none': 'No outputs configured', 'outputs.test': 'Test',
     'report.title': 'Commissioning report', 'report.html': 'Open report', 'report.json': 'JSON',
+    'dest.title': 'Destinations', 'dest.platform': 'IoT platform', 'dest.up': 'connected', 'dest.down': 'not connected', 'dest.fire': 'fire', 'dest.parked': 'refused',
+    'duty.asked': 'Duty check from monitoring centre', 'duty.until': 'answer by', 'duty.answer': 'Answer: I am on duty', 'duty.missed': 'duty check not answered, asked',
     'error': 'Something went wrong',
   },
 };

@@ -9,6 +9,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { readToken } from '../../src/api/token.js';
 import { freePort } from '../helpers/net.js';
 import { startPymodbus } from '../helpers/pymodbus.js';
+import { MonitoringCentreSim } from '../../src/sim/monitoring-centre.js';
 
 /**
  * The console in a real browser against a real gateway: Debian's Chromium driven by playwright-core,
@@ -28,6 +29,9 @@ const [simSmoke, simRcd, brokerPort, apiPort, scanPort] = await Promise.all([fre
 
 const pymodbus = await startPymodbus({ mode: 'tcp', port: scanPort, units: [2, 5] });
 t.teardown(() => pymodbus.stop());
+// The fire monitoring centre beside the platform: its duty checks are answered from the console.
+const centre = await MonitoringCentreSim.start();
+t.teardown(() => centre.close());
 
 const file = join(dir, 'hearth.yaml');
 writeFileSync(
@@ -45,6 +49,9 @@ api: { host: 127.0.0.1, port: ${apiPort} }
 log: { level: warn }
 # A platform that never confirms fire alarms, with a short receipt time: the fault banner shows.
 outbox: { alarmAckTimeoutMs: 4000 }
+# A monitoring centre that takes only faults: its confirms are no fire alarm receipts here.
+centres:
+  - { id: fire-centre, host: 127.0.0.1, port: ${centre.port}, sourceAddress: 1001, route: { kinds: [fault], readings: false } }
 demo:
   brokerPort: ${brokerPort}
   confirmEvents: false
@@ -149,6 +156,29 @@ t.test('bus scan against a pymodbus slave', async (t) => {
   t.equal(found?.trim(), '地址 2, 地址 5');
   t.ok(await page.getByTestId('no-outputs').isVisible(), 'no outputs configured yet');
   await shot('06-scan');
+});
+
+t.test("a monitoring centre's duty check: shown on every page until someone on site answers it", async (t) => {
+  await page.click('a[data-tab=overview]');
+  await page.getByTestId('destinations').waitFor();
+  await page.waitForSelector('[data-testid=destination][data-id=fire-centre][data-connected=true]', { timeout: 20_000 });
+  t.pass('the destinations card shows the platform and the centre, connected');
+  const asked = await centre.ask({ type: 91, timeoutMinutes: 10 });
+  t.equal(asked?.command, 3, 'the gateway confirms it received the duty check');
+  const duty = page.getByTestId('duty-check');
+  await duty.waitFor({ timeout: 15_000 });
+  t.match(await duty.textContent(), '查岗');
+  await page.click('a[data-tab=devices]');
+  t.ok(await duty.isVisible(), 'still shown on another page');
+  await shot('06b-duty-check');
+  t.equal(centre.received.filter((r) => r.unit?.type === 24).length, 0, 'not answered by itself');
+  const [res] = await Promise.all([page.waitForResponse((r) => r.url().includes('/duty-check')), page.getByTestId('duty-check-answer').click()]);
+  t.equal(res.status(), 200);
+  const answer = await centre.waitFor((r) => r.unit?.type === 24, 10_000, 'the duty-check answer');
+  t.match(answer.text, /dutyCheckAnswer/, 'the centre gets the answer (type 24)');
+  await duty.waitFor({ state: 'detached', timeout: 15_000 });
+  t.pass('the banner is gone once answered');
+  await page.click('a[data-tab=tools]');
 });
 
 t.test('switch the language', async (t) => {
