@@ -43,7 +43,11 @@ const LAYERS = [
     path: '^src/alarms/',
   },
   { name: 'outbox', description: 'Durable store-and-forward: SQLite outbox, storage faults held in memory, integrity checks, salvage.', path: '^src/outbox/' },
-  { name: 'uplink', description: 'The MQTT session to the platform: drain, priorities, receipts, reconnect, one codec per platform.', path: '^src/uplink/' },
+  {
+    name: 'uplink',
+    description: 'The connections to the destinations: the MQTT session to the platform (drain, priorities, receipts, reconnect, one codec per platform) and the GB/T 26875.3 session to fire monitoring centres.',
+    path: '^src/uplink/',
+  },
   { name: 'core', description: 'The alarm path assembled: rules, sink, alarm desk first, outbox, observers on the gateway bus.', path: '^src/core/' },
   {
     name: 'services',

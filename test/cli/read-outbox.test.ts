@@ -83,36 +83,50 @@ t.test('hearth read', async (t) => {
 t.test('hearth outbox stats and export, while the outbox is open', async (t) => {
   const dir = tempDir(t, 'hearth-cli-');
   const file = writeConfig(dir, 1502);
-  const box = Outbox.open({ path: join(dir, 'state', 'outbox.db') });
+  const box = Outbox.open({
+    path: join(dir, 'state', 'outbox.db'),
+    destinations: [
+      { id: 'platform', readings: true },
+      { id: 'city-119', kinds: ['alarm'], readings: false },
+    ],
+  });
   t.teardown(() => box.close());
   box.appendReading(reading(box.next()));
   box.appendReading(reading(box.next()));
   box.appendEvent(fault(box.next()));
   box.appendEvent(fireAlarm(box.next()));
   box.flush();
+  const parked = box.source('city-119')!;
+  parked.park!(parked.nextBatch({ maxReadings: 1, maxBytes: 1e6 })!.ids, 'denied');
 
   const stats = await hearth(['outbox', 'stats', '--config', file, '--json']);
   t.equal(stats.code, 0, stats.stderr);
-  const s = JSON.parse(stats.stdout) as { depth: Record<string, number>; total: number; sequence: number; bytesOnDisk: number };
-  t.same(s.depth, { fire: 1, events: 1, telemetry: 2 });
-  t.equal(s.total, 4);
+  const s = JSON.parse(stats.stdout) as { depth: Record<string, number>; total: number; sequence: number; bytesOnDisk: number; destinations: Record<string, unknown> };
+  t.same(s.depth, { fire: 1, events: 2, telemetry: 2 }, 'the parking notice is an event too');
+  t.equal(s.total, 5);
+  t.same(
+    s.destinations,
+    { platform: { fire: 1, events: 2, telemetry: 2, parked: 0 }, 'city-119': { fire: 0, events: 0, telemetry: 0, parked: 1 } },
+    'per destination: what it waits for, what it parked',
+  );
   t.ok(s.sequence >= 4, 'sequence high-water mark');
   t.ok(s.bytesOnDisk > 0);
 
   const text = await hearth(['outbox', 'stats', '--file', join(dir, 'state', 'outbox.db')]);
-  t.match(text.stdout, /unsent {4}4 \(fire alarms 1, other events 1, readings 2\)/);
+  t.match(text.stdout, /unsent {4}5 \(fire alarms 1, other events 2, readings 2\)/);
+  t.match(text.stdout, /city-119 {2}waits for 0 \(fire alarms 0, other events 0, readings 0\), parked 1/);
 
   const exp = await hearth(['outbox', 'export', '--config', file]);
   t.equal(exp.code, 0, exp.stderr);
   const lines = exp.stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; priority: string; record: { kind?: string } });
-  t.same(lines.map((l) => l.priority), ['fire', 'events', 'telemetry', 'telemetry'], 'send order: fire alarms first');
+  t.same(lines.map((l) => l.priority), ['fire', 'events', 'events', 'telemetry', 'telemetry'], 'send order: fire alarms first');
   t.equal(lines[0]!.record.kind, 'alarm');
 
   const onlyReadings = await hearth(['outbox', 'export', '--config', file, '--kind', 'reading', '--limit', '1']);
   t.equal(onlyReadings.stdout.trim().split('\n').length, 1);
 
   // The daemon's view is unchanged: nothing was acked or leased by reading the file.
-  t.equal(box.stats().total, 4);
+  t.equal(box.stats().total, 5);
 
   const missing = await hearth(['outbox', 'stats', '--file', join(dir, 'nope.db')]);
   t.equal(missing.code, 74);

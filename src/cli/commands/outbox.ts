@@ -10,10 +10,12 @@ import { parseCommandArgs } from '../parse-command-args.js';
 const USAGE = `Usage: hearth outbox stats  [--config FILE | --file DB] [--json]
        hearth outbox export [--config FILE | --file DB] [--kind event|reading] [--device ID] [--limit N]
 
-What the gateway holds that the platform has not confirmed yet (nothing is removed before the
-platform's PUBACK). Opens the SQLite file read-only: safe while the service runs (WAL mode).
+What the gateway holds that a destination has not confirmed yet (nothing is removed before every
+destination it is for confirmed it: the platform's PUBACK, a monitoring centre's confirm). Opens
+the SQLite file read-only: safe while the service runs (WAL mode).
 
-  stats          records by priority (fire alarms, other events, telemetry), oldest, size on disk
+  stats          records by priority (fire alarms, other events, telemetry), oldest, size on disk,
+                 and what each destination still waits for (and has parked)
   export         the records as JSON lines, in send order (fire alarms first), for a hand-over
                  when a gateway cannot reach its platform: hearth outbox export > outbox.jsonl
   --config FILE  configuration naming the outbox (default ${DEFAULT_CONFIG})
@@ -104,7 +106,7 @@ function bytesOnDisk(path: string): number {
 }
 
 function printStats(db: Database.Database, path: string, json: boolean): void {
-  const rows = db.prepare('SELECT priority, COUNT(*) AS n, MIN(created_at) AS oldest FROM records GROUP BY priority').all() as StatsRow[];
+  const rows = db.prepare('SELECT priority % 3 AS priority, COUNT(*) AS n, MIN(created_at) AS oldest FROM records GROUP BY priority % 3').all() as StatsRow[];
   const depth = { fire: 0, events: 0, telemetry: 0 };
   let oldest: number | null = null;
   for (const r of rows) {
@@ -121,6 +123,7 @@ function printStats(db: Database.Database, path: string, json: boolean): void {
     oldestAgeMs: oldest === null ? null : Date.now() - oldest,
     sequence: seqRow?.value ?? null,
     bytesOnDisk: bytesOnDisk(path),
+    destinations: destinationCounts(db),
   };
   if (json) {
     process.stdout.write(JSON.stringify(stats) + '\n');
@@ -134,9 +137,49 @@ function printStats(db: Database.Database, path: string, json: boolean): void {
       `  oldest    ${age}`,
       `  sequence  ${stats.sequence ?? '-'}`,
       `  on disk   ${(stats.bytesOnDisk / 1024 / 1024).toFixed(2)} MiB`,
+      ...Object.entries(stats.destinations).map(
+        ([id, d]) => `  ${id.padEnd(9)} waits for ${d.fire + d.events + d.telemetry} (fire alarms ${d.fire}, other events ${d.events}, readings ${d.telemetry})${d.parked > 0 ? `, parked ${d.parked}` : ''}`,
+      ),
       '',
     ].join('\n'),
   );
+}
+
+interface DestinationCount {
+  fire: number;
+  events: number;
+  telemetry: number;
+  parked: number;
+}
+
+/**
+ * Per destination (schema 3, docs/outbox.md "Destinations"): records it has not confirmed, by
+ * priority, and those it parked. A file of an older version (not yet opened by this version of the
+ * service) knows only the platform, and parked a record by adding 3 to its priority.
+ */
+function destinationCounts(db: Database.Database): Record<string, DestinationCount> {
+  const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'destinations'").get() !== undefined;
+  const bits = hasTable ? (db.prepare('SELECT bit, id FROM destinations ORDER BY bit').all() as { bit: number; id: string }[]) : [{ bit: 0, id: 'platform' }];
+  const rows = hasTable
+    ? (db.prepare('SELECT priority, pending, parked, COUNT(*) AS n FROM records GROUP BY priority, pending, parked').all() as { priority: number; pending: number; parked: number; n: number }[])
+    : (db.prepare('SELECT priority % 3 AS priority, 1 AS pending, CASE WHEN priority >= 3 THEN 1 ELSE 0 END AS parked, COUNT(*) AS n FROM records GROUP BY priority').all() as {
+        priority: number;
+        pending: number;
+        parked: number;
+        n: number;
+      }[]);
+  const out: Record<string, DestinationCount> = {};
+  for (const { bit, id } of bits) {
+    const mask = 1 << bit;
+    const d: DestinationCount = { fire: 0, events: 0, telemetry: 0, parked: 0 };
+    for (const r of rows) {
+      if ((r.pending & mask) === 0) continue;
+      if ((r.parked & mask) !== 0) d.parked += r.n;
+      else d[(PRIORITY_NAMES[r.priority] ?? 'telemetry') as 'fire' | 'events' | 'telemetry'] += r.n;
+    }
+    out[id] = d;
+  }
+  return out;
 }
 
 function exportRecords(db: Database.Database, opts: { kind: string | undefined; device: string | undefined; limit: number | undefined }): void {
@@ -157,7 +200,7 @@ function exportRecords(db: Database.Database, opts: { kind: string | undefined; 
     (opts.limit !== undefined ? ` LIMIT ${opts.limit}` : '');
   // iterate(): a week of buffered readings is exported without holding it all in memory.
   for (const row of db.prepare(sql).iterate(...params) as Iterable<{ id: number; kind: string; priority: number; device_id: string; seq: number; created_at: number; payload: string }>) {
-    const line = { id: row.id, kind: row.kind, priority: PRIORITY_NAMES[row.priority] ?? row.priority, device: row.device_id, seq: row.seq, createdAt: row.created_at, record: JSON.parse(row.payload) as unknown };
+    const line = { id: row.id, kind: row.kind, priority: PRIORITY_NAMES[row.priority % 3] ?? row.priority, device: row.device_id, seq: row.seq, createdAt: row.created_at, record: JSON.parse(row.payload) as unknown };
     process.stdout.write(JSON.stringify(line) + '\n');
   }
 }

@@ -6,6 +6,7 @@ import type { Location } from '../../model/location.js';
 import type { PointSpec } from '../../model/point.js';
 import { devicePointSpecs } from '../../config/effective-points.js';
 import { describeIo } from './plan-io.js';
+import { describeCentres } from './plan-centres.js';
 import type { DeviceProfiles } from '../../config/profiles.js';
 import type { BusConfig, DeviceConfig, HearthConfig } from '../../config/types.js';
 
@@ -22,6 +23,7 @@ export function describePlan(config: HearthConfig, profiles: DeviceProfiles): st
   out.push(`platform ${config.platform.kind === 'embedded' ? 'embedded broker ' : ''}${config.platform.url}`);
   out.push(`  client   ${config.platform.clientId}, topics ${config.platform.topicPrefix}/...${tlsText(config)}`);
   out.push(config.api.enabled ? `api      http://${config.api.host}:${config.api.port}` : 'api      off');
+  out.push(...describeCentres(config, profiles));
 
   for (const bus of config.buses) {
     out.push('', `bus ${bus.id}: ${busText(bus)}`);
