@@ -91,7 +91,9 @@ platform:
   huawei: { deviceId: gw, productId: p }
   alibaba: { productKey: k, deviceName: gw, deviceSecretFile: k.secret }
 remote: {}
-demo: { simulators: [{ profile: example-smoke-detector, port: 5020, units: [1] }], contacts: {}, tagReaders: [{ port: 4001 }] }
+centres:
+  - { id: centre, host: 10.0.0.9, port: 5001, sourceAddress: 1, tls: {} }
+demo: { simulators: [{ profile: example-smoke-detector, port: 5020, units: [1] }], contacts: {}, tagReaders: [{ port: 4001 }], monitoringCentre: { port: 5001 } }
 `;
 const MINIMAL_PROFILE = `
 model: m
