@@ -1,20 +1,24 @@
-import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { ownerFor } from './state-owner.js';
 
 /**
  * The one way hearth replaces a small file (console state, remote ids, the remote config's
  * bookkeeping): a crash (kill -9, power loss) at any moment leaves either the old or the new
  * content, never a mix. Write a temp file in the same folder, fsync it, rename it over the target
  * (atomic within one file system), fsync the folder so the rename itself is durable. The file
- * gets exactly `mode`.
+ * gets exactly `mode`, and the folder's owner when root writes into someone else's folder
+ * (src/storage/state-owner.ts: `sudo hearth …` must not leave files the service cannot read).
  */
 export function writeFileAtomic(path: string, text: string, mode = 0o640): void {
   const dir = dirname(path);
   const tmp = tempName(path);
+  const owner = ownerFor(dir);
   const fd = openSync(tmp, 'w', mode);
   try {
     fchmodSync(fd, mode); // exactly `mode`: neither the umask nor a leftover temp file changes it
+    if (owner !== undefined) fchownSync(fd, owner.uid, owner.gid);
     writeSync(fd, text);
     fsyncSync(fd);
   } finally {
@@ -41,10 +45,12 @@ export function writeFileAtomic(path: string, text: string, mode = 0o640): void 
 export async function writeFileAtomicAsync(path: string, text: string, mode = 0o640): Promise<void> {
   const dir = dirname(path);
   const tmp = tempName(path);
+  const owner = ownerFor(dir);
   try {
     const file = await open(tmp, 'w', mode);
     try {
       await file.chmod(mode);
+      if (owner !== undefined) await file.chown(owner.uid, owner.gid);
       await file.writeFile(text);
       await file.sync();
     } finally {
