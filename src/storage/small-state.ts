@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { Low } from 'lowdb';
 import type { FaultReporter } from '../faults/gateway-faults.js';
 import type { Logger } from '../log/logger.js';
 import { AtomicJsonFile, StateContentError, type StateFileAdapter } from './json-state-file.js';
 import { setAside } from './set-aside.js';
+import { mkdirOwned } from './state-owner.js';
 
 /**
  * A few kilobytes of convenient state in a JSON file under the state directory (console acks and
@@ -91,7 +91,7 @@ export class SmallState<T> {
 
   private static create<T>(path: string, options: SmallStateOptions<T>): SmallState<T> {
     try {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      mkdirOwned(dirname(path), 0o700);
     } catch {
       // The read or the first write reports it, with the file's name.
     }

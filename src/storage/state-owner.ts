@@ -1,4 +1,5 @@
-import { chownSync, statSync } from 'node:fs';
+import { chownSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 /**
  * Who a file written into the state directory must belong to. The daemon runs as the service user
@@ -28,4 +29,21 @@ export function ownerFor(dir: string): FileOwner | undefined {
 export function matchFolderOwner(path: string, dir: string): void {
   const owner = ownerFor(dir);
   if (owner !== undefined) chownSync(path, owner.uid, owner.gid);
+}
+
+/**
+ * mkdirSync(dir, { recursive: true }) whose new folders belong to the owner of the folder they are
+ * made in (ownerFor): `sudo hearth …` making the state folder under a service-owned parent must
+ * not leave a root folder the service cannot write. Folders that exist are left as they are.
+ */
+export function mkdirOwned(dir: string, mode = 0o750): void {
+  const first = mkdirSync(dir, { recursive: true, mode });
+  if (first === undefined) return;
+  const owner = ownerFor(dirname(first));
+  if (owner === undefined) return;
+  // mkdirSync returned the outermost folder it made; every folder from there down to `dir` is new.
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    chownSync(d, owner.uid, owner.gid);
+    if (d === resolve(first) || d === dirname(d)) break;
+  }
 }
