@@ -70,6 +70,8 @@ export class Daemon {
   private readonly centres: MonitoringCentres;
   private readonly remote: RemoteManagement;
   private readonly api: ApiServer | undefined;
+  /** One audit log for the centres' operations and the API's actions. */
+  private readonly audit: AuditLog;
   private readonly log: Logger;
 
   constructor(private readonly options: DaemonOptions) {
@@ -87,6 +89,7 @@ export class Daemon {
     const sources: (Source | undefined)[] = [this.modbus, contactSource.create(ctx), tagReaderSource.create(ctx)];
     this.sources = sources.filter((s): s is Source => s !== undefined);
     this.uplink = this.createUplink();
+    this.audit = new AuditLog(config.gateway.stateDir, { faults, logger });
     this.centres = this.createCentres();
     this.remote = new RemoteManagement({
       config,
@@ -197,6 +200,7 @@ export class Daemon {
       modbus: this.modbus,
       uplink: this.uplink,
       centres: this.centres,
+      audit: this.audit,
       ...(this.outputs.configured ? { outputs: this.outputs.tester() } : {}),
     };
   }
@@ -262,7 +266,7 @@ export class Daemon {
 
   private createCentres(): MonitoringCentres {
     const { config, logger, profiles } = this.options;
-    const audit = new AuditLog(config.gateway.stateDir, { faults: this.path.faults, logger });
+    const audit = this.audit;
     return new MonitoringCentres({
       config,
       kinds: profiles,

@@ -7,6 +7,13 @@ const STATUS_BY_CODE: Record<string, number> = {
   API_NOT_FOUND: 404,
   API_UNAUTHORIZED: 401,
   API_TOO_MANY_FAILURES: 429,
+  API_FORBIDDEN: 403,
+  API_CROSS_ORIGIN: 403,
+  USER_BAD_NAME: 400,
+  USER_EXISTS: 409,
+  USER_UNKNOWN: 404,
+  USERS_UNWRITABLE: 503,
+  AUDIT_UNREADABLE: 503,
   API_BAD_REQUEST: 400,
   OUTPUT_NONE: 409,
   OUTPUT_BUSY: 409,
@@ -37,6 +44,7 @@ export function errorHandler(logger: Logger) {
       status = fe.statusCode ?? 500;
       code = fe.validation ? 'API_BAD_REQUEST' : (fe.code ?? 'INTERNAL');
     }
+    req.failureCode = code; // for the audit log
     if (status >= 500) logger.error({ err, url: req.url }, 'api request failed');
     const message = status >= 500 && !(err instanceof HearthError) ? 'internal error' : err.message;
     void reply.status(status).send({ statusCode: status, code, error: httpText(status), message });
@@ -47,6 +55,7 @@ function httpText(status: number): string {
   const texts: Record<number, string> = {
     400: 'Bad Request',
     401: 'Unauthorized',
+    403: 'Forbidden',
     404: 'Not Found',
     409: 'Conflict',
     413: 'Payload Too Large',

@@ -10,6 +10,7 @@ import type { ResilientOutbox } from '../outbox/resilient-outbox.js';
 import type { PipelineSink } from '../core/pipeline-sink.js';
 import type { UplinkSession } from '../uplink/session.js';
 import type { MonitoringCentres } from '../core/monitoring-centres.js';
+import type { AuditLog } from '../remote/audit-log.js';
 
 /** The parts of the running gateway the console and API use (src/daemon.ts builds them). */
 export interface GatewayParts {
@@ -32,4 +33,6 @@ export interface GatewayParts {
   centres?: Pick<MonitoringCentres, 'states' | 'answerDutyCheck'>;
   /** Present when the gateway has GPIO outputs. */
   outputs?: OutputTester;
+  /** The gateway's audit log (centre operations, remote commands): API actions are appended to it too. */
+  audit?: AuditLog;
 }

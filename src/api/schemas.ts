@@ -18,8 +18,8 @@ export const errorSchema: S = {
   },
 };
 
-/** The error responses every authenticated route can give. */
-export const authErrors: Record<number, S> = { 401: errorSchema, 429: errorSchema };
+/** The error responses every authenticated route can give (401 no or wrong token, 403 role or origin, 429 locked out). */
+export const authErrors: Record<number, S> = { 401: errorSchema, 403: errorSchema, 429: errorSchema };
 export const bodyErrors: Record<number, S> = { 400: errorSchema, 413: errorSchema, 415: errorSchema };
 
 const location: S = {

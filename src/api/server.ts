@@ -8,6 +8,8 @@ import { DaemonFacade } from './daemon-facade.js';
 import type { GatewayParts } from './gateway-parts.js';
 import { ConsoleState } from './local-state.js';
 import { TokenStore, tokenPath } from './token.js';
+import { UserStore } from './access/user-store.js';
+import { AuditLog } from '../remote/audit-log.js';
 
 const RETRY_MS = 10_000;
 /** The fault of the API itself (cannot listen, TLS files missing); state files have their own. */
@@ -28,6 +30,7 @@ export class ApiServer {
   private gateway: DaemonFacade | undefined;
   private state: ConsoleState | undefined;
   private tokens: TokenStore | undefined;
+  private users: UserStore | undefined;
   private retry: NodeJS.Timeout | undefined;
   private lastProblem: string | undefined;
   private scheme: 'http' | 'https' = 'http';
@@ -44,6 +47,7 @@ export class ApiServer {
     const files = { faults: this.faults, logger: log };
     this.stopped = false;
     this.tokens = new TokenStore(config.gateway.stateDir, 1000, files);
+    this.users = new UserStore(config.gateway.stateDir, 1000, files);
     this.state = await ConsoleState.open(config.gateway.stateDir, files);
     this.gateway = new DaemonFacade({ ...this.parts, logger: log }, this.state);
     this.gateway.attach();
@@ -61,6 +65,9 @@ export class ApiServer {
         this.app = await buildApi({
           gateway: this.gateway,
           tokens: this.tokens,
+          ...(this.users ? { users: this.users } : {}),
+          // The daemon's one audit log (API actions beside remote commands); a log of its own otherwise.
+          audit: this.parts.audit ?? new AuditLog(config.gateway.stateDir, { faults: this.faults, logger: log }),
           logger: log,
           sessionTtlMs: (api.sessionTtlMinutes ?? 480) * 60_000,
           failures: { max: api.maxFailedLogins ?? DEFAULT_FAILURES.max, windowMs: DEFAULT_FAILURES.windowMs },

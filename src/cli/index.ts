@@ -11,7 +11,8 @@ export type { Command } from './command.js';
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   run: { summary: 'run the gateway (the daemon)', load: async () => (await import('./commands/run.js')).runCommand },
   check: { summary: 'validate a configuration file and print the plan', load: async () => (await import('./commands/check.js')).checkCommand },
-  token: { summary: 'print the API token (--rotate replaces it)', load: async () => (await import('./commands/token.js')).tokenCommand },
+  token: { summary: 'print the administrator API token (--rotate replaces it)', load: async () => (await import('./commands/token.js')).tokenCommand },
+  user: { summary: 'tokens per person with a role: add, list, rotate, revoke', load: async () => (await import('./commands/user.js')).userCommand },
   scan: { summary: 'find the Modbus slaves on a bus (addresses x baud rates)', load: async () => (await import('./commands/scan.js')).scanCommand },
   read: { summary: 'read one device once and print its values (commissioning)', load: async () => (await import('./commands/read.js')).readCommand },
   outbox: { summary: 'outbox statistics, or export unsent records as JSON lines', load: async () => (await import('./commands/outbox.js')).outboxCommand },

@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { ignoreFaults, type FaultReporter } from '../faults/gateway-faults.js';
 import { silentLogger, type Logger } from '../log/logger.js';
@@ -19,7 +19,18 @@ export interface AuditEntry {
   outcome: 'done' | 'rejected' | 'failed';
   code: string;
   message?: string;
+  /** The person behind it, when a person is (a user of the API, or `admin` for the built-in token). */
+  user?: string;
+  /** Their role on the API (viewer, installer, administrator). */
+  role?: string;
+  /** Which way it came in. */
+  via?: 'console' | 'api' | 'remote' | 'cli' | 'centre';
+  /** The client's address (API requests). */
+  from?: string;
 }
+
+/** How much of the end of the file newest() reads at most: plenty for hundreds of entries. */
+const TAIL_BYTES = 512 * 1024;
 
 export interface AuditLogOptions {
   faults?: FaultReporter;
@@ -70,6 +81,45 @@ export class AuditLog {
     }
     this.faults.clear(key, `${AUDIT_FILE} is written again`);
     return true;
+  }
+
+  /**
+   * The newest `limit` entries, newest first, read from the end of the file (a long log is never
+   * read whole). No file yet: []. Lines that do not parse (a torn last line after a crash) are
+   * skipped. Throws the file system's error otherwise.
+   */
+  newest(limit: number): AuditEntry[] {
+    let fd: number;
+    try {
+      fd = openSync(this.path, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    let text: string;
+    try {
+      const size = fstatSync(fd).size;
+      const length = Math.min(size, TAIL_BYTES);
+      const buf = Buffer.alloc(length);
+      readSync(fd, buf, 0, length, size - length);
+      text = buf.toString('utf8');
+      // Started mid-file: the first line is probably cut.
+      if (length < size) text = text.slice(text.indexOf('\n') + 1);
+    } finally {
+      closeSync(fd);
+    }
+    const entries: AuditEntry[] = [];
+    const lines = text.split('\n');
+    for (let i = lines.length - 1; i >= 0 && entries.length < limit; i--) {
+      const line = lines[i]!.trim();
+      if (line === '') continue;
+      try {
+        entries.push(JSON.parse(line) as AuditEntry);
+      } catch {
+        // a torn line: skip it
+      }
+    }
+    return entries;
   }
 
   /** Appends that failed since start. */

@@ -11,6 +11,7 @@ export async function alarmRoutes(app: FastifyInstance, opts: { gateway: Gateway
   app.get(
     '/api/events',
     {
+      config: { role: 'viewer' },
       schema: {
         summary: 'Recent events, newest first',
         querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 } }, additionalProperties: false },
@@ -22,13 +23,14 @@ export async function alarmRoutes(app: FastifyInstance, opts: { gateway: Gateway
 
   app.get(
     '/api/alarms',
-    { schema: { summary: 'Alarms, faults and offline devices not yet restored', response: { 200: { type: 'array', items: alarmSchema }, ...authErrors } } },
+    { config: { role: 'viewer' }, schema: { summary: 'Alarms, faults and offline devices not yet restored', response: { 200: { type: 'array', items: alarmSchema }, ...authErrors } } },
     async () => gateway.activeAlarms(),
   );
 
   app.post(
     '/api/alarms/:id/ack',
     {
+      config: { role: 'viewer' },
       schema: {
         summary: 'Acknowledge an active alarm (someone is on it)',
         params: idParam('id'),
@@ -47,6 +49,7 @@ export async function alarmRoutes(app: FastifyInstance, opts: { gateway: Gateway
   app.post(
     '/api/alarms/:id/silence',
     {
+      config: { role: 'viewer' },
       schema: {
         summary: 'Silence local sounders for an active alarm for some minutes',
         params: idParam('id'),

@@ -8,6 +8,7 @@ export async function centreRoutes(app: FastifyInstance, opts: { gateway: Gatewa
   app.post(
     '/api/centres/:id/duty-check',
     {
+      config: { role: 'installer' },
       schema: {
         summary: "Answer a monitoring centre's duty check: someone is on duty at the site",
         params: idParam('id'),

@@ -47,13 +47,14 @@ export async function commissioningRoutes(app: FastifyInstance, opts: { gateway:
 
   app.get(
     '/api/outputs',
-    { schema: { summary: 'Local outputs (sirens, relays)', response: { 200: { type: 'array', items: outputSchema }, ...authErrors } } },
+    { config: { role: 'viewer' }, schema: { summary: 'Local outputs (sirens, relays)', response: { 200: { type: 'array', items: outputSchema }, ...authErrors } } },
     async () => gateway.outputs(),
   );
 
   app.post(
     '/api/outputs/:id/test',
     {
+      config: { role: 'installer' },
       schema: {
         summary: 'Switch an output on for a few seconds, then back',
         params: idParam('id'),
@@ -82,6 +83,7 @@ export async function commissioningRoutes(app: FastifyInstance, opts: { gateway:
   app.post(
     '/api/test-alarm',
     {
+      config: { role: 'installer' },
       schema: {
         summary: 'Send a test event to the platform (for one device, or the gateway itself)',
         body: {
@@ -101,19 +103,19 @@ export async function commissioningRoutes(app: FastifyInstance, opts: { gateway:
 
   app.get(
     '/api/test-alarms',
-    { schema: { summary: 'Test alarms sent and whether the platform confirmed them', response: { 200: { type: 'array', items: testAlarmSchema }, ...authErrors } } },
+    { config: { role: 'installer' }, schema: { summary: 'Test alarms sent and whether the platform confirmed them', response: { 200: { type: 'array', items: testAlarmSchema }, ...authErrors } } },
     async () => gateway.testAlarms(),
   );
 
   app.get(
     '/api/report',
-    { schema: { summary: 'The commissioning report (JSON)', response: { 200: reportSchema, ...authErrors } } },
+    { config: { role: 'installer' }, schema: { summary: 'The commissioning report (JSON)', response: { 200: reportSchema, ...authErrors } } },
     async () => buildReport(gateway),
   );
 
   app.get(
     '/api/report.html',
-    { schema: { summary: 'The commissioning report as one printable page', response: { 200: { type: 'string' }, ...authErrors } } },
+    { config: { role: 'installer' }, schema: { summary: 'The commissioning report as one printable page', response: { 200: { type: 'string' }, ...authErrors } } },
     async (_req, reply) => reply.type('text/html; charset=utf-8').send(reportHtml(buildReport(gateway))),
   );
 }

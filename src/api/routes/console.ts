@@ -45,7 +45,7 @@ const SECURITY_HEADERS = {
 export async function consoleRoutes(app: FastifyInstance, opts: { webRoot: string }): Promise<void> {
   for (const file of loadConsoleFiles(opts.webRoot)) {
     const url = file.name === 'index.html' ? '/' : `/${file.name}`;
-    app.get(url, { schema: { hide: true, response: { 200: { type: 'string' }, 304: { type: 'null' } } } }, async (req, reply) => {
+    app.get(url, { config: { role: 'public' }, schema: { hide: true, response: { 200: { type: 'string' }, 304: { type: 'null' } } } }, async (req, reply) => {
       void reply.headers({ ...SECURITY_HEADERS, 'cache-control': 'no-cache', etag: file.etag, vary: 'accept-encoding' });
       if (req.headers['if-none-match'] === file.etag) return reply.status(304).send();
       void reply.type(file.type);

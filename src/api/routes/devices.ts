@@ -10,7 +10,7 @@ export async function deviceRoutes(app: FastifyInstance, opts: { gateway: Gatewa
 
   app.get(
     '/api/devices',
-    { schema: { summary: 'Every configured device with live values', response: { 200: { type: 'array', items: deviceSchema }, ...authErrors } } },
+    { config: { role: 'viewer' }, schema: { summary: 'Every configured device with live values', response: { 200: { type: 'array', items: deviceSchema }, ...authErrors } } },
     async () => {
       const alarms = gateway.activeAlarms();
       return gateway.devices().map((d) => withAlarms(d, alarms));
@@ -20,6 +20,7 @@ export async function deviceRoutes(app: FastifyInstance, opts: { gateway: Gatewa
   app.get(
     '/api/devices/:id',
     {
+      config: { role: 'viewer' },
       schema: {
         summary: 'One device, with its recent readings for a chart',
         params: idParam('id'),
@@ -44,6 +45,7 @@ export async function deviceRoutes(app: FastifyInstance, opts: { gateway: Gatewa
   app.post(
     '/api/devices/:id/read',
     {
+      config: { role: 'installer' },
       schema: {
         summary: 'Poll the device now (joins a poll already running)',
         params: idParam('id'),

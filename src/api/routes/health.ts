@@ -6,6 +6,7 @@ export async function healthRoutes(app: FastifyInstance, opts: { gateway: Gatewa
   app.get(
     '/healthz',
     {
+      config: { role: 'public' },
       schema: {
         summary: 'Liveness for monitoring (no authentication)',
         response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, uptimeS: { type: 'number' } } } },

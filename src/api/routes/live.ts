@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { GatewayFacade, LiveMessage } from '../gateway-facade.js';
 import { authErrors } from '../schemas.js';
 
@@ -11,16 +11,24 @@ const MAX_BUFFERED_BYTES = 1_000_000;
 /**
  * GET /api/live: Server-Sent Events. One `event:` per message type (reading, event, alarm, scan,
  * test-alarm), data is the JSON message. EventSource reconnects by itself; the console re-reads
- * the full state on (re)connect, so nothing is replayed here.
+ * the full state on (re)connect, so nothing is replayed here. Each stream is handed to `track`
+ * with its end function: the auth ends it the moment its caller's session or token stops counting.
  */
-export async function liveRoutes(app: FastifyInstance, opts: { gateway: GatewayFacade; onClose: (fn: () => void) => void }): Promise<void> {
+export interface LiveRoutesOptions {
+  gateway: GatewayFacade;
+  onClose: (fn: () => void) => void;
+  /** Registers an open stream; returns the function that forgets it. */
+  track: (req: FastifyRequest, end: () => void) => () => void;
+}
+
+export async function liveRoutes(app: FastifyInstance, opts: LiveRoutesOptions): Promise<void> {
   const open = new Set<() => void>();
   opts.onClose(() => {
     for (const end of open) end();
   });
   app.get(
     '/api/live',
-    { schema: { summary: 'Live readings, events, alarms and scan progress (text/event-stream)', response: { 200: { type: 'string' }, ...authErrors } } },
+    { config: { role: 'viewer' }, schema: { summary: 'Live readings, events, alarms and scan progress (text/event-stream)', response: { 200: { type: 'string' }, ...authErrors } } },
     (req, reply) => {
       reply.hijack();
       const res = reply.raw;
@@ -47,7 +55,9 @@ export async function liveRoutes(app: FastifyInstance, opts: { gateway: GatewayF
       }, READING_FLUSH_MS);
       const unsubscribe = opts.gateway.subscribe(send);
       const beat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+      let untrack = (): void => {};
       const end = (): void => {
+        untrack();
         clearInterval(flush);
         clearInterval(beat);
         unsubscribe();
@@ -55,6 +65,7 @@ export async function liveRoutes(app: FastifyInstance, opts: { gateway: GatewayF
         if (!res.writableEnded) res.end();
       };
       open.add(end);
+      untrack = opts.track(req, end);
       req.raw.once('close', end);
     },
   );

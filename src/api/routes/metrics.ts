@@ -6,7 +6,7 @@ import { authErrors } from '../schemas.js';
 export async function metricsRoutes(app: FastifyInstance, opts: { registry: Registry }): Promise<void> {
   app.get(
     '/metrics',
-    { schema: { summary: 'Prometheus metrics', response: { 200: { type: 'string' }, ...authErrors } } },
+    { config: { role: 'viewer' }, schema: { summary: 'Prometheus metrics', response: { 200: { type: 'string' }, ...authErrors } } },
     async (_req, reply) => reply.type(opts.registry.contentType).send(await opts.registry.metrics()),
   );
 }

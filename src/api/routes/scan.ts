@@ -12,6 +12,7 @@ export async function scanRoutes(app: FastifyInstance, opts: { gateway: GatewayF
   app.get(
     '/api/buses',
     {
+      config: { role: 'installer' },
       schema: {
         summary: 'Configured buses',
         response: {
@@ -29,6 +30,7 @@ export async function scanRoutes(app: FastifyInstance, opts: { gateway: GatewayF
   app.post(
     '/api/scans',
     {
+      config: { role: 'installer' },
       schema: {
         summary: 'Scan a bus for slaves: addresses x baud rates',
         body: {
@@ -55,7 +57,7 @@ export async function scanRoutes(app: FastifyInstance, opts: { gateway: GatewayF
 
   app.get(
     '/api/scans/:id',
-    { schema: { summary: 'A scan\'s progress and findings', params: idParam('id'), response: { 200: scanJobSchema, 400: errorSchema, 404: errorSchema, ...authErrors } } },
+    { config: { role: 'installer' }, schema: { summary: 'A scan\'s progress and findings', params: idParam('id'), response: { 200: scanJobSchema, 400: errorSchema, 404: errorSchema, ...authErrors } } },
     async (req) => {
       const { id } = req.params as { id: string };
       const job = gateway.scan(id);

@@ -104,7 +104,7 @@ const statusSchema = {
 export async function statusRoutes(app: FastifyInstance, opts: { gateway: GatewayFacade }): Promise<void> {
   app.get(
     '/api/status',
-    { schema: { summary: 'Gateway status: version, uptime, clock, uplink, outbox, device and alarm counts', response: { 200: statusSchema, ...authErrors } } },
+    { config: { role: 'viewer' }, schema: { summary: 'Gateway status: version, uptime, clock, uplink, outbox, device and alarm counts', response: { 200: statusSchema, ...authErrors } } },
     async () => opts.gateway.status(),
   );
 }

@@ -4,17 +4,19 @@ import { EXIT_USAGE, EXIT_OK } from '../exit-codes.js';
 import { loadConfig } from '../../config/load.js';
 import { ensureToken, isUnusableTokenFile, replaceUnusableToken, rotateToken, tokenPath } from '../../api/token.js';
 import { reportError } from '../report-error.js';
+import { auditCliChange } from '../cli-audit.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 
 const USAGE = `Usage: hearth token [--config FILE] [--rotate]
 
-Prints the gateway's API token: log in to the console with it, or send it as
+Prints the gateway's built-in administrator token: log in to the console with it, or send it as
 "Authorization: Bearer <token>". It is made at the first start (a 0600 file in the state directory)
 or by this command. Reading it needs the rights of the service (run as root or the hearth user).
 
   --config FILE   configuration file (default ${DEFAULT_CONFIG}); its gateway.stateDir holds the token
   --rotate        replace the token; the running gateway switches within a second and every console
-                  session ends
+                  session and live view made with the old one ends
+Tokens for other people, with less power: hearth user add NAME --role viewer.
 An empty or garbage token file is moved aside (api-token.unreadable-<time>) and a new token made,
 as the daemon does at start.`;
 
@@ -28,7 +30,10 @@ export const tokenCommand: Command = {
       const config = await loadConfig(values.config ?? DEFAULT_CONFIG, { checkFiles: false });
       const dir = config.gateway.stateDir;
       const token = values.rotate ? rotateToken(dir) : currentOrReplaced(dir);
-      if (values.rotate) process.stderr.write(`hearth token: new token written to ${tokenPath(dir)}\n`);
+      if (values.rotate) {
+        auditCliChange(dir, 'token rotate', {});
+        process.stderr.write(`hearth token: new token written to ${tokenPath(dir)}\n`);
+      }
       process.stdout.write(`${token}\n`);
       return EXIT_OK;
     } catch (err) {
