@@ -7,8 +7,8 @@
 const LAYERS = [
   {
     name: 'foundation',
-    description: 'Data shapes and small tools every part uses: model (readings, events, the event envelope), clock and timers, back-off, logging, the typed event bus, gateway faults, atomic small-state files.',
-    path: '^src/(model|clock|retry|log|events|faults|storage)/|^src/(errors|version)[.]ts$',
+    description: 'Data shapes and small tools every part uses: model (readings, events, the event envelope), clock and timers, back-off, logging, the typed event bus, gateway faults, atomic small-state files, Ed25519 signed envelopes.',
+    path: '^src/(model|clock|retry|log|events|faults|storage|signing)/|^src/(errors|version)[.]ts$',
   },
   {
     name: 'config',

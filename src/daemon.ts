@@ -13,6 +13,8 @@ import { AlarmPath } from './core/alarm-path.js';
 import { MonitoringCentres } from './core/monitoring-centres.js';
 import { UplinkSession } from './uplink/session.js';
 import { createCodec } from './uplink/codecs/create.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { publicKeyText } from './signing/keys.js';
 import { disableMqttNumberCache } from './uplink/mqtt-packet-memory.js';
 import { RemoteManagement } from './remote/remote-management.js';
 import { AuditLog } from './remote/audit-log.js';
@@ -69,6 +71,11 @@ export class Daemon {
   private readonly uplink: UplinkSession;
   private readonly centres: MonitoringCentres;
   private readonly remote: RemoteManagement;
+  /**
+   * The embedded broker's receiving centre signs its receipts with a key made for this run, as a
+   * platform must (docs/uplink-native.md); trusted only when the platform is that embedded broker.
+   */
+  private readonly demoSigner = { kid: 'demo-receiving-centre', privateKey: generateKeyPairSync('ed25519').privateKey };
   private readonly api: ApiServer | undefined;
   /** One audit log for the centres' operations and the API's actions. */
   private readonly audit: AuditLog;
@@ -215,7 +222,7 @@ export class Daemon {
     if (config.platform.kind === 'embedded') {
       const port = demo?.brokerPort ?? (Number(new URL(config.platform.url).port) || 1883);
       const confirm = (demo?.confirmEvents ?? true) && config.platform.codec === 'native';
-      const broker = new EmbeddedBroker(port, '127.0.0.1', confirm ? config.platform.topicPrefix : undefined);
+      const broker = new EmbeddedBroker(port, '127.0.0.1', confirm ? config.platform.topicPrefix : undefined, confirm ? this.demoSigner : undefined);
       this.add({
         name: 'embedded-broker',
         start: async () => {
@@ -295,7 +302,11 @@ export class Daemon {
       receipts: { confirmed: (ids) => this.path.desk.receiptsConfirmed(ids) },
       delivered: (eventIds) => this.path.bus.emit('delivered', { eventIds, at: this.clock.now() }),
       faults: this.path.faults,
-      codec: createCodec(config, { version: version(), now: () => this.clock.now() }),
+      codec: createCodec(config, {
+        version: version(),
+        now: () => this.clock.now(),
+        extraReceiptKeys: [{ id: this.demoSigner.kid, publicKey: publicKeyText(this.demoSigner.privateKey) }].filter(() => config.platform.kind === 'embedded'),
+      }),
       onCommand: (command, reply) => this.remote.handle(command, reply),
       configVersion: () => this.remote.configVersion(),
     });

@@ -86,6 +86,7 @@ function fleetPlatform(url: string): PlatformConfig {
     allowInsecure: true,
     topicPrefix: 'hearth/v1',
     codec: 'native',
+    unsignedReceipts: false,
     mqttVersion: '5',
     keepaliveS: 30,
     reconnectMinMs: 1000,

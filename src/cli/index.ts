@@ -16,6 +16,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   scan: { summary: 'find the Modbus slaves on a bus (addresses x baud rates)', load: async () => (await import('./commands/scan.js')).scanCommand },
   read: { summary: 'read one device once and print its values (commissioning)', load: async () => (await import('./commands/read.js')).readCommand },
   outbox: { summary: 'outbox statistics, or export unsent records as JSON lines', load: async () => (await import('./commands/outbox.js')).outboxCommand },
+  keygen: { summary: 'make an Ed25519 key pair for signing remote commands', load: async () => (await import('./commands/keygen.js')).keygenCommand },
+  sign: { summary: 'sign a remote command or config for one gateway', load: async () => (await import('./commands/sign.js')).signCommand },
   version: { summary: 'print the version', load: async () => (await import('./commands/version.js')).versionCommand },
 };
 

@@ -5,6 +5,8 @@ import { checkIo } from './io-checks.js';
 import { checkApi } from './api-checks.js';
 import { checkPlatformCodec } from './platform-checks.js';
 import { checkCentres } from './centre-checks.js';
+import { checkPlaces } from './place-checks.js';
+import { checkRemote } from './remote-checks.js';
 
 /** A problem the schema cannot see: references between sections, uniqueness, files, URLs. */
 export type { Finding } from './finding.js';
@@ -17,7 +19,7 @@ export interface CheckOptions {
 }
 
 export function checkConfig(config: HearthConfig, opts: CheckOptions): Finding[] {
-  return [...checkBuses(config.buses), ...checkDevices(config.devices, config.buses), ...checkPlatform(config, opts), ...checkPlatformCodec(config, opts), ...checkIo(config), ...checkApi(config, opts), ...checkCentres(config, opts)];
+  return [...checkBuses(config.buses), ...checkDevices(config.devices, config.buses), ...checkPlatform(config, opts), ...checkPlatformCodec(config, opts), ...checkIo(config), ...checkApi(config, opts), ...checkCentres(config, opts), ...checkPlaces(config, opts), ...checkRemote(config)];
 }
 
 function checkBuses(buses: readonly BusConfig[]): Finding[] {

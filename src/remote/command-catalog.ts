@@ -1,14 +1,13 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { RemoteCommandName } from '../config/types.js';
 
-/** Parameters of each remote command (docs/remote-management.md). Every command carries `ts`. */
-const ts = { type: 'number', description: 'When the sender issued the command (ms since the epoch).' };
+/** Parameters of each remote command (docs/remote-management.md); a signed command's time is in the signed body, not here. */
 const id = { type: 'string', minLength: 1, maxLength: 128 };
 const strict = (properties: Record<string, unknown>, required: string[] = []) => ({
   type: 'object',
   additionalProperties: false,
-  required: ['ts', ...required],
-  properties: { ts, reason: { type: 'string', maxLength: 200 }, ...properties },
+  required,
+  properties: { reason: { type: 'string', maxLength: 200 }, ...properties },
 });
 const limit = { type: 'number', minimum: -1_000_000, maximum: 1_000_000 };
 

@@ -1,6 +1,7 @@
 import { isMap, parseDocument } from 'yaml';
 import { ConfigError, formatIssue } from '../config/errors.js';
-import { parseConfigWithProfiles } from '../config/load.js';
+import { parseConfig, parseConfigWithProfiles } from '../config/load.js';
+import { NEVER_REMOTE_SECTIONS, ownedChanges } from './locally-owned.js';
 
 /** A remote configuration change: a whole file, one top-level section, or one point's threshold. */
 export type ConfigChange =
@@ -10,15 +11,14 @@ export type ConfigChange =
 
 export type PreparedChange = { ok: true; text: string } | { ok: false; errors: string[] };
 
-/** Sections a remote change may not replace: the gateway's identity and where it keeps state. */
-const PROTECTED_SECTIONS = new Set(['gateway']);
-
 /**
  * Builds the new config text from the current one and validates it exactly as the file would be
- * at startup (schema, defaults, semantic checks, profiles), as if it were at `configPath` so
- * relative paths resolve the same. Section and threshold edits keep the file's comments.
+ * at startup (schema, defaults, semantic checks, profiles, and the places it writes on this
+ * machine), as if it were at `configPath` so relative paths resolve the same; then refused if it
+ * touches what the local config owns (src/remote/locally-owned.ts). Section and threshold edits
+ * keep the file's comments.
  */
-export function prepareChange(currentText: string, change: ConfigChange, configPath: string): PreparedChange {
+export function prepareChange(currentText: string, change: ConfigChange, configPath: string, delegated: readonly string[] = []): PreparedChange {
   let text: string;
   if (change.kind === 'whole') {
     text = change.text;
@@ -26,7 +26,7 @@ export function prepareChange(currentText: string, change: ConfigChange, configP
     const doc = parseDocument(currentText);
     if (doc.errors.length > 0) return { ok: false, errors: doc.errors.map((e) => `(current file): ${e.message}`) };
     if (change.kind === 'section') {
-      if (PROTECTED_SECTIONS.has(change.section)) return { ok: false, errors: [`${change.section}: cannot be changed remotely`] };
+      if (NEVER_REMOTE_SECTIONS.has(change.section)) return { ok: false, errors: [`${change.section}: owned by the local config; cannot be changed remotely`] };
       doc.set(change.section, doc.createNode(change.value));
     } else {
       const devices = doc.get('devices');
@@ -38,23 +38,24 @@ export function prepareChange(currentText: string, change: ConfigChange, configP
     }
     text = doc.toString();
   }
+  let after;
   try {
-    parseConfigWithProfiles(text, configPath);
+    after = parseConfigWithProfiles(text, configPath).config;
   } catch (err) {
     if (err instanceof ConfigError) return { ok: false, errors: err.issues.map(formatIssue) };
     throw err;
   }
-  if (change.kind === 'whole') {
-    // The gateway's identity is not changed remotely: a typo would move it to another platform identity.
-    const before = gatewayId(currentText);
-    const after = gatewayId(text);
-    if (before !== undefined && after !== before) return { ok: false, errors: [`gateway.id: cannot be changed remotely (is '${before}', got '${String(after)}')`] };
+  let before;
+  try {
+    before = parseConfig(currentText, configPath, { checkFiles: false });
+  } catch (err) {
+    // The running file no longer parses (edited by hand since start): nothing to compare with, so
+    // only a change that keeps every locally owned part as the file has it could be judged. Refuse.
+    return { ok: false, errors: [`(current file): ${(err as Error).message}; fix it locally first`] };
   }
+  const owned = ownedChanges(before, after, delegated);
+  if (owned.length > 0) return { ok: false, errors: owned };
   return { ok: true, text };
-}
-
-function gatewayId(text: string): unknown {
-  return parseDocument(text).getIn(['gateway', 'id']);
 }
 
 function isSeqLike(v: unknown): v is { items: unknown[] } {

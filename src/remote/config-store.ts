@@ -16,12 +16,21 @@ export interface PendingChange {
   appliedAt: number;
   /** Who sent it (platform, command id), for the log and the audit. */
   by: string;
+  /**
+   * True from the moment a start with the new config begins until that run stops cleanly (a signal
+   * or a restart it asked for). Still true at the next start means the run on probation crashed or
+   * never finished starting: that start rolls back at once, so a crash loop cannot outrun the
+   * deadline (and systemd's start limit).
+   */
+  started?: boolean;
 }
 
 export type Recovery =
   | { state: 'none' }
   | { state: 'pending'; pending: PendingChange }
   | { state: 'rolled-back'; pending: PendingChange }
+  /** The previous start on the new config crashed or failed: rolled back without waiting for the deadline. */
+  | { state: 'failed-start'; pending: PendingChange }
   /** A crash between writing the marker and renaming the new file: nothing was applied. */
   | { state: 'abandoned'; pending: PendingChange };
 
@@ -103,6 +112,18 @@ export class ConfigStore {
       this.rollback();
       return { state: 'rolled-back', pending };
     }
+    if (pending.started === true) {
+      this.rollback();
+      return { state: 'failed-start', pending };
+    }
+    writeFileAtomic(this.pendingPath, `${JSON.stringify({ ...pending, started: true })}\n`);
     return { state: 'pending', pending };
+  }
+
+  /** The run on probation stopped in order (a signal, or a restart it asked for): the next start is not a failed one. */
+  stoppedCleanly(): void {
+    const pending = this.pending();
+    if (pending?.started !== true || this.version() !== pending.version) return;
+    writeFileAtomic(this.pendingPath, `${JSON.stringify({ ...pending, started: false })}\n`);
   }
 }

@@ -1,17 +1,21 @@
 import type { RemoteConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
+import type { TrustedKeys } from '../signing/keys.js';
 import type { CommandResult, PlatformCommand } from '../uplink/codec.js';
 import type { AuditEntry, AuditLog } from './audit-log.js';
 import { isCommandName, validateParams } from './command-catalog.js';
 import { configVersion } from './config-store.js';
 import type { GatewayActions } from './gateway-actions.js';
-import type { ReplayGuard } from './replay-guard.js';
+import type { SeenStore } from './seen-store.js';
+import { readCommand, type GatewayCommand } from './signed-command.js';
 
 export interface DispatcherOptions {
   config: RemoteConfig;
+  keys: TrustedKeys;
+  gatewayId: string;
   actions: GatewayActions;
   audit: AuditLog;
-  replay: ReplayGuard;
+  seen: SeenStore;
   /** Who commands come from, for the audit: `platform:<codec>`. */
   source: string;
   now: () => number;
@@ -19,12 +23,14 @@ export interface DispatcherOptions {
 }
 
 /**
- * Runs remote commands. Commands reach it only from the platform session (UplinkSession's
- * onCommand): the broker authenticated the gateway and the platform's ACLs decide who may publish
- * on the gateway's command topics. On top of that each command is checked, in order: remote
- * management enabled; the command known and allowed in `remote.allow`; addressed to this gateway
- * or one of its devices; not a replay and not stale; parameters valid and in range. Every command,
- * run or rejected, is answered and written to the audit log.
+ * Runs remote commands. Whoever can publish on the gateway's command topics can reach it (many
+ * sites share a broker without per-topic ACLs), so the broker's word is not enough: a command runs
+ * only if signed by a key the installer put in `remote.keys`, except the read-only commands the
+ * local config lists in `remote.unsigned`. In order: remote management enabled; the signature (or
+ * an allowed unsigned read); the command known and in `remote.allow`; addressed to this gateway or
+ * one of its devices; issued within the time window either way; not run before (by the digest of
+ * what was signed, whatever request id carries it); parameters valid. Every command that got this
+ * far, run or rejected, is answered and written to the audit log.
  */
 export class RemoteCommandDispatcher {
   constructor(private readonly options: DispatcherOptions) {}
@@ -32,36 +38,61 @@ export class RemoteCommandDispatcher {
   async handle(cmd: PlatformCommand): Promise<CommandResult> {
     const now = this.options.now();
     let result: CommandResult;
+    let keyId: string | undefined;
     try {
-      result = await this.run(cmd, now);
+      const outcome = await this.run(cmd, now);
+      result = outcome.result;
+      keyId = outcome.keyId;
     } catch (err) {
       const code = (err as { code?: unknown }).code;
       result = { ok: false, code: typeof code === 'string' ? code.toLowerCase() : 'failed', message: (err as Error).message };
     }
-    this.audit(cmd, now, result);
+    this.audit(cmd, now, result, keyId);
     return result;
   }
 
-  private async run(cmd: PlatformCommand, now: number): Promise<CommandResult> {
-    const { config, actions } = this.options;
-    if (!config.enabled) return reject('disabled', 'remote management is disabled on this gateway (remote.enabled)');
-    if (!isCommandName(cmd.name)) return reject('unknown_command', `unknown command '${cmd.name}'`);
-    if (!config.allow.includes(cmd.name)) return reject('unauthorized', `command '${cmd.name}' is not allowed on this gateway (remote.allow)`);
-    if (cmd.deviceId?.startsWith('unknown:')) return reject('unauthorized', `addressed to a device this gateway does not have (${cmd.deviceId.slice(8)})`);
+  private async run(cmd: PlatformCommand, now: number): Promise<{ result: CommandResult; keyId?: string }> {
+    const { config } = this.options;
+    if (!config.enabled) return { result: reject('disabled', 'remote management is disabled on this gateway (remote.enabled)') };
+    const reading = readCommand(cmd, this.options.keys, this.options.gatewayId);
+    if (!reading.ok) return { result: reject(reading.code, reading.message) };
+    const c = reading.command;
+    const keyId = c.signed?.keyId;
+    const refused = await this.refusal(c, now);
+    if (refused !== undefined) return { result: refused, ...(keyId !== undefined ? { keyId } : {}) };
+    const by = `${this.options.source}#${cmd.id}${keyId !== undefined ? ` key ${keyId}` : ''}`;
+    return { result: await this.perform(c, by, cmd.id), ...(keyId !== undefined ? { keyId } : {}) };
+  }
 
-    const verdict = this.options.replay.check(cmd.id, cmd.params.ts, now);
-    if (verdict !== 'replayed') await this.options.replay.remember(cmd.id, now);
-    if (verdict === 'replayed') return reject('replayed', `command id '${cmd.id}' was already received`);
-    if (verdict === 'no-timestamp') return reject('invalid', 'params.ts: required (ms since the epoch when the command was issued)');
-    if (verdict === 'stale') return reject('stale', `params.ts is more than ${config.replayWindowMs} ms away from the gateway clock`);
-
-    const problems = validateParams(cmd.name, cmd.params);
+  /** Why this command must not run, or undefined. Remembers a signed command before it runs. */
+  private async refusal(c: GatewayCommand, now: number): Promise<CommandResult | undefined> {
+    const { config, seen } = this.options;
+    if (!isCommandName(c.name)) return reject('unknown_command', `unknown command '${c.name}'`);
+    if (!config.allow.includes(c.name)) return reject('unauthorized', `command '${c.name}' is not allowed on this gateway (remote.allow)`);
+    if (c.signed === undefined) {
+      if (!(config.unsigned as readonly string[]).includes(c.name)) {
+        const how = this.options.keys.size === 0 ? 'this gateway trusts no keys yet (remote.keys)' : 'sign it with a key in remote.keys';
+        return reject('unsigned', `'${c.name}' runs only when signed: ${how}`);
+      }
+    }
+    if (c.deviceId?.startsWith('unknown:')) return reject('unauthorized', `addressed to a device this gateway does not have (${c.deviceId.slice(8)})`);
+    if (c.signed !== undefined) {
+      const { ts, digest } = c.signed;
+      if (Math.abs(now - ts) > config.replayWindowMs) return reject('stale', `signed ${Math.round((now - ts) / 1000)} s from the gateway clock; at most ${config.replayWindowMs / 1000} s either way`);
+      if (seen.has(digest, now)) return reject('replayed', 'this signed command was already received');
+      // Remembered before it runs (a command may restart the gateway), for as long as its stamp is acceptable.
+      if ((await seen.remember(digest, Math.max(ts, now) + config.replayWindowMs, now)) === 'full') return reject('busy', 'too many recent commands to remember; try again shortly');
+    }
+    const problems = validateParams(c.name, c.params);
     if (problems.length > 0) return { ok: false, code: 'invalid', message: problems.join('; '), data: { errors: problems } };
+    return undefined;
+  }
 
-    const p = cmd.params;
-    const by = `${this.options.source}#${cmd.id}`;
-    const device = (p.deviceId as string | undefined) ?? cmd.deviceId;
-    switch (cmd.name) {
+  private async perform(c: GatewayCommand, by: string, requestId: string): Promise<CommandResult> {
+    const { actions } = this.options;
+    const p = c.params;
+    const device = (p.deviceId as string | undefined) ?? c.deviceId;
+    switch (c.name) {
       case 'read_device':
         if (device === undefined) return reject('invalid', 'params.deviceId: required when the command is not sent to a device');
         return done(await need(actions.readDevice, 'read_device')(device));
@@ -87,16 +118,18 @@ export class RemoteCommandDispatcher {
       case 'restart': {
         const restart = need(actions.restart, 'restart');
         // Answer first: the result goes out before the service stops.
-        setTimeout(() => restart(`remote command ${cmd.id}`), 500).unref();
+        setTimeout(() => restart(`remote command ${requestId}`), 500).unref();
         return { ok: true, code: 'ok', message: 'restarting' };
       }
+      default:
+        return reject('unknown_command', `unknown command '${c.name}'`);
     }
   }
 
-  private audit(cmd: PlatformCommand, now: number, result: CommandResult): void {
+  private audit(cmd: PlatformCommand, now: number, result: CommandResult, keyId: string | undefined): void {
     const entry: AuditEntry = {
       at: now,
-      by: this.options.source,
+      by: keyId !== undefined ? `${this.options.source} key ${keyId}` : this.options.source,
       command: cmd.name,
       id: cmd.id,
       params: summarize(cmd.params),
@@ -111,7 +144,7 @@ export class RemoteCommandDispatcher {
   }
 }
 
-const REJECTIONS = new Set(['disabled', 'unknown_command', 'unauthorized', 'replayed', 'stale', 'invalid', 'not_available', 'config_invalid']);
+const REJECTIONS = new Set(['disabled', 'unknown_command', 'unauthorized', 'unsigned', 'bad_signature', 'replayed', 'stale', 'invalid', 'busy', 'not_available', 'config_invalid']);
 
 class NotAvailable extends Error {
   readonly code = 'NOT_AVAILABLE';
@@ -130,8 +163,22 @@ function done(data: Record<string, unknown>): CommandResult {
   return { ok: true, code: 'ok', data };
 }
 
-/** A whole config in the audit is its version and size, not its text (it may hold paths and names only the file should). */
+/** The audit keeps what was asked, not the envelope: a signed body is recorded by its command, a whole config by version and size. */
 function summarize(params: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...params };
+  if (typeof out.signed === 'string') {
+    try {
+      const body = JSON.parse(Buffer.from(out.signed, 'base64url').toString('utf8')) as { cmd?: unknown; params?: Record<string, unknown>; ts?: unknown; device?: unknown };
+      out.signed = { cmd: body.cmd, ts: body.ts, device: body.device, params: summarizeParams(body.params ?? {}) };
+    } catch {
+      out.signed = { bytes: (params.signed as string).length };
+    }
+    delete out.sig;
+  }
+  return summarizeParams(out);
+}
+
+function summarizeParams(params: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...params };
   if (typeof out.config === 'string') out.config = { version: configVersion(out.config), bytes: out.config.length };
   return out;

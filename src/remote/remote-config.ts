@@ -6,6 +6,8 @@ import { configVersion, type ConfigStore, type PendingChange } from './config-st
 export interface RemoteConfigOptions {
   store: ConfigStore;
   rollbackAfterMs: number;
+  /** Locally owned sections the local config hands over (remote.delegate). */
+  delegated?: readonly string[];
   now: () => number;
   /** Restarts the service onto the config now on disk (exit; systemd starts it again). */
   restart: (why: string) => void;
@@ -40,7 +42,7 @@ export class RemoteConfigManager {
   async apply(change: ConfigChange, by: string): Promise<CommandResult> {
     const { store, now } = this.options;
     const current = store.read();
-    const prepared = prepareChange(current, change, store.path);
+    const prepared = prepareChange(current, change, store.path, this.options.delegated ?? []);
     if (!prepared.ok) return { ok: false, code: 'config_invalid', message: prepared.errors.join('\n'), data: { errors: prepared.errors } };
     const version = configVersion(prepared.text);
     if (version === configVersion(current)) return { ok: true, code: 'unchanged', data: { version } };

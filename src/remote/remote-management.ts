@@ -3,7 +3,7 @@ import type { OutputTester } from '../outputs/gateway-outputs.js';
 import { toActiveAlarm } from '../alarms/active-alarm.js';
 import type { AlarmDesk } from '../alarms/desk.js';
 import { buildReport } from '../api/commissioning-report.js';
-import type { HearthConfig } from '../config/types.js';
+import type { HearthConfig, RemoteConfig } from '../config/types.js';
 import type { DeviceRuntime } from '../devices/runtime.js';
 import { HearthError } from '../errors.js';
 import type { FaultReporter } from '../faults/gateway-faults.js';
@@ -14,7 +14,9 @@ import { ConfigStore } from './config-store.js';
 import { RemoteCommandDispatcher } from './dispatcher.js';
 import type { GatewayActions } from './gateway-actions.js';
 import { RemoteConfigManager } from './remote-config.js';
-import { ReplayGuard } from './replay-guard.js';
+import { TrustedKeys } from '../signing/keys.js';
+import { CommandGate, type GateCounters } from './command-gate.js';
+import { SeenStore } from './seen-store.js';
 
 export interface RemoteManagementOptions {
   config: HearthConfig;
@@ -32,9 +34,14 @@ export interface RemoteManagementOptions {
   consoleFacade: () => GatewayFacade | undefined;
   /** Faults of the audit log and the seen-ids file (`state:<file>`); default: not reported. */
   faults?: FaultReporter;
+  /** The gateway's audit log (shared with the console and the centres); default: its own on the state directory. */
+  audit?: AuditLog;
 }
 
-export const REMOTE_DEFAULTS = { enabled: false, allow: [], replayWindowMs: 300_000, rollbackAfterMs: 300_000 } as const;
+export const REMOTE_DEFAULTS: RemoteConfig = { enabled: false, keys: [], allow: [], unsigned: [], delegate: [], replayWindowMs: 120_000, ratePerMinute: 60, rollbackAfterMs: 300_000 };
+
+/** Refusals at the gate are summed into one audit entry per this period, not one line each. */
+const REFUSAL_AUDIT_EVERY_MS = 60_000;
 
 /**
  * Remote management as a daemon component: the command dispatcher the uplink hands commands to,
@@ -43,14 +50,26 @@ export const REMOTE_DEFAULTS = { enabled: false, allow: [], replayWindowMs: 300_
 export class RemoteManagement {
   private readonly configs: RemoteConfigManager | undefined;
   private readonly dispatcher: RemoteCommandDispatcher | undefined;
-  private readonly replay: ReplayGuard;
+  private readonly seen: SeenStore;
+  private readonly gate: CommandGate;
+  private readonly audit: AuditLog;
+  private readonly source: string;
+  private refusalTimer: NodeJS.Timeout | undefined;
+  private refusalsAudited = { rateLimited: 0, queueFull: 0 };
   private version: string | undefined;
 
   constructor(private readonly options: RemoteManagementOptions) {
     const { config, logger, now } = options;
-    const remote = config.remote ?? { ...REMOTE_DEFAULTS, allow: [] };
+    const remote = config.remote ?? REMOTE_DEFAULTS;
     if (config.sourcePath !== undefined) {
-      this.configs = new RemoteConfigManager({ store: new ConfigStore(config.sourcePath), rollbackAfterMs: remote.rollbackAfterMs, now, restart: options.restart, logger });
+      this.configs = new RemoteConfigManager({
+        store: new ConfigStore(config.sourcePath),
+        rollbackAfterMs: remote.rollbackAfterMs,
+        delegated: remote.delegate,
+        now,
+        restart: options.restart,
+        logger,
+      });
       try {
         this.version = this.configs.version();
       } catch (err) {
@@ -58,42 +77,94 @@ export class RemoteManagement {
       }
     }
     const files = { logger, ...(options.faults ? { faults: options.faults } : {}) };
-    this.replay = new ReplayGuard(config.gateway.stateDir, remote.replayWindowMs, files);
+    // Capacity above what the rate limit can admit within twice the window, so it is never full in practice.
+    const capacity = Math.max(256, Math.ceil((remote.ratePerMinute * 2 * remote.replayWindowMs) / 60_000) + 64);
+    this.seen = new SeenStore(config.gateway.stateDir, { capacity, ...files });
+    this.gate = new CommandGate({ ratePerMinute: remote.ratePerMinute });
+    this.audit = options.audit ?? new AuditLog(config.gateway.stateDir, files);
+    this.source = `platform:${config.platform.codec}`;
     this.dispatcher = new RemoteCommandDispatcher({
       config: remote,
+      keys: new TrustedKeys(remote.keys),
+      gatewayId: config.gateway.id,
       actions: this.actions(),
-      audit: new AuditLog(config.gateway.stateDir, files),
-      replay: this.replay,
-      source: `platform:${config.platform.codec}`,
+      audit: this.audit,
+      seen: this.seen,
+      source: this.source,
       now,
       logger,
     });
   }
 
+  /** What the gate admitted and refused since start (metrics). */
+  gateCounters(): Readonly<GateCounters> {
+    return this.gate.counters;
+  }
+
   /** Starts the probation watch of a remotely applied config (call once the uplink exists). */
   start(reachedPlatform: () => boolean): void {
     this.configs?.watchProbation(reachedPlatform);
+    this.refusalTimer = setInterval(() => this.auditRefusals(), REFUSAL_AUDIT_EVERY_MS);
+    this.refusalTimer.unref();
   }
 
   async stop(): Promise<void> {
     this.configs?.stop();
-    await this.replay.close();
+    clearInterval(this.refusalTimer);
+    this.auditRefusals();
+    await this.gate.drained();
+    await this.seen.close();
   }
 
   configVersion(): string | undefined {
     return this.version;
   }
 
-  /** The uplink's onCommand: answer every command, never throw into the MQTT client. */
+  /**
+   * The uplink's onCommand. The gate decides first, before any work is done for the command; an
+   * admitted one is answered when it ran, a refused one only while the reply budget lasts. Never
+   * throws into the MQTT client.
+   */
   handle(command: PlatformCommand, reply: (result: CommandResult) => void): void {
-    if (this.dispatcher === undefined) return;
-    void this.dispatcher
-      .handle(command)
-      .then(reply, (err: unknown) => {
-        this.options.logger.error({ err }, 'remote: command failed unexpectedly');
-        reply({ ok: false, code: 'internal', message: 'internal error' });
-      })
-      .catch((err: unknown) => this.options.logger.error({ err, id: command.id }, 'remote: the answer could not be sent'));
+    const dispatcher = this.dispatcher;
+    if (dispatcher === undefined) return;
+    const admission = this.gate.admit(() =>
+      dispatcher
+        .handle(command)
+        .then(reply, (err: unknown) => {
+          this.options.logger.error({ err }, 'remote: command failed unexpectedly');
+          reply({ ok: false, code: 'internal', message: 'internal error' });
+        })
+        .catch((err: unknown) => this.options.logger.error({ err, id: command.id }, 'remote: the answer could not be sent')),
+    );
+    if (admission.admitted || !admission.answer) return;
+    const message = admission.reason === 'rate_limited' ? 'too many commands; try again later' : 'too many commands waiting; try again later';
+    try {
+      reply({ ok: false, code: admission.reason, message });
+    } catch (err) {
+      this.options.logger.error({ err, id: command.id }, 'remote: the refusal could not be sent');
+    }
+  }
+
+  /** One audit entry for the refusals since the last one (a flood must not become a flood of fsyncs). */
+  private auditRefusals(): void {
+    const c = this.gate.counters;
+    const rateLimited = c.rateLimited - this.refusalsAudited.rateLimited;
+    const queueFull = c.queueFull - this.refusalsAudited.queueFull;
+    if (rateLimited + queueFull === 0) return;
+    this.refusalsAudited = { rateLimited: c.rateLimited, queueFull: c.queueFull };
+    const now = this.options.now();
+    this.audit.append({
+      at: now,
+      by: this.source,
+      command: '*',
+      id: `refused-${now}`,
+      params: { rateLimited, queueFull },
+      outcome: 'rejected',
+      code: 'rate_limited',
+      message: `${rateLimited + queueFull} commands refused unread since the last entry (rate limit ${this.options.config.remote?.ratePerMinute ?? REMOTE_DEFAULTS.ratePerMinute}/min)`,
+    });
+    this.options.logger.warn({ rateLimited, queueFull }, 'remote: commands refused at the rate limit');
   }
 
   private actions(): GatewayActions {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
-import { confirmEvents } from './receiving-centre.js';
+import { confirmEvents, type ReceiptSigner } from './receiving-centre.js';
 
 /**
  * The demo's stand-in for the city platform: an in-process MQTT broker (aedes) on localhost.
@@ -18,6 +18,8 @@ export class EmbeddedBroker {
     private readonly host = '127.0.0.1',
     /** Confirm events on the ack topic under this prefix, as a receiving centre would (receiving-centre.ts). */
     private readonly confirmUnder?: string,
+    /** Signs the confirmations, as a platform must for the native codec (docs/uplink-native.md). */
+    private readonly signer?: ReceiptSigner,
   ) {}
 
   async start(): Promise<void> {
@@ -38,7 +40,7 @@ export class EmbeddedBroker {
     }
     this.broker = broker;
     this.server = server;
-    if (this.confirmUnder !== undefined) this.stopConfirming = confirmEvents(broker, this.confirmUnder);
+    if (this.confirmUnder !== undefined) this.stopConfirming = confirmEvents(broker, this.confirmUnder, this.signer);
   }
 
   url(): string {

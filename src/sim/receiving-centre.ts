@@ -1,4 +1,12 @@
 import type { Aedes, PublishPacket } from 'aedes';
+import type { KeyObject } from 'node:crypto';
+import { sealEnvelope } from '../signing/envelope.js';
+
+/** The key the demo's receiving centre signs its receipts with (the gateway trusts its public half). */
+export interface ReceiptSigner {
+  kid: string;
+  privateKey: KeyObject;
+}
 
 /**
  * The demo's receiving centre: for every event the gateway publishes on the embedded broker, it
@@ -6,7 +14,7 @@ import type { Aedes, PublishPacket } from 'aedes';
  * as a real platform does once its operators' system has taken the alarm. Without it the demo's
  * fire alarms would turn into the "not confirmed by the receiving centre" fault after 100 s.
  */
-export function confirmEvents(broker: Aedes, topicPrefix: string, delayMs = 200): () => void {
+export function confirmEvents(broker: Aedes, topicPrefix: string, signer?: ReceiptSigner, delayMs = 200): () => void {
   const prefix = topicPrefix.replace(/\/+$/, '');
   const filter = `${prefix}/+/events/+`;
   const timers = new Set<NodeJS.Timeout>();
@@ -22,7 +30,8 @@ export function confirmEvents(broker: Aedes, topicPrefix: string, delayMs = 200)
     if (typeof id !== 'string' || gw === undefined) return;
     const timer = setTimeout(() => {
       timers.delete(timer);
-      const ack = { cmd: 'publish', topic: `${prefix}/${gw}/ack`, payload: Buffer.from(JSON.stringify({ v: 1, ids: [id] })), qos: 0, retain: false, dup: false } as PublishPacket;
+      const body = signer === undefined ? { v: 1, ids: [id] } : { v: 1, ...sealEnvelope({ v: 1, gw, ids: [id] }, signer.privateKey, signer.kid) };
+      const ack = { cmd: 'publish', topic: `${prefix}/${gw}/ack`, payload: Buffer.from(JSON.stringify(body)), qos: 0, retain: false, dup: false } as PublishPacket;
       broker.publish(ack, () => {});
     }, delayMs);
     timers.add(timer);

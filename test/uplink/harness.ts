@@ -33,6 +33,8 @@ export function platform(url: string, overrides: Partial<PlatformConfig> = {}): 
     tls: {},
     allowInsecure: true,
     topicPrefix: PREFIX,
+    // Tests publish plain receipts; signed ones are tested in test/remote/forged-receipts.test.ts.
+    unsignedReceipts: true,
     codec: 'native',
     mqttVersion: '5',
     keepaliveS: 30,

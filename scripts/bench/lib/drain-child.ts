@@ -12,7 +12,7 @@ import { UplinkSession } from '../../../src/uplink/index.js';
  */
 const [path, url, gw] = process.argv.slice(2) as [string, string, string];
 const platform: PlatformConfig = {
-  kind: 'mqtt', url, clientId: 'hearth-bench', tls: {}, allowInsecure: true, topicPrefix: 'hearth/v1', codec: 'native',
+  kind: 'mqtt', url, clientId: 'hearth-bench', tls: {}, allowInsecure: true, topicPrefix: 'hearth/v1', codec: 'native', unsignedReceipts: false,
   mqttVersion: '5', keepaliveS: 30, reconnectMinMs: 100, reconnectMaxMs: 1000, inflightWindow: 32, batchMaxReadings: 1000,
   batchMaxBytes: 256 * 1024, heartbeatMs: 60_000,
 };

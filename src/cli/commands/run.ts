@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { DEFAULT_CONFIG } from '../defaults.js';
 import { EXIT_USAGE, EXIT_FAILURE, EXIT_RESTART, EXIT_UNAVAILABLE } from '../exit-codes.js';
-import { loadWithRemoteRecovery } from '../../remote/startup.js';
+import { loadWithRemoteRecovery, markStoppedCleanly } from '../../remote/startup.js';
 import { loadConfigWithProfiles } from '../../config/load.js';
 import { createLogger } from '../../log/logger.js';
 import { Daemon } from '../../daemon.js';
@@ -79,6 +79,8 @@ export const runCommand: Command = {
         await starting.catch(() => undefined);
         await daemon.stop();
         await service.close();
+        // A stop by signal or by the gateway's own restart is orderly; a failure's is not (src/remote/startup.ts).
+        if (code === 0 || code === EXIT_RESTART) markStoppedCleanly(config.sourcePath ?? values.config ?? DEFAULT_CONFIG);
         clearTimeout(deadline);
         logger.info({ code }, 'stopped');
         finish(code);

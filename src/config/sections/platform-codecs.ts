@@ -61,23 +61,68 @@ export const alibabaSchema = object('Alibaba Cloud IoT (Alink) gateway settings 
 
 const REMOTE_COMMANDS = ['read_device', 'ack_alarm', 'silence_alarm', 'test_output', 'set_threshold', 'commissioning_report', 'restart', 'apply_config'] as const;
 
-/** `remote:` section: remote configuration and commands over the platform's command channel. */
-export const remoteSchema = object('Remote management over the platform connection (docs/remote-management.md). Off unless enabled.', {
-  enabled: Defaulted(Type.Boolean({ description: 'Accept commands from the platform. Default false.' }), false),
-  allow: Defaulted(
-    Type.Array(oneOfStrings('A command name.', REMOTE_COMMANDS), {
-      description:
-        'Commands the platform may run. Default: read_device, ack_alarm, silence_alarm, test_output, set_threshold, commissioning_report. apply_config and restart must be listed explicitly.',
-      uniqueItems: true,
-    }),
-    ['read_device', 'ack_alarm', 'silence_alarm', 'test_output', 'set_threshold', 'commissioning_report'],
-  ),
-  replayWindowMs: Defaulted(
-    integer('A command must carry params.ts within this many ms of the gateway clock; its id is remembered this long. Default 300000.', 10_000, 86_400_000),
-    300_000,
-  ),
-  rollbackAfterMs: Defaulted(
-    integer('A remotely applied config is rolled back unless the platform is reached again within this many ms. Default 300000.', 10_000, 86_400_000),
-    300_000,
-  ),
+/** Commands that change nothing: the only ones `remote.unsigned` may list. */
+export const READ_ONLY_COMMANDS = ['read_device', 'commissioning_report'] as const;
+
+/** Sections a signed remote config may change only when the local config delegates them (`remote.delegate`). */
+export const DELEGABLE_SECTIONS = ['actions'] as const;
+
+const trustedKeySchema = object('A public key whose signatures the gateway accepts.', {
+  id: text('Key id: the `kid` a signed message names. Give each operator or system its own, so one can be withdrawn alone.'),
+  publicKey: text('Ed25519 public key: base64 of the 32 raw bytes (`hearth keygen` prints it), base64 SPKI DER, or PEM.'),
 });
+
+/** `remote:` section: remote configuration and commands over the platform's command channel. */
+export const remoteSchema = object(
+  'Remote management over the platform connection (docs/remote-management.md). Off unless enabled. This section itself can never be changed remotely.',
+  {
+    enabled: Defaulted(Type.Boolean({ description: 'Accept commands from the platform. Default false.' }), false),
+    keys: Defaulted(
+      Type.Array(trustedKeySchema, {
+        description:
+          'Ed25519 keys that sign commands, configs and (native codec) receipts. A command or config is run only when signed by one of them; without keys only the read-only commands in `unsigned` run.',
+        maxItems: 16,
+      }),
+      [],
+    ),
+    allow: Defaulted(
+      Type.Array(oneOfStrings('A command name.', REMOTE_COMMANDS), {
+        description:
+          'Commands the platform may run. Default: read_device, ack_alarm, silence_alarm, test_output, set_threshold, commissioning_report. apply_config and restart must be listed explicitly.',
+        uniqueItems: true,
+      }),
+      ['read_device', 'ack_alarm', 'silence_alarm', 'test_output', 'set_threshold', 'commissioning_report'],
+    ),
+    unsigned: Defaulted(
+      Type.Array(oneOfStrings('A read-only command.', READ_ONLY_COMMANDS), {
+        description: 'Read-only commands that run without a signature (they must still be in `allow`). Default: none.',
+        uniqueItems: true,
+      }),
+      [],
+    ),
+    delegate: Defaulted(
+      Type.Array(oneOfStrings('A section.', DELEGABLE_SECTIONS), {
+        description:
+          'Locally owned sections a signed remote config may change. `actions` (the local alarm actions: sounders, relays) only when listed here. gateway, remote and outbox.path can never be changed remotely.',
+        uniqueItems: true,
+      }),
+      [],
+    ),
+    replayWindowMs: Defaulted(
+      integer(
+        'A signed command must be stamped (ts) within this many ms of the gateway clock, either way; what was run is remembered this long. Default 120000. Keep the gateway on NTP.',
+        10_000,
+        600_000,
+      ),
+      120_000,
+    ),
+    ratePerMinute: Defaulted(
+      integer('Commands accepted per minute from the platform (a burst of up to a tenth of this, at least 5); the rest are refused and counted. Default 60.', 1, 6000),
+      60,
+    ),
+    rollbackAfterMs: Defaulted(
+      integer('A remotely applied config is rolled back unless the platform is reached again within this many ms. Default 300000.', 10_000, 86_400_000),
+      300_000,
+    ),
+  },
+);

@@ -31,6 +31,12 @@ export const platformSchema = object(
     allowInsecure: Defaulted(flag('Allow plain-text mqtt:// or ws:// to a host other than localhost. Default false.'), false),
     topicPrefix: Defaulted(Type.String({ minLength: 1, pattern: '^[^#+/]+(/[^#+/]+)*$', description: 'Topic root. Default hearth/v1.' }), 'hearth/v1'),
     codec: codecSchema,
+    unsignedReceipts: Defaulted(
+      flag(
+        "Native codec: accept receipts on the ack topic without a signature. Only where the broker lets nobody but the platform publish there (per-topic ACLs): a receipt clears the 'not confirmed by the receiving centre' fault. Default false: receipts must be signed with a key in remote.keys (docs/uplink-native.md).",
+      ),
+      false,
+    ),
     thingsboard: Type.Optional(thingsboardSchema),
     huawei: Type.Optional(huaweiSchema),
     alibaba: Type.Optional(alibabaSchema),

@@ -4,12 +4,15 @@ import { isTlsUrl } from '../client-options.js';
 import { AlibabaAlinkCodec } from './alibaba-alink.js';
 import { HuaweiIotdaCodec } from './huawei-iotda.js';
 import { NativeCodec } from './native.js';
+import { TrustedKeys } from '../../signing/keys.js';
 import type { SubDevice } from './platform-common.js';
 import { ThingsBoardCodec } from './thingsboard.js';
 
 export interface CodecContext {
   version: string;
   now: () => number;
+  /** Receipt keys beside remote.keys (the demo's in-process receiving centre). */
+  extraReceiptKeys?: readonly { id: string; publicKey: string }[];
 }
 
 /** The field devices a platform is told about: enabled polled devices (their profile as the type). */
@@ -44,6 +47,13 @@ export function createCodec(config: HearthConfig, ctx: CodecContext): Codec {
       return new AlibabaAlinkCodec({ gatewayId, version: ctx.version, devices, now: ctx.now, tls: isTlsUrl(p.url), ...a });
     }
     default:
-      return new NativeCodec({ gatewayId, topicPrefix: p.topicPrefix, version: ctx.version, now: ctx.now });
+      return new NativeCodec({
+        gatewayId,
+        topicPrefix: p.topicPrefix,
+        version: ctx.version,
+        now: ctx.now,
+        receiptKeys: new TrustedKeys([...(config.remote?.keys ?? []), ...(ctx.extraReceiptKeys ?? [])]),
+        unsignedReceipts: p.unsignedReceipts,
+      });
   }
 }

@@ -1,5 +1,7 @@
 import type { GatewayEvent } from '../../model/event.js';
 import type { Reading } from '../../model/reading.js';
+import { isEnvelope, openEnvelope } from '../../signing/envelope.js';
+import { TrustedKeys } from '../../signing/keys.js';
 import type { Codec, GatewayStatus, OutboundMessage, ReceiptMessage } from '../codec.js';
 
 /** Reading / event as handed to the codec; `tsUnsynced` is set when the outbox corrected `ts`. */
@@ -16,6 +18,10 @@ export interface NativeCodecOptions {
   version: string;
   /** Wall time for the will's `ts` (when it was registered). Default Date.now. */
   now?: () => number;
+  /** Keys whose signed receipts count (remote.keys). */
+  receiptKeys?: TrustedKeys;
+  /** Accept unsigned receipts (platform.unsignedReceipts: only behind per-topic ACLs). Default false. */
+  unsignedReceipts?: boolean;
 }
 
 /**
@@ -23,7 +29,10 @@ export interface NativeCodecOptions {
  *   <prefix>/<gw>/status          retained, QoS 1
  *   <prefix>/<gw>/telemetry       a batch of readings, QoS 1
  *   <prefix>/<gw>/events/<kind>   one event per message, QoS 1
- *   <prefix>/<gw>/ack             platform -> gateway: {"v":1,"ids":[event ids]}
+ *   <prefix>/<gw>/ack             platform -> gateway: {"v":1,"signed":…,"sig":…} over
+ *                                 {"v":1,"kid":…,"gw":<gw>,"ids":[event ids]}; plain {"v":1,"ids":[…]}
+ *                                 only with platform.unsignedReceipts (anyone who can publish on a
+ *                                 shared broker could otherwise hide an unconfirmed fire alarm)
  */
 export class NativeCodec implements Codec {
   private readonly base: string;
@@ -72,7 +81,16 @@ export class NativeCodec implements Codec {
   }
 
   decodeAck(payload: Buffer): string[] {
-    const body = JSON.parse(payload.toString('utf8')) as { v?: unknown; ids?: unknown };
+    const outer = JSON.parse(payload.toString('utf8')) as { v?: unknown; ids?: unknown; signed?: unknown; sig?: unknown };
+    let body: { v?: unknown; ids?: unknown; gw?: unknown } = outer;
+    if (isEnvelope(outer)) {
+      const opened = openEnvelope(outer, this.options.receiptKeys ?? new TrustedKeys());
+      if (!opened.ok) throw new Error(`ack refused: ${opened.message}`);
+      body = opened.body;
+      if (body.gw !== this.options.gatewayId) throw new Error(`ack refused: signed for gateway '${String(body.gw).slice(0, 64)}'`);
+    } else if (this.options.unsignedReceipts !== true) {
+      throw new Error('ack refused: unsigned (sign receipts with a key in remote.keys, or set platform.unsignedReceipts behind per-topic ACLs)');
+    }
     if (body.v !== NATIVE_FORMAT_VERSION || !Array.isArray(body.ids) || !body.ids.every((x) => typeof x === 'string')) {
       throw new Error('ack: expected {"v":1,"ids":[string...]}');
     }
