@@ -46,6 +46,7 @@ export class AlarmPath {
       outbox: { path: o.path, flushIntervalMs: o.flushIntervalMs, quotaMb: o.quotaMb, minFreeMb: o.minFreeMb, reserveMb: o.reserveMb, gatewayId, destinations: destinationRoutes(config) },
       clock,
       gatewayId,
+      stateDir: config.gateway.stateDir,
       faults: this.faults,
       onNotice: (e) => this.sink.observe(e),
       logger: logger.child({ component: 'outbox' }),

@@ -1,6 +1,7 @@
 import type { GatewayEvent } from '../model/event.js';
 import type { OutboxClock } from './clock-epochs.js';
 import type { SalvageSummary } from './salvage-store.js';
+import type { Replacement } from './sequence-start.js';
 
 /**
  * Events the outbox raises about itself (device id = the gateway id): telemetry dropped under the
@@ -38,6 +39,18 @@ export class OutboxNotices {
   movedAside(movedTo: string, reason: string, salvage: SalvageSummary): GatewayEvent {
     const message = `outbox file was unreadable (${reason}); moved aside to ${movedTo}, started a fresh one; ${describeSalvage(salvage)}`;
     return this.make('fault', 'major', message, { point: 'storage', value: salvage.events });
+  }
+
+  /**
+   * The outbox file was missing, empty or without sequence state although this gateway had handed
+   * out sequence numbers (sequence-start.ts): records it held and no destination had confirmed are
+   * lost. Point `outbox-replaced`; `value` the mark the sequence continues above.
+   */
+  replaced(path: string, r: Replacement): GatewayEvent {
+    const found = r.found === 'missing' ? 'missing' : r.found === 'empty' ? 'empty (0 bytes)' : 'without sequence state (a different or new file)';
+    const had = r.issued === undefined ? "this gateway's sequence mark is lost too" : `this gateway had handed out sequence numbers up to ${r.issued}`;
+    const message = `outbox file ${path} was ${found} and ${had}: records it held that were not yet delivered may be lost; started a fresh outbox, sequence numbers continue above ${r.continuesAbove}`;
+    return this.make('fault', 'major', message, { point: 'outbox-replaced', value: r.continuesAbove });
   }
 
   /** `destination` refused records for good (parking.ts); the platform's fault point is `uplink`, a centre's its id. */

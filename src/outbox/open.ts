@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
@@ -11,6 +11,8 @@ import { SALVAGE_LIMITS, salvageEvents, type SalvageReport } from './salvage.js'
 import { emptySalvage, storeSalvaged, type SalvageSummary } from './salvage-store.js';
 import { maskOf, type Routes } from './routing.js';
 import { applyPragmas, migrate } from './schema.js';
+import type { FileBefore } from './sequence-start.js';
+import { matchFolderOwner, mkdirOwned } from '../storage/state-owner.js';
 
 export interface Opened {
   db: Db;
@@ -20,6 +22,8 @@ export interface Opened {
   bits: Map<string, number>;
   /** Destinations no longer configured, released at this open (destinations.ts). */
   retired: RetiredDestination[];
+  /** What was at the path before this open: nothing, an empty (0-byte) file, or a file. */
+  before: FileBefore;
   /** Set when the file at `path` was unreadable and a fresh one was started. */
   movedAside?: { to: string; reason: string; salvagedSeq: number | undefined; salvage: SalvageSummary };
 }
@@ -35,12 +39,13 @@ export interface Opened {
  * read here, synchronously: at start that is before detection runs.
  */
 export function openDatabase(path: string, logger: Logger, routes: Routes, integrity?: 'ok' | 'corrupt', salvaged?: SalvageReport): Opened {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirOwned(dirname(path));
+  const before = fileBefore(path);
   try {
     if (integrity === 'corrupt') throw corrupt('integrity check failed (checked before opening)');
     const opened = tryOpen(path, routes, integrity === undefined && isSuspect(path));
     clearSuspect(path);
-    return opened;
+    return { ...opened, before };
   } catch (err) {
     if (!isUnreadableFile(err)) throw err;
     const reason = String((err as { code?: unknown }).code ?? 'unreadable');
@@ -62,7 +67,7 @@ export function openDatabase(path: string, logger: Logger, routes: Routes, integ
     }
     logger.error({ err, movedTo: to, salvagedSeq, salvage }, 'outbox file unreadable; moved aside, starting a fresh outbox with the events it still held');
     clearSuspect(path);
-    return { ...opened, movedAside: { to, reason, salvagedSeq, salvage } };
+    return { ...opened, before, movedAside: { to, reason, salvagedSeq, salvage } };
   }
 }
 
@@ -79,8 +84,33 @@ function corrupt(message: string): Error {
   return Object.assign(new Error(message), { code: 'SQLITE_CORRUPT' });
 }
 
-function tryOpen(path: string, routes: Routes, fullCheck: boolean): Opened {
+/** An empty file is told apart from a missing one: SQLite opens both as a fresh database. */
+function fileBefore(path: string): FileBefore {
+  try {
+    return statSync(path).size === 0 ? 'empty' : 'present';
+  } catch {
+    return 'missing';
+  }
+}
+
+/**
+ * Run as root (`sudo hearth run` while commissioning), the file would be root's and the service
+ * could not write it afterwards: it goes to the folder's owner before the first write, and SQLite
+ * gives its -wal and -shm the database file's owner when it creates them as root. Best effort.
+ */
+function matchOwner(path: string): void {
+  for (const suffix of ['', '-wal', '-shm']) {
+    try {
+      if (existsSync(path + suffix)) matchFolderOwner(path + suffix, dirname(path));
+    } catch {
+      // the service reports a file it cannot write as a storage fault
+    }
+  }
+}
+
+function tryOpen(path: string, routes: Routes, fullCheck: boolean): Omit<Opened, 'before'> {
   const db = new Database(path);
+  matchOwner(path);
   try {
     applyPragmas(db);
     if (fullCheck) checkIntegrity(db);

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import { eventPriority, type GatewayEvent } from '../model/event.js';
 import type { Reading } from '../model/reading.js';
+import type { BufferedReading, OutboxOptions } from './outbox-options.js';
 import type { SequenceSource } from '../model/sequence.js';
 import { ClockEpochs, type OutboxClock } from './clock-epochs.js';
 import { OutboxStorageError, isStorageFailure, toStorageError } from './errors.js';
@@ -14,73 +15,16 @@ import { openDatabase } from './open.js';
 import { RecordQueue } from './queue.js';
 import { RecordStamper, RecordTable, type PendingRecord } from './records.js';
 import { markSuspect } from './recovery.js';
-import { PLATFORM_ONLY, Routes, type DestinationRoute } from './routing.js';
-import type { SalvageReport } from './salvage.js';
-import { PersistentSequence, freshSequenceFloor } from './sequence.js';
+import { PLATFORM_ONLY, Routes } from './routing.js';
+import type { PersistentSequence } from './sequence.js';
+import { startSequence, type Replacement } from './sequence-start.js';
 import { destinationStats, outboxStats } from './stats.js';
 import { StoragePressure } from './storage-pressure.js';
 import { PLATFORM_DESTINATION, type Batch, type BatchLimits, type OutboxStats, type Priority, type UplinkSource } from './types.js';
 
 const MiB = 1024 * 1024;
 
-export interface OutboxOptions {
-  /** SQLite file; its folder is created if missing. */
-  path: string;
-  /** Buffered readings are committed at most this long after appendReading. Default 100. */
-  flushIntervalMs?: number;
-  /** ...or as soon as this many are buffered. Default 500. */
-  maxBufferedReadings?: number;
-  /** Database size (live pages) above which the oldest telemetry is evicted. Default 512. */
-  quotaMb?: number;
-  /** Free space left on the filesystem; below it telemetry is evicted and a fault raised. Default 64. */
-  minFreeMb?: number;
-  /** Ballast kept for events on a full disk (reserve.ts, full-disk.ts). Default 4; 0 disables. */
-  reserveMb?: number;
-  /** Re-measure disk use at most this often (ms), or after appending 1 % of the quota. Default 1000. */
-  quotaCheckMs?: number;
-  /** Sequence numbers reserved per durable write. Default 100000. */
-  sequenceBlockSize?: number;
-  /** Wall time for record ages (used when `clock` is not given). Default Date.now. */
-  now?: () => number;
-  /** The gateway clock: record ages, the clock-sync record, times of the outbox's own events. */
-  clock?: OutboxClock;
-  /** Gateway id for the events the outbox raises itself (dropped, storage). Default `gateway`. */
-  gatewayId?: string;
-  logger?: Logger;
-  /**
-   * Called when a commit that no caller waits on (the flush timer) failed. The daemon exits with
-   * EXIT_IOERR here. Either way the outbox stays failed: every later call throws.
-   */
-  onStorageError?: (err: OutboxStorageError) => void;
-  /**
-   * Events the outbox raises about itself (storage low or full, dropped readings, a file moved
-   * aside, parked records), after they are committed: the alarm desk and the console see them too.
-   */
-  onNotice?: (event: GatewayEvent) => void;
-  /**
-   * The result of an integrity check someone already ran on the file (in a worker, off the event
-   * loop): `ok` skips the check a suspect file would otherwise get here, `corrupt` moves it aside.
-   */
-  integrity?: 'ok' | 'corrupt';
-  /**
-   * With `integrity: 'corrupt'`: the events that check salvaged from the file (in the worker, off the
-   * event loop). Without it they are read here, synchronously, after the file is moved aside.
-   */
-  salvaged?: SalvageReport;
-  /**
-   * The destinations and which records each is meant for (routing.ts). Default: the platform
-   * alone, receiving everything. A destination no longer listed is retired at open.
-   */
-  destinations?: readonly DestinationRoute[];
-  /** Tests only: the boot id clock epochs are tied to. */
-  bootId?: string;
-}
-
-/** A reading handed back from the buffer of a failed handle, with the destinations it was for. */
-export interface BufferedReading {
-  reading: Reading;
-  destinations: string[];
-}
+export type { BufferedReading, OutboxOptions } from './outbox-options.js';
 
 /**
  * The durable queue between rules and destinations, composed of its parts: the queue itself
@@ -123,6 +67,7 @@ export class Outbox implements SequenceSource, UplinkSource {
     const logger = (this.logger = options.logger ?? noopLogger);
     const routes = (this.routes = new Routes(options.destinations ?? PLATFORM_ONLY));
     let opened;
+    let replaced: Replacement | undefined;
     try {
       opened = openDatabase(options.path, logger, routes, options.integrity, options.salvaged);
     } catch (err) {
@@ -132,8 +77,10 @@ export class Outbox implements SequenceSource, UplinkSource {
     const guard = <T>(operation: string, fn: () => T): T => this.guard(operation, fn);
     const appendNotice = (event: GatewayEvent): void => this.appendNotice(event);
     try {
-      this.seq = new PersistentSequence(db, options.sequenceBlockSize);
-      if (opened.movedAside !== undefined) this.seq.raiseTo(freshSequenceFloor(opened.movedAside.salvagedSeq, clock.now()));
+      const { movedAside, before } = opened;
+      const start = startSequence(db, { before, wallMs: clock.now(), blockSize: options.sequenceBlockSize, mark: options.sequenceMark, ...(movedAside ? { movedAside } : {}) });
+      this.seq = start.seq;
+      replaced = start.replaced;
       const epochs = (this.epochs = new ClockEpochs(db, clock, options.bootId));
       const table = new RecordTable(db);
       this.stamp = new RecordStamper(() => clock.now(), this.epochs.epoch, (bytes) => this.pressure.appended(bytes));
@@ -175,6 +122,10 @@ export class Outbox implements SequenceSource, UplinkSource {
       // Readings of the old file are not salvaged: a counted loss, like an eviction.
       this.pressure.countDropped(salvage.readings);
       this.appendNotice(this.notices.movedAside(to, reason, salvage));
+    }
+    if (replaced !== undefined) {
+      logger.error({ path: options.path, ...replaced }, 'OUTBOX REPLACED: the file lost its sequence state; records it held may be lost');
+      this.appendNotice(this.notices.replaced(options.path, replaced));
     }
     this.pressure.check(true);
   }

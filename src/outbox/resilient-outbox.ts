@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { FaultReporter } from '../faults/gateway-faults.js';
 import type { GatewayEvent } from '../model/event.js';
 import type { Reading } from '../model/reading.js';
@@ -12,13 +13,20 @@ import { Outbox, type OutboxOptions } from './outbox.js';
 import { ResilientLane } from './resilient-lane.js';
 import { PLATFORM_ONLY, Routes } from './routing.js';
 import type { SalvageReport } from './salvage.js';
-import { freshSequenceFloor } from './sequence.js';
+import { SEQUENCE_BLOCK, freshSequenceFloor } from './sequence.js';
+import { SEQUENCE_MARK_FILE, SequenceMarkFile, type SequenceMark } from './sequence-mark.js';
 import { StorageFault, type StorageHealth } from './storage-fault.js';
 import { PLATFORM_DESTINATION, PRIORITIES, PRIORITY_EVENT, PRIORITY_TELEMETRY, type Batch, type BatchLimits, type OutboxStats, type Priority, type UplinkSource } from './types.js';
 
 export interface ResilientOutboxOptions {
   /** How to open the file (path, quota, ...); storage errors and notices are handled here. */
-  outbox: Omit<OutboxOptions, 'onStorageError' | 'onNotice' | 'integrity' | 'salvaged' | 'clock' | 'logger'>;
+  outbox: Omit<OutboxOptions, 'onStorageError' | 'onNotice' | 'integrity' | 'salvaged' | 'clock' | 'logger' | 'sequenceMark'>;
+  /**
+   * The gateway's state directory (config `gateway.stateDir`): the sequence mark is kept there,
+   * outside the outbox file, so a lost or replaced file never restarts the sequence
+   * (sequence-mark.ts). Without it (tools, some tests) the file's own mark is all there is.
+   */
+  stateDir?: string;
   clock: OutboxClock;
   gatewayId: string;
   faults: FaultReporter;
@@ -60,9 +68,11 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
   private readonly notices: OutboxNotices;
   private closed = false;
   private lastSeq = 0;
+  private readonly mark: SequenceMark | undefined;
 
   constructor(private readonly options: ResilientOutboxOptions) {
     this.logger = options.logger ?? noopLogger;
+    if (options.stateDir !== undefined) this.mark = new SequenceMarkFile(join(options.stateDir, SEQUENCE_MARK_FILE), { faults: options.faults, logger: this.logger });
     this.routes = new Routes(options.outbox.destinations ?? PLATFORM_ONLY);
     const host = {
       guarded: <T>(operation: string, fn: (box: Outbox) => T) => this.guarded(operation, fn),
@@ -85,7 +95,7 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
     if (this.tryOpen(undefined)) return;
     // Never opened: continue above any number this gateway can have handed out (as after a file
     // moved aside: microseconds of wall time), so the platform never sees a number twice.
-    if (this.lastSeq === 0) this.lastSeq = freshSequenceFloor(undefined, this.options.clock.now());
+    if (this.lastSeq === 0) this.lastSeq = Math.max(freshSequenceFloor(undefined, this.options.clock.now()), this.mark?.issued() ?? 0);
   }
 
   health(): StorageHealth {
@@ -123,7 +133,7 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
         this.failed('sequence', err);
       }
     }
-    return ++this.lastSeq;
+    return this.memoryNext();
   }
 
   appendEvent(event: GatewayEvent): void {
@@ -227,6 +237,18 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
     return n;
   }
 
+  /**
+   * A number while the file cannot be written: records held in memory are still sent, so their
+   * numbers are reserved in the mark outside the file, a block at a time, as the file would: a
+   * crash during the fault never lets the next start hand them out again.
+   */
+  private memoryNext(): number {
+    const n = ++this.lastSeq;
+    const mark = this.mark;
+    if (mark !== undefined && n > (mark.issued() ?? 0)) mark.reserve(n - 1 + (this.options.outbox.sequenceBlockSize ?? SEQUENCE_BLOCK));
+    return n;
+  }
+
   /** Runs `fn` on the working file; a storage failure enters the fault state and yields undefined. */
   private guarded<T>(operation: string, fn: (box: Outbox) => T): T | undefined {
     const box = this.outbox;
@@ -246,6 +268,7 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
       ...o.outbox,
       clock: o.clock,
       logger: this.logger,
+      ...(this.mark !== undefined ? { sequenceMark: this.mark } : {}),
       onStorageError: (err) => this.failed('group commit', err),
       ...(o.onNotice !== undefined ? { onNotice: o.onNotice } : {}),
       ...(integrity !== undefined ? { integrity } : {}),
