@@ -1,5 +1,7 @@
 import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { matchFolderOwner } from '../storage/state-owner.js';
 
 /** SQLite result codes that mean "this file cannot be trusted", as opposed to I/O or a full disk. */
 const CORRUPTION = /^SQLITE_(CORRUPT|NOTADB)/;
@@ -22,6 +24,7 @@ export function isUnreadableFile(err: unknown): boolean {
 export function markSuspect(path: string): void {
   try {
     writeFileSync(`${path}.check`, `${new Date().toISOString()}\n`);
+    matchFolderOwner(`${path}.check`, dirname(path));
   } catch {
     // Best effort: the next failure will try again.
   }

@@ -1,4 +1,6 @@
-import { closeSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fchownSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ownerFor } from '../storage/state-owner.js';
 
 /**
  * Reserved room for alarms on a full disk: a ballast file of `bytes` real (non-sparse) blocks kept
@@ -26,6 +28,9 @@ export class Ballast {
     let fd: number | undefined;
     try {
       fd = openSync(this.path, 'w');
+      // Made by root (a commissioning run), the service could not write it back after a release.
+      const owner = ownerFor(dirname(this.path));
+      if (owner !== undefined) fchownSync(fd, owner.uid, owner.gid);
       const chunk = Buffer.alloc(Math.min(this.bytes, 1 << 20));
       for (let written = 0; written < this.bytes; ) {
         written += writeSync(fd, chunk, 0, Math.min(chunk.length, this.bytes - written));
