@@ -14,6 +14,8 @@ import { buildApi, type ApiDeps } from '../../src/api/app.js';
 import { DaemonFacade } from '../../src/api/daemon-facade.js';
 import { ConsoleState } from '../../src/api/local-state.js';
 import { TokenStore } from '../../src/api/token.js';
+import { UserStore } from '../../src/api/access/user-store.js';
+import { AuditLog } from '../../src/remote/audit-log.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import type { PointValues } from '../../src/sim/scenarios.js';
 
@@ -28,6 +30,10 @@ export interface ApiHarness {
   port: DaemonFacade;
   token: string;
   dir: string;
+  /** The gateway's state directory (tokens, users, audit log). */
+  stateDir: string;
+  users: UserStore;
+  audit: AuditLog;
   broker: Mosquitto;
   /** Sets what a simulated detector measures (engineering values, by point name). */
   set(unit: number, values: PointValues): void;
@@ -73,7 +79,9 @@ log: { level: warn }
   const port = new DaemonFacade(daemon.gatewayParts(), state, testAlarmDeadlineMs);
   port.attach();
   const tokens = new TokenStore(config.gateway.stateDir, 0);
-  const app = await buildApi({ gateway: port, tokens, logger: silentLogger(), ...opts });
+  const users = new UserStore(config.gateway.stateDir, 0);
+  const audit = new AuditLog(config.gateway.stateDir);
+  const app = await buildApi({ gateway: port, tokens, users, audit, logger: silentLogger(), ...opts });
   await app.ready();
   const token = tokens.current();
   return {
@@ -82,6 +90,9 @@ log: { level: warn }
     port,
     token,
     dir,
+    stateDir: config.gateway.stateDir,
+    users,
+    audit,
     broker,
     set,
     auth: () => ({ authorization: `Bearer ${tokens.current()}` }),
