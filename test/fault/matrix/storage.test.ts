@@ -147,6 +147,26 @@ t.test('outbox corrupted while running (database pages, log and index trashed): 
   await nothingLost(t, r, raised);
 });
 
+t.test('outbox file emptied (0 bytes) between runs: a fresh outbox, the sequence continues above the mark, the loss is reported', async (t) => {
+  const r = await rig(t, 'mx-emptied', {
+    beforeStart: ({ stateDir, outboxPath }) => {
+      // What a gateway that had handed out numbers up to 500000 leaves when its outbox lost its content.
+      mkdirSync(stateDir, { recursive: true });
+      writeFileSync(join(stateDir, 'outbox-sequence.json'), '{"highWater":500000}\n');
+      writeFileSync(outboxPath, '');
+    },
+  });
+  const raised = raisedEvents(r);
+  t.ok(r.daemon.store.health().ok, 'not a storage fault: the gateway runs on the fresh file');
+  await alarmStillWorks(t, r);
+  await waitFor(() => faultUpstream(r, 'outbox-replaced'), DELIVERY_MS);
+  const fault = r.events.find((e) => e.pt === 'outbox-replaced')!;
+  t.equal(fault.sev, 'major');
+  const fire = r.events.find((e) => e.kind === 'alarm' && e.sev === 'fire')!;
+  t.ok((fire.seq as number) > 500000, `the fire alarm's seq ${String(fire.seq)} is above every number handed out before`);
+  await nothingLost(t, r, raised);
+});
+
 t.test('state directory read-only (a card the kernel remounted ro): the gateway starts, sounds and sends', async (t) => {
   const fs = mountTmpfs(t, 1024);
   if (fs === undefined) return t.plan(0, 'skipped: the kernel refused a tmpfs mount here (not root)');
