@@ -75,6 +75,8 @@ export class Auth {
       return;
     }
     const caller = this.authenticate(req, reply);
+    // Known before the checks below, so a refused attempt is audited with who it came in as.
+    req.caller = caller;
     if (caller.via === 'console' && changes) {
       const reason = crossOriginReason(req, true);
       if (reason !== undefined) {
@@ -82,7 +84,6 @@ export class Auth {
         throw apiError('API_CROSS_ORIGIN', `refused: ${reason} (a state change with the session cookie must come from this console)`);
       }
     }
-    req.caller = caller;
     if (!roleAllows(caller.identity.role, need)) {
       throw apiError('API_FORBIDDEN', `${caller.identity.name} (${caller.identity.role}) may not do this: it needs the role ${need}`);
     }
