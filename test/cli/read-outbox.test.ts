@@ -99,9 +99,11 @@ t.test('hearth outbox stats and export, while the outbox is open', async (t) => 
   const parked = box.source('city-119')!;
   parked.park!(parked.nextBatch({ maxReadings: 1, maxBytes: 1e6 })!.ids, 'denied');
 
+  writeFileSync(join(dir, 'state', 'outbox-sequence.json'), '{"highWater":100000}\n');
   const stats = await hearth(['outbox', 'stats', '--config', file, '--json']);
   t.equal(stats.code, 0, stats.stderr);
-  const s = JSON.parse(stats.stdout) as { depth: Record<string, number>; total: number; sequence: number; bytesOnDisk: number; destinations: Record<string, unknown> };
+  const s = JSON.parse(stats.stdout) as { depth: Record<string, number>; total: number; sequence: number; sequenceMark: number | null; bytesOnDisk: number; destinations: Record<string, unknown> };
+  t.equal(s.sequenceMark, 100000, 'the mark kept in the state directory, beside the file\'s');
   t.same(s.depth, { fire: 1, events: 2, telemetry: 2 }, 'the parking notice is an event too');
   t.equal(s.total, 5);
   t.same(

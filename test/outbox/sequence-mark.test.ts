@@ -171,3 +171,31 @@ t.test('numbers handed out during a storage fault are reserved in the mark too',
   t.equal(box.health().ok, false, 'in a storage fault: numbers come from memory');
   t.ok((parseMark(readFileSync(s.markFile, 'utf8')) ?? 0) >= last, `the mark (${readFileSync(s.markFile, 'utf8').trim()}) covers ${last}`);
 });
+
+t.test('a file of another gateway (no sequence state) in place of ours is a replacement too', async (t) => {
+  const s = site(t);
+  const last = issue(t, s, 50);
+  for (const suffix of ['', '-wal', '-shm']) rmSync(s.path + suffix, { force: true });
+  Outbox.open({ path: s.path, reserveMb: 0, minFreeMb: 0 }).close(); // a valid outbox that never handed out a number
+  const notices: GatewayEvent[] = [];
+  const { s: box } = store(t, s.path, { stateDir: s.stateDir, onNotice: (e) => notices.push(e) });
+  box.start();
+  t.ok(box.next() > last);
+  t.match(notices.find((e) => e.point === 'outbox-replaced')?.message, /without sequence state/);
+});
+
+t.test('a corrupt file moved aside: the move is reported, not a replacement; the sequence stays above the mark', async (t) => {
+  const s = site(t);
+  const last = issue(t, s, 50);
+  for (const suffix of ['-wal', '-shm']) rmSync(s.path + suffix, { force: true });
+  writeFileSync(s.path, 'this is not a database, and it is long enough to be taken for a file header'.repeat(100));
+  const notices: GatewayEvent[] = [];
+  const { s: box } = store(t, s.path, { stateDir: s.stateDir, onNotice: (e) => notices.push(e) });
+  box.start();
+  t.ok(box.next() > last);
+  t.same(
+    notices.map((e) => e.point),
+    ['storage'],
+    'one fault: the file moved aside',
+  );
+});

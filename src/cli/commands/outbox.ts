@@ -1,4 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Command } from '../command.js';
 import { DEFAULT_CONFIG } from '../defaults.js';
@@ -6,6 +7,7 @@ import { EXIT_USAGE, EXIT_IOERR, EXIT_OK } from '../exit-codes.js';
 import { loadConfigWithProfiles } from '../../config/load.js';
 import { reportError } from '../report-error.js';
 import { parseCommandArgs } from '../parse-command-args.js';
+import { SEQUENCE_MARK_FILE, parseMark } from '../../outbox/sequence-mark.js';
 
 const USAGE = `Usage: hearth outbox stats  [--config FILE | --file DB] [--json]
        hearth outbox export [--config FILE | --file DB] [--kind event|reading] [--device ID] [--limit N]
@@ -21,6 +23,9 @@ the SQLite file read-only: safe while the service runs (WAL mode).
   --config FILE  configuration naming the outbox (default ${DEFAULT_CONFIG})
   --file DB      the outbox file itself (e.g. a copy from another gateway)
   --json         stats as one JSON object
+
+The sequence line shows the file's high-water mark and, with --config, the mark kept in the state
+directory (docs/outbox.md, "Sequence numbers that outlive the outbox file").
 
 Exit codes: 0 ok, 64 usage, 74 the outbox file is missing or unreadable, 78 configuration invalid.`;
 
@@ -68,9 +73,12 @@ export const outboxCommand: Command = {
     }
 
     let path = values.file;
+    let markFile: string | undefined;
     if (path === undefined) {
       try {
-        path = (await loadConfigWithProfiles(values.config ?? DEFAULT_CONFIG, { checkFiles: false })).config.outbox.path;
+        const { config } = await loadConfigWithProfiles(values.config ?? DEFAULT_CONFIG, { checkFiles: false });
+        path = config.outbox.path;
+        markFile = join(config.gateway.stateDir, SEQUENCE_MARK_FILE);
       } catch (err) {
         return reportError(err);
       }
@@ -89,7 +97,7 @@ export const outboxCommand: Command = {
       return EXIT_IOERR;
     }
     try {
-      if (sub === 'stats') printStats(db, path, values.json === true);
+      if (sub === 'stats') printStats(db, path, values.json === true, markFile);
       else exportRecords(db, { kind: values.kind, device: values.device, limit });
       return EXIT_OK;
     } catch (err) {
@@ -105,7 +113,17 @@ function bytesOnDisk(path: string): number {
   return [path, `${path}-wal`].reduce((sum, f) => sum + (existsSync(f) ? statSync(f).size : 0), 0);
 }
 
-function printStats(db: Database.Database, path: string, json: boolean): void {
+/** The mark in the state directory; null when there is none or it is unreadable. */
+function readMark(file: string | undefined): number | null {
+  if (file === undefined) return null;
+  try {
+    return parseMark(readFileSync(file, 'utf8')) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function printStats(db: Database.Database, path: string, json: boolean, markFile: string | undefined): void {
   const rows = db.prepare('SELECT priority % 3 AS priority, COUNT(*) AS n, MIN(created_at) AS oldest FROM records GROUP BY priority % 3').all() as StatsRow[];
   const depth = { fire: 0, events: 0, telemetry: 0 };
   let oldest: number | null = null;
@@ -122,6 +140,7 @@ function printStats(db: Database.Database, path: string, json: boolean): void {
     oldestCreatedAt: oldest === null ? null : new Date(oldest).toISOString(),
     oldestAgeMs: oldest === null ? null : Date.now() - oldest,
     sequence: seqRow?.value ?? null,
+    sequenceMark: readMark(markFile),
     bytesOnDisk: bytesOnDisk(path),
     destinations: destinationCounts(db),
   };
@@ -135,7 +154,7 @@ function printStats(db: Database.Database, path: string, json: boolean): void {
       `outbox ${path}`,
       `  unsent    ${stats.total} (fire alarms ${depth.fire}, other events ${depth.events}, readings ${depth.telemetry})`,
       `  oldest    ${age}`,
-      `  sequence  ${stats.sequence ?? '-'}`,
+      `  sequence  ${stats.sequence ?? '-'}${markFile === undefined ? '' : ` (mark in the state directory: ${stats.sequenceMark ?? 'none'})`}`,
       `  on disk   ${(stats.bytesOnDisk / 1024 / 1024).toFixed(2)} MiB`,
       ...Object.entries(stats.destinations).map(
         ([id, d]) => `  ${id.padEnd(9)} waits for ${d.fire + d.events + d.telemetry} (fire alarms ${d.fire}, other events ${d.events}, readings ${d.telemetry})${d.parked > 0 ? `, parked ${d.parked}` : ''}`,
