@@ -4,13 +4,16 @@
 (function () {
   const T = window.HEARTH_I18N;
   const S = { lang: localStorage.getItem('hearth.lang') || 'zh-CN', authed: false, status: null, devices: [], alarms: [], events: [],
-    buses: [], outputs: [], tests: [], scan: null, detail: null, history: [], point: null, msg: '' };
+    buses: [], outputs: [], tests: [], scan: null, detail: null, history: [], point: null, msg: '', me: null, audit: [] };
   const $ = (sel) => document.querySelector(sel);
   const esc = (v) => String(v).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
   const t = (k) => (T[S.lang] && T[S.lang][k]) || T.en[k] || k;
   const fmtTime = (ms) => new Date(ms).toLocaleString(S.lang, { hour12: false });
   const fmtVal = (v) => (typeof v === 'number' ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2).replace(/\.?0+$/, '')) : String(v));
   const where = (l) => [l.building, l.floor && l.floor + (S.lang === 'en' ? 'F' : '层'), l.room].filter(Boolean).join(' / ');
+  // What the signed-in role may use (the gateway enforces it; the console only hides what would be refused).
+  const ROLES = ['viewer', 'installer', 'administrator'];
+  const can = (role) => !!S.me && ROLES.indexOf(S.me.role) >= ROLES.indexOf(role);
   let es = null;
   let pending = 0;
 
@@ -24,16 +27,20 @@
 
   // --- loading --------------------------------------------------------------------------------
   async function loadAll() {
-    const [status, devices, alarms, events, buses, outputs, tests] = await Promise.all([
-      api('GET', '/api/status'), api('GET', '/api/devices'), api('GET', '/api/alarms'), api('GET', '/api/events?limit=100'),
-      api('GET', '/api/buses'), api('GET', '/api/outputs'), api('GET', '/api/test-alarms')]);
-    Object.assign(S, { status, devices, alarms, events, buses, outputs, tests, authed: true });
+    S.me = await api('GET', '/api/me');
+    const none = Promise.resolve([]);
+    const [status, devices, alarms, events, outputs, buses, tests, audit] = await Promise.all([
+      api('GET', '/api/status'), api('GET', '/api/devices'), api('GET', '/api/alarms'), api('GET', '/api/events?limit=100'), api('GET', '/api/outputs'),
+      can('installer') ? api('GET', '/api/buses') : none, can('installer') ? api('GET', '/api/test-alarms') : none,
+      can('administrator') ? api('GET', '/api/audit?limit=50') : none]);
+    Object.assign(S, { status, devices, alarms, events, buses, outputs, tests, audit, authed: true });
     render();
   }
   async function refresh() {
     try {
-      const [status, devices, alarms] = await Promise.all([api('GET', '/api/status'), api('GET', '/api/devices'), api('GET', '/api/alarms')]);
-      Object.assign(S, { status, devices, alarms });
+      const [status, devices, alarms, audit] = await Promise.all([api('GET', '/api/status'), api('GET', '/api/devices'), api('GET', '/api/alarms'),
+        can('administrator') ? api('GET', '/api/audit?limit=50') : Promise.resolve([])]);
+      Object.assign(S, { status, devices, alarms, audit });
       render();
     } catch (e) { /* shown by the next render */ }
   }
@@ -114,7 +121,7 @@
       const dc = d.centre.dutyCheck;
       const until = dc.deadline ? ` · ${t('duty.until')} ${esc(fmtTime(dc.deadline))}` : '';
       return `<div class="duty" data-testid="duty-check" data-centre="${esc(d.id)}">${esc(t('duty.asked'))} ${esc(d.id)}${until}
-        <button data-action="duty-check" data-id="${esc(d.id)}" data-testid="duty-check-answer">${t('duty.answer')}</button></div>`;
+        ${can('installer') ? `<button data-action="duty-check" data-id="${esc(d.id)}" data-testid="duty-check-answer">${t('duty.answer')}</button>` : ''}</div>`;
     }).join('');
   }
   function destinations() {
@@ -173,9 +180,9 @@
       <dl class="kv"><dt>${t('device.location')}</dt><dd>${esc(where(d.location))}</dd><dt>${t('device.bus')}</dt><dd>${esc(d.bus)}</dd>
       <dt>${t('device.address')}</dt><dd>${d.address}</dd><dt>${t('device.polls')}</dt><dd>${d.counters.ok} / ${d.counters.polls}</dd><dt>${t('device.errors')}</dt><dd>${errs}</dd>
       ${Object.entries(d.values).map(([p, v]) => `<dt>${esc(p)}</dt><dd data-point="${esc(p)}">${esc(fmtVal(v.value))}${v.unit ? ' ' + esc(v.unit) : ''}${v.quality !== 'good' ? ' (' + esc(v.quality) + ')' : ''}</dd>`).join('')}</dl>
-      <div class="row"><button data-action="read" data-id="${esc(d.id)}">${t('device.readNow')}</button>
+      ${can('installer') ? `<div class="row"><button data-action="read" data-id="${esc(d.id)}">${t('device.readNow')}</button>
       <button data-action="test-alarm" data-id="${esc(d.id)}" data-testid="device-test-alarm">${t('device.testAlarm')}</button>
-      ${test ? `<span class="${esc(test.result)}">${esc(t('result.' + test.result))}</span>` : ''}</div></section>
+      ${test ? `<span class="${esc(test.result)}">${esc(t('result.' + test.result))}</span>` : ''}</div>` : ''}</section>
       <section class="card"><h2>${t('device.chart')}</h2><select data-action="point">${numeric.map((p) => `<option${p === point ? ' selected' : ''}>${esc(p)}</option>`).join('')}</select>
       <div id="chart-box" data-device="${esc(d.id)}" data-point="${esc(point || '')}">${chart(S.history.filter((r) => r.point === point))}</div></section>
       ${(d.alarms || []).length ? `<section class="card"><ul class="list">${d.alarms.map(alarmItem).join('')}</ul></section>` : ''}`;
@@ -192,7 +199,23 @@
       <p>${t('scan.' + job.state)} ${job.progress.done}/${job.progress.total}${job.error ? ` <span class="err">${esc(job.error)}</span>` : ''}</p>
       <p><b>${t('scan.found')}:</b> <span data-testid="scan-found">${found}</span></p></div>`;
   }
+  // Who is signed in, and the way out: on the tools page for every role.
+  function account() {
+    return `<section class="card" data-testid="account"><p>${t('me.signedIn')} <b data-testid="me-user">${esc(S.me ? S.me.user : '')}</b>
+      · <span data-testid="me-role">${esc(S.me ? t('role.' + S.me.role) : '')}</span></p><div class="row"><button data-action="logout">${t('logout')}</button></div></section>`;
+  }
+  // The newest audit entries, for administrators: who did what, when, from where.
+  function auditCard() {
+    if (!can('administrator')) return '';
+    return `<section class="card" data-testid="audit"><h2>${t('audit.title')}</h2>${S.audit.length ? `<ul class="list">${S.audit.map((e) =>
+      `<li data-testid="audit-entry"><b>${esc(e.user || e.by)}</b>${e.role ? ` (${esc(t('role.' + e.role))})` : ''} · ${esc(e.command)}
+      <span class="${e.outcome === 'done' ? 'pass' : 'fail'}">${esc(t('audit.' + e.outcome))}${e.outcome === 'done' ? '' : ' ' + esc(e.code)}</span>
+      <div class="muted">${esc(fmtTime(e.at))}${e.from ? ' · ' + esc(e.from) : ''}${e.via ? ' · ' + esc(e.via) : ''}</div></li>`).join('')}</ul>` :
+      `<p class="muted">${t('audit.none')}</p>`}</section>`;
+  }
   function tools() {
+    if (!can('installer')) return `<section class="card"><h2>${t('outputs.list')}</h2>${S.outputs.length ? `<ul class="list">${S.outputs.map((o) =>
+      `<li>${esc(o.name || o.id)}</li>`).join('')}</ul>` : `<p class="muted" data-testid="no-outputs">${t('outputs.none')}</p>`}</section>${account()}`;
     const job = S.scan;
     const bus = S.buses.find((b) => b.id === ($('#scan-bus') || {}).value) || S.buses[0];
     const bauds = [2400, 4800, 9600, 19200, 38400, 115200];
@@ -207,7 +230,7 @@
       <section class="card"><h2>${t('outputs.title')}</h2>${S.outputs.length ? `<ul class="list">${S.outputs.map((o) =>
         `<li>${esc(o.name || o.id)} <button data-action="output" data-id="${esc(o.id)}">${t('outputs.test')}</button></li>`).join('')}</ul>` : `<p class="muted" data-testid="no-outputs">${t('outputs.none')}</p>`}</section>
       <section class="card"><h2>${t('report.title')}</h2><div class="row"><a class="btn" href="/api/report.html" target="_blank" rel="noopener">${t('report.html')}</a>
-      <a class="btn" href="/api/report" target="_blank" rel="noopener">${t('report.json')}</a><button data-action="logout">${t('logout')}</button></div></section>`;
+      <a class="btn" href="/api/report" target="_blank" rel="noopener">${t('report.json')}</a></div></section>${auditCard()}${account()}`;
   }
   function login() {
     return `<section class="card" data-testid="login"><h2>${t('login.title')}</h2><form data-action="login"><label>${t('login.token')}
@@ -250,7 +273,7 @@
         try { await api('POST', '/api/login', { token: form.token.value.trim() }); } catch (e) { S.msg = e.status === 429 ? t('login.blocked') : t('login.wrong'); render(); return; }
         await loadAll(); startLive(); return;
       }
-      if (name === 'logout') { await api('POST', '/api/logout', {}); S.authed = false; stopLive(); render(); return; }
+      if (name === 'logout') { await api('POST', '/api/logout', {}); Object.assign(S, { authed: false, me: null, audit: [] }); stopLive(); render(); return; }
       if (name === 'ack') await api('POST', `/api/alarms/${encodeURIComponent(el.dataset.id)}/ack`, { by: 'console' });
       if (name === 'silence') await api('POST', `/api/alarms/${encodeURIComponent(el.dataset.id)}/silence`, { minutes: 15, by: 'console' });
       if (name === 'duty-check') await api('POST', `/api/centres/${encodeURIComponent(el.dataset.id)}/duty-check`, { by: 'console' });

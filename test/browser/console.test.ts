@@ -7,6 +7,7 @@ import { loadConfigWithProfiles } from '../../src/config/load.js';
 import { Daemon } from '../../src/daemon.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { readToken } from '../../src/api/token.js';
+import { addUser } from '../../src/api/access/user-file.js';
 import { freePort } from '../helpers/net.js';
 import { startPymodbus } from '../helpers/pymodbus.js';
 import { MonitoringCentreSim } from '../../src/sim/monitoring-centre.js';
@@ -20,6 +21,7 @@ import { MonitoringCentreSim } from '../../src/sim/monitoring-centre.js';
 const CHROMIUM = '/usr/bin/chromium';
 // Page functions run in the browser; the project's TypeScript lib has no DOM, so declare what they use.
 declare const document: { querySelector(sel: string): { textContent: string | null } | null; documentElement: { lang: string } };
+declare function fetch(url: string, init: object): Promise<{ status: number }>;
 const SHOTS = join(process.cwd(), 'test-artifacts', 'console');
 mkdirSync(SHOTS, { recursive: true });
 
@@ -66,6 +68,8 @@ await daemon.start();
 t.teardown(() => daemon.stop());
 const base = `http://127.0.0.1:${apiPort}`;
 const token = readToken(config.gateway.stateDir)!;
+// A resident's token, as the installer guide says to hand out (hearth user add ... --role viewer).
+const residentToken = addUser(config.gateway.stateDir, 'flat-101', 'viewer').token;
 
 const profileDir = mkdtempSync(join(tmpdir(), 'hearth-chromium-'));
 t.teardown(() => rmSync(profileDir, { recursive: true, force: true }));
@@ -193,4 +197,47 @@ t.test('switch the language', async (t) => {
   await page.reload();
   await page.getByTestId('health').waitFor();
   t.equal(await page.getAttribute('html', 'lang'), 'en', 'the choice is remembered');
+});
+
+t.test('administrators see the audit log: who did what, from where', async (t) => {
+  await page.click('a[data-tab=tools]');
+  await page.getByTestId('audit').waitFor();
+  await page.waitForFunction(() => /POST \/api\/alarms\/:id\/ack/.test(document.querySelector('[data-testid=audit]')?.textContent ?? ''), undefined, { timeout: 10_000 });
+  const text = (await page.getByTestId('audit').textContent()) ?? '';
+  t.match(text, /admin \(administrator\) · POST \/api\/alarms\/:id\/ack/, 'the acknowledgement, by the administrator');
+  t.match(text, /POST \/api\/scans/, 'the scan');
+  t.match(text, /unknown · POST \/api\/login\s+refused API_UNAUTHORIZED/, 'the wrong token at login');
+  t.match(text, /127\.0\.0\.1 · console/, 'from where, and how');
+  t.match(await page.getByTestId('me-role').textContent(), 'administrator');
+  await shot('09-audit-en');
+});
+
+t.test("a resident's viewer token: sees devices and alarms, no commissioning tools, no audit; the gateway refuses what the console hides", async (t) => {
+  await page.locator('button[data-action=logout]').click();
+  await page.getByTestId('login').waitFor();
+  await page.getByTestId('token').fill(residentToken);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('account').waitFor(); // back on the tools page it logged out from
+  await page.click('a[data-tab=overview]');
+  await page.getByTestId('health').waitFor();
+  await page.click('a[data-tab=tools]');
+  await page.getByTestId('account').waitFor();
+  t.match(await page.getByTestId('me-user').textContent(), 'flat-101');
+  t.match(await page.getByTestId('me-role').textContent(), 'resident (viewer)');
+  t.equal(await page.getByTestId('scan-form').count(), 0, 'no bus scan');
+  t.equal(await page.getByTestId('gateway-test-alarm').count(), 0, 'no test alarm');
+  t.equal(await page.getByTestId('audit').count(), 0, 'no audit log');
+  await shot('10-viewer-tools-en');
+  await page.click('a[data-tab=devices]');
+  await page.click('[data-device=smoke-101] a');
+  await page.getByTestId('device-detail').waitFor();
+  t.equal(await page.getByTestId('device-test-alarm').count(), 0, 'no test alarm on a device');
+  const refused = await page.evaluate(() =>
+    fetch('/api/scans', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bus: 'new-line' }) }).then((r) => r.status),
+  );
+  t.equal(refused, 403, 'a scan from the viewer session is refused by the gateway');
+  const allowed = await page.evaluate(() =>
+    fetch('/api/alarms/no-such-alarm/ack', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) => r.status),
+  );
+  t.equal(allowed, 404, 'acknowledging is a viewer right (the same-origin request passes the origin check; no such alarm)');
 });
