@@ -123,7 +123,7 @@ export class UplinkSession {
     this.synced = options.synced ?? (() => true);
     this.codec =
       options.codec ??
-      new NativeCodec({ gatewayId: options.gatewayId, topicPrefix: p.topicPrefix, version: options.version ?? '0.0.0', now: this.now });
+      new NativeCodec({ gatewayId: options.gatewayId, topicPrefix: p.topicPrefix, version: options.version ?? '0.0.0', now: this.now, unsignedReceipts: p.unsignedReceipts });
     this.reconnect = new ReconnectSchedule({
       minMs: p.reconnectMinMs,
       maxMs: p.reconnectMaxMs,

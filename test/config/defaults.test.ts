@@ -31,6 +31,7 @@ t.test('defaults are filled in', async (t) => {
     allowInsecure: false,
     topicPrefix: 'hearth/v1',
     codec: 'native',
+    unsignedReceipts: false,
     mqttVersion: '5',
     keepaliveS: 30,
     reconnectMinMs: 1000,

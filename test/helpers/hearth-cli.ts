@@ -1,8 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** The CLI entry point, run from TypeScript sources with the same loader flags as the test. */
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+/**
+ * The CLI entry point, run from TypeScript sources with the same loader flags as the test; from the
+ * compiled tree (the benchmarks import this helper from dist/) the compiled entry point.
+ */
+const MAIN = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../../src/main.js' : '../../src/main.ts', import.meta.url));
 
 export interface CliResult {
   code: number | null;

@@ -9,7 +9,7 @@ const digest = (n: number) => createHash('sha256').update(String(n)).digest('hex
 
 function faults() {
   const raised: string[] = [];
-  return { raised, reporter: { raise: (key: string) => void raised.push(key), clear: () => undefined } };
+  return { raised, reporter: { raise: (key: string) => void raised.push(key), clear: () => undefined, active: (key: string) => raised.includes(key) } };
 }
 
 t.test('one slot written per command: the file never grows past its capacity, the cost never grows with history', async (t) => {

@@ -1,3 +1,5 @@
+import { sealEnvelope } from '../../../src/signing/envelope.js';
+import { operator } from '../../remote/signing-fixtures.js';
 import mqtt from 'mqtt';
 import t from 'tap';
 import { Mosquitto } from '../../helpers/mosquitto.js';
@@ -76,7 +78,17 @@ t.test('broker refusing publishes (PUBACK 0x87): the alarm sounds, is never park
 t.test('platform never confirming: after the receipt time a critical fault upstream, the fault LED on; a late confirmation clears it', async (t) => {
   const broker = await Mosquitto.start();
   t.teardown(() => broker.close());
-  const r = await startRig(t, { id: 'mx-no-receipt', unit: nextUnit(), slave, slavePort, brokerUrl: broker.url, outboxYaml: 'alarmAckTimeoutMs: 2000' });
+  // The platform signs its receipts with a key the gateway trusts (docs/uplink-native.md, "Signed receipts").
+  const centre = operator('platform');
+  const r = await startRig(t, {
+    id: 'mx-no-receipt',
+    unit: nextUnit(),
+    slave,
+    slavePort,
+    brokerUrl: broker.url,
+    outboxYaml: 'alarmAckTimeoutMs: 2000',
+    extraYaml: `remote: { keys: [{ id: ${centre.kid}, publicKey: ${centre.entry.publicKey} }] }`,
+  });
   const raised = await r.raiseSmoke();
   await r.sirenWithin(raised);
   await r.alarmAtPlatformWithin(raised);
@@ -88,7 +100,7 @@ t.test('platform never confirming: after the receipt time a critical fault upstr
   const alarm = r.events.find((e) => e.kind === 'alarm' && e.pt === 'fire_alarm')!;
   const platform = await mqtt.connectAsync(broker.url);
   t.teardown(() => platform.endAsync());
-  await platform.publishAsync(`${PREFIX}/mx-no-receipt/ack`, JSON.stringify({ v: 1, ids: [alarm.id] }), { qos: 1 });
+  await platform.publishAsync(`${PREFIX}/mx-no-receipt/ack`, JSON.stringify({ v: 1, ...sealEnvelope({ v: 1, gw: 'mx-no-receipt', ids: [alarm.id] }, centre.privateKey, centre.kid) }), { qos: 1 });
   await waitFor(() => r.events.some((e) => e.kind === 'restore' && e.pt === 'alarm-receipt'), DELIVERY_MS);
   await waitFor(() => !r.faultLed(), 2000);
   t.notOk(r.daemon.desk.receiptState().fault, 'confirmed: the fault is over');
