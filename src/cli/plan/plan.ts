@@ -1,3 +1,4 @@
+import { describeRemote } from './plan-remote.js';
 import { profilePointSpecs } from '../../../drivers/modbus/profile-points.js';
 import { profileWarnings } from '../../../drivers/modbus/profile.js';
 import type { ModbusProfile } from '../../../drivers/modbus/profile-types.js';
@@ -24,6 +25,7 @@ export function describePlan(config: HearthConfig, profiles: DeviceProfiles): st
   out.push(`  client   ${config.platform.clientId}, topics ${config.platform.topicPrefix}/...${tlsText(config)}`);
   out.push(config.api.enabled ? `api      http://${config.api.host}:${config.api.port}` : 'api      off');
   out.push(...describeCentres(config, profiles));
+  out.push(...describeRemote(config));
 
   for (const bus of config.buses) {
     out.push('', `bus ${bus.id}: ${busText(bus)}`);
