@@ -274,9 +274,10 @@
         await loadAll(); startLive(); return;
       }
       if (name === 'logout') { await api('POST', '/api/logout', {}); Object.assign(S, { authed: false, me: null, audit: [] }); stopLive(); render(); return; }
-      if (name === 'ack') await api('POST', `/api/alarms/${encodeURIComponent(el.dataset.id)}/ack`, { by: 'console' });
-      if (name === 'silence') await api('POST', `/api/alarms/${encodeURIComponent(el.dataset.id)}/silence`, { minutes: 15, by: 'console' });
-      if (name === 'duty-check') await api('POST', `/api/centres/${encodeURIComponent(el.dataset.id)}/duty-check`, { by: 'console' });
+      // No `by`: the gateway records the signed-in user.
+      if (name === 'ack') await api('POST', `/api/alarms/${encodeURIComponent(el.dataset.id)}/ack`, {});
+      if (name === 'silence') await api('POST', `/api/alarms/${encodeURIComponent(el.dataset.id)}/silence`, { minutes: 15 });
+      if (name === 'duty-check') await api('POST', `/api/centres/${encodeURIComponent(el.dataset.id)}/duty-check`, {});
       if (name === 'read') await api('POST', `/api/devices/${encodeURIComponent(el.dataset.id)}/read`, {});
       if (name === 'test-alarm') { const rec = await api('POST', '/api/test-alarm', el.dataset.id ? { deviceId: el.dataset.id } : {}); S.tests.push(rec); }
       if (name === 'output') await api('POST', `/api/outputs/${encodeURIComponent(el.dataset.id)}/test`, {});

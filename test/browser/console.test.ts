@@ -133,7 +133,7 @@ t.test('acknowledge an alarm', async (t) => {
   const [res] = await Promise.all([page.waitForResponse((r) => r.url().includes('/ack')), ack.click()]);
   t.equal(res.status(), 200);
   await page.getByTestId('acked').first().waitFor({ timeout: 10_000 });
-  t.match(await page.getByTestId('acked').first().textContent(), '已确认');
+  t.match(await page.getByTestId('acked').first().textContent(), /已确认 · admin/, 'recorded as the signed-in user');
   await shot('05-alarm-acknowledged');
 });
 

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { Identity } from './identities.js';
 
 /** Who made a request, and how: set by the auth on every authenticated request (`req.caller`). */
@@ -7,6 +8,11 @@ export interface Caller {
   via: 'console' | 'api';
   /** The session id, when the request came with the session cookie. */
   sessionId?: string;
+}
+
+/** Who to record as having acted when the body names nobody: the signed-in user (was 'console' before there were users). */
+export function callerName(req: FastifyRequest): string {
+  return req.caller?.identity.name ?? 'console';
 }
 
 declare module 'fastify' {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { GatewayFacade } from '../gateway-facade.js';
+import { callerName } from '../access/caller.js';
 import { alarmSchema, authErrors, bodyErrors, errorSchema, eventSchema, idParam } from '../schemas.js';
 
 const byField = { type: 'string', minLength: 1, maxLength: 64 };
@@ -40,7 +41,7 @@ export async function alarmRoutes(app: FastifyInstance, opts: { gateway: Gateway
     },
     async (req) => {
       const { id } = req.params as { id: string };
-      const by = (req.body as { by?: string } | undefined)?.by ?? 'console';
+      const by = (req.body as { by?: string } | undefined)?.by ?? callerName(req);
       logger.info({ event: id, by, ip: req.ip }, 'api: alarm acknowledged');
       return gateway.acknowledge(id, by);
     },
@@ -64,7 +65,7 @@ export async function alarmRoutes(app: FastifyInstance, opts: { gateway: Gateway
     },
     async (req) => {
       const { id } = req.params as { id: string };
-      const { minutes, by = 'console' } = req.body as { minutes: number; by?: string };
+      const { minutes, by = callerName(req) } = req.body as { minutes: number; by?: string };
       logger.info({ event: id, minutes, by, ip: req.ip }, 'api: alarm silenced');
       return gateway.silence(id, minutes, by);
     },

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { GatewayFacade } from '../gateway-facade.js';
+import { callerName } from '../access/caller.js';
 import { authErrors, bodyErrors, errorSchema, idParam } from '../schemas.js';
 
 /** Monitoring centres: answering a duty check (查岗) on site. Logged with its caller. */
@@ -24,7 +25,7 @@ export async function centreRoutes(app: FastifyInstance, opts: { gateway: Gatewa
     },
     async (req) => {
       const { id } = req.params as { id: string };
-      const by = (req.body as { by?: string } | undefined)?.by ?? 'console';
+      const by = (req.body as { by?: string } | undefined)?.by ?? callerName(req);
       logger.info({ centre: id, by, ip: req.ip }, 'api: duty check answered');
       return gateway.answerDutyCheck(id, by);
     },

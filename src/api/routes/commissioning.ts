@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { GatewayFacade } from '../gateway-facade.js';
 import { buildReport, reportHtml } from '../commissioning-report.js';
+import { callerName } from '../access/caller.js';
 import { authErrors, bodyErrors, errorSchema, idParam, testAlarmSchema } from '../schemas.js';
 
 const outputSchema = { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, kind: { type: 'string' } } };
@@ -95,7 +96,7 @@ export async function commissioningRoutes(app: FastifyInstance, opts: { gateway:
       },
     },
     async (req) => {
-      const { deviceId, by = 'console' } = req.body as { deviceId?: string; by?: string };
+      const { deviceId, by = callerName(req) } = req.body as { deviceId?: string; by?: string };
       logger.info({ device: deviceId, by, ip: req.ip }, 'api: test alarm requested');
       return gateway.sendTestAlarm(deviceId, by);
     },
