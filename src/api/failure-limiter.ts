@@ -1,8 +1,10 @@
 /**
  * Counts failed authentication attempts per client address in a sliding window. After `max`
- * failures the address is refused (429) until the oldest failure leaves the window, whatever it
- * sends: guessing the token from the local network becomes too slow to matter. Requests with no
- * credentials at all (a browser opening the console) are not failures.
+ * failures the address is refused (429) until the oldest failure leaves the window, for any token
+ * or login it sends, right or wrong: guessing the token from the local network becomes too slow to
+ * matter, and a right guess looks like a wrong one. Requests with no credentials at all (a browser
+ * opening the console) are not failures. The auth still serves a session made before the lockout
+ * (src/api/auth.ts): a neighbour behind the same NAT does not lock out the installer.
  */
 export interface FailureLimit {
   max: number;
