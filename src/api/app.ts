@@ -109,7 +109,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     await app.register(userRoutes, {
       users: deps.users,
       changed: () => {
-        identities.refreshUsers();
+        identities.refresh();
         auth.recheckStreams();
       },
     });

@@ -119,6 +119,11 @@ export class TokenStore {
     return this.stored;
   }
 
+  /** The next current() looks at the file whatever the interval (after a change made in this process). */
+  recheckNow(): void {
+    this.checkedAt = -Infinity;
+  }
+
   current(): string {
     const now = Date.now();
     if (now - this.checkedAt >= this.recheckMs) {

@@ -17,10 +17,11 @@ t.teardown(() => h.close());
 await h.app.listen({ host: '127.0.0.1', port: 0 });
 const port = (h.app.server.address() as { port: number }).port;
 
+// An administrator of the users file: POST /api/token/rotate replaces the built-in token mid-walk.
 const tokens: Record<Role, string> = {
   viewer: addUser(h.stateDir, 'resident-101', 'viewer').token,
   installer: addUser(h.stateDir, 'installer-1', 'installer').token,
-  administrator: h.token,
+  administrator: addUser(h.stateDir, 'manager', 'administrator').token,
 };
 
 /** A concrete path for a route pattern: parameters get values no gateway has (nothing real is changed). */
@@ -90,7 +91,7 @@ t.test('each role on each route: allowed where the table says, 403 API_FORBIDDEN
 t.test('GET /api/me says who the caller is', async (t) => {
   const me = await call(port, 'GET', '/api/me', { headers: { authorization: `Bearer ${tokens.viewer}` } });
   t.match(me.json(), { user: 'resident-101', role: 'viewer' });
-  const admin = await call(port, 'GET', '/api/me', { headers: { authorization: `Bearer ${tokens.administrator}` } });
+  const admin = await call(port, 'GET', '/api/me', { headers: h.auth() });
   t.match(admin.json(), { user: 'admin', role: 'administrator' });
 });
 
@@ -118,4 +119,14 @@ t.test('administrators manage users through the API; the new token works at once
   t.equal((await call(port, 'DELETE', '/api/users/flat-202', { headers: admin })).status, 200);
   t.equal((await call(port, 'GET', '/api/status', { headers: { authorization: `Bearer ${fresh}` } })).status, 401, 'revoked');
   t.equal((await call(port, 'DELETE', '/api/users/flat-202', { headers: admin })).json().code, 'USER_UNKNOWN');
+});
+
+t.test('an administrator replaces the built-in token through the API; the old one stops at once', async (t) => {
+  const before = h.auth();
+  const res = await call(port, 'POST', '/api/token/rotate', { headers: before });
+  t.equal(res.status, 200);
+  const fresh = res.json().token as string;
+  t.match(fresh, /^[A-Za-z0-9_-]{32}$/);
+  t.equal((await call(port, 'GET', '/api/status', { headers: before })).status, 401, 'the old token stopped');
+  t.match((await call(port, 'GET', '/api/me', { headers: { authorization: `Bearer ${fresh}` } })).json(), { user: 'admin', role: 'administrator' });
 });

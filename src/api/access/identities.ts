@@ -38,8 +38,9 @@ export class Identities {
     return user === undefined ? undefined : { name: user.name, role: user.role, key };
   }
 
-  /** Re-reads the users file now (after a change through the API, so it counts before the next poll). */
-  refreshUsers(): void {
+  /** Re-reads both files now (after a change through the API, so it counts before the next poll). */
+  refresh(): void {
+    this.tokens.recheckNow();
     this.users?.refresh(true);
   }
 }

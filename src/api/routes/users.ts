@@ -5,6 +5,7 @@ import { authErrors, bodyErrors, errorSchema } from '../schemas.js';
 import { ROLES, type Role } from '../access/roles.js';
 import { addUser, publicInfo, revokeUser, rotateUser } from '../access/user-file.js';
 import type { UserStore } from '../access/user-store.js';
+import { rotateToken } from '../token.js';
 
 const userSchema = {
   type: 'object',
@@ -23,7 +24,7 @@ export interface UserRoutesOptions {
   changed: () => void;
 }
 
-/** People and their tokens (administrators only): list, add, rotate, revoke. */
+/** People and their tokens (administrators only): list, add, rotate, revoke; and the built-in administrator token. */
 export async function userRoutes(app: FastifyInstance, opts: UserRoutesOptions): Promise<void> {
   const dir = opts.users.stateDir;
   const change = <T>(fn: () => T): T => {
@@ -72,6 +73,18 @@ export async function userRoutes(app: FastifyInstance, opts: UserRoutesOptions):
       schema: { summary: "Give a user a new token; the old one and its sessions stop at once", params: nameParam, response: { 200: withToken, 404: errorSchema, 503: errorSchema, 400: errorSchema, ...authErrors } },
     },
     async (req) => change(() => rotateUser(dir, (req.params as { name: string }).name)),
+  );
+
+  app.post(
+    '/api/token/rotate',
+    {
+      config: { role: 'administrator' },
+      schema: {
+        summary: 'Replace the built-in administrator token (api-token); its sessions and live streams end at once',
+        response: { 200: { type: 'object', description: 'The new token: shown this once.', properties: { token: { type: 'string' } } }, 503: errorSchema, ...authErrors },
+      },
+    },
+    async () => ({ token: change(() => rotateToken(dir)) }),
   );
 
   app.delete(
