@@ -16,6 +16,14 @@ export interface LoadOptions {
    * a config away from its gateway, e.g. the shipped config/example.yaml with placeholder paths.
    */
   checkFiles?: boolean;
+  /**
+   * Also require that the places the config writes to are usable on this machine now: writable,
+   * not below a plain file, the outbox quota within its filesystem (src/config/place-checks.ts).
+   * On for a config arriving remotely, before it replaces a working one. Off at start: a state
+   * directory that is read-only or full today is a storage fault the gateway runs through
+   * (degraded, alarms still sounding), never a reason not to start.
+   */
+  forThisMachine?: boolean;
 }
 
 export interface LoadedConfig {
@@ -68,7 +76,7 @@ export function parseConfigWithProfiles(text: string, sourcePath: string, opts: 
   applyDefaults(hearthConfigSchema, raw, dirname(absPath));
   const config = { ...raw, sourcePath: absPath } as unknown as HearthConfig;
 
-  const findings = checkConfig(config, { checkFiles: opts.checkFiles ?? true });
+  const findings = checkConfig(config, { checkFiles: opts.checkFiles ?? true, forThisMachine: opts.forThisMachine ?? false });
   const { profiles, findings: profileFindings } = loadDeviceProfiles(config);
   findings.push(...profileFindings);
   if (findings.length > 0) throw new ConfigError(toIssues(findings, source), absPath);

@@ -4,24 +4,27 @@ import type { Finding } from './finding.js';
 import type { HearthConfig } from './types.js';
 
 /**
- * Where the gateway keeps state must be a real, writable place on this machine. A path under a
- * kernel pseudo-filesystem (/proc, /sys, /dev) can hang SQLite or the process outright; a path
- * below a plain file fails every start; a quota larger than the disk cannot be honoured. These
- * are found here, by `hearth check` and before a remote config is applied, not by a crash loop.
+ * Where the gateway keeps state must be a real place. A path under a kernel pseudo-filesystem
+ * (/proc, /sys, /dev) can hang SQLite or the process outright: always a config error. Whether the
+ * place is usable on this machine now (writable, not below a plain file, the quota within the
+ * filesystem) is checked only for a config arriving remotely (`forThisMachine`), before it replaces
+ * one that works: at start the same conditions are storage faults the gateway runs through,
+ * degraded but with its alarms sounding (docs/alarm-path.md), never a reason not to start.
  */
 const PSEUDO = ['/proc', '/sys', '/dev'];
 
-export function checkPlaces(config: HearthConfig, opts: { checkFiles: boolean }): Finding[] {
+export function checkPlaces(config: HearthConfig, opts: { forThisMachine?: boolean }): Finding[] {
+  const onThisMachine = opts.forThisMachine === true;
   const findings: Finding[] = [];
   const places: { segments: (string | number)[]; path: string; kind: 'dir' | 'file' }[] = [
     { segments: ['gateway', 'stateDir'], path: config.gateway.stateDir, kind: 'dir' },
     { segments: ['outbox', 'path'], path: config.outbox.path, kind: 'file' },
   ];
   for (const place of places) {
-    const problem = placeProblem(place.path, place.kind, opts.checkFiles);
+    const problem = placeProblem(place.path, place.kind, onThisMachine);
     if (problem !== undefined) findings.push({ segments: place.segments, message: problem });
   }
-  if (opts.checkFiles) {
+  if (onThisMachine) {
     const size = filesystemMiB(config.outbox.path);
     if (size !== undefined && config.outbox.quotaMb > size) {
       findings.push({ segments: ['outbox', 'quotaMb'], message: `${config.outbox.quotaMb} MiB is more than the whole filesystem holding ${config.outbox.path} (${size} MiB)` });

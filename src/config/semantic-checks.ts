@@ -16,6 +16,8 @@ import { unreadable } from './finding.js';
 export interface CheckOptions {
   /** Check that TLS and password files exist and are readable. Off only for example configs. */
   checkFiles: boolean;
+  /** The places the config writes to must be usable on this machine now (see LoadOptions.forThisMachine). */
+  forThisMachine?: boolean;
 }
 
 export function checkConfig(config: HearthConfig, opts: CheckOptions): Finding[] {

@@ -40,7 +40,7 @@ export function prepareChange(currentText: string, change: ConfigChange, configP
   }
   let after;
   try {
-    after = parseConfigWithProfiles(text, configPath).config;
+    after = parseConfigWithProfiles(text, configPath, { forThisMachine: true }).config;
   } catch (err) {
     if (err instanceof ConfigError) return { ok: false, errors: err.issues.map(formatIssue) };
     throw err;

@@ -57,12 +57,12 @@ t.test('actions change when the local config delegates them', async (t) => {
   t.equal(r.ok, true, r.message ?? '');
 });
 
-t.test('places a config writes to are checked for this machine, also at a local check', async (t) => {
+t.test('places a config writes to: pseudo-filesystems always refused; usable on this machine only required of a remote config', async (t) => {
   const { dir } = site(t);
   writeFileSync(join(dir, 'plain-file'), 'x');
-  const issues = (extra: string): string[] => {
+  const issues = (extra: string, forThisMachine = true): string[] => {
     try {
-      parseConfig(configText(dir, extra), join(dir, 'hearth.yaml'));
+      parseConfig(configText(dir, extra), join(dir, 'hearth.yaml'), { forThisMachine });
       return [];
     } catch (err) {
       return (err as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
@@ -72,6 +72,8 @@ t.test('places a config writes to are checked for this machine, also at a local 
   t.match(issues(`outbox: { path: ${join(dir, 'plain-file', 'x', 'outbox.db')} }`).join('\n'), /outbox\.path: .*is a file/);
   t.match(issues('outbox: { quotaMb: 1048576 }').join('\n'), /outbox\.quotaMb: .*more than the whole filesystem/);
   t.same(issues(''), [], 'the normal config passes');
+  t.match(issues('outbox: { path: /proc/x/outbox.db }', false).join('\n'), /pseudo-filesystem/, 'at start too');
+  t.same(issues(`outbox: { path: ${join(dir, 'plain-file', 'x', 'outbox.db')}, quotaMb: 1048576 }`, false), [], 'at start a place unusable today is a storage fault to run through, not a config error');
 });
 
 t.test('a crash loop on a config on probation is rolled back at the next start, not at the deadline', async (t) => {
