@@ -1,5 +1,5 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import { resolvePlatformSecretPaths } from './platform-checks.js';
+import { applyPlatformDefaults, resolvePlatformSecretPaths } from './platform-checks.js';
 
 type Obj = Record<string, unknown>;
 type JsonSchema = Record<string, unknown>;
@@ -68,6 +68,7 @@ export function applyDerivedDefaults(raw: Obj, configDir: string): void {
   for (const key of ['ca', 'cert', 'key'] as const) if (typeof tls[key] === 'string') tls[key] = abs(tls[key]);
   if (typeof platform.passwordFile === 'string') platform.passwordFile = abs(platform.passwordFile);
   resolvePlatformSecretPaths(platform, abs);
+  applyPlatformDefaults(platform);
   for (const centre of (raw.centres ?? []) as Obj[]) {
     const centreTls = centre.tls as Obj | undefined;
     for (const key of ['ca', 'cert', 'key'] as const) if (centreTls && typeof centreTls[key] === 'string') centreTls[key] = abs(centreTls[key]);

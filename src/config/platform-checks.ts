@@ -1,4 +1,5 @@
 import { accessSync, constants } from 'node:fs';
+import { platformRules, type PlatformCodecName } from './sections/platform-rules.js';
 import type { HearthConfig } from './types.js';
 
 type Obj = Record<string, unknown>;
@@ -21,6 +22,11 @@ export function resolvePlatformSecretPaths(platform: Obj, abs: (p: string) => st
   for (const sub of Object.values((ali?.subDevices ?? {}) as Record<string, Obj>)) fix(sub, 'deviceSecretFile');
 }
 
+/** MQTT version: the platform's own default where the config names none (Alibaba: 3.1.1, the others 5). */
+export function applyPlatformDefaults(platform: Obj): void {
+  platform.mqttVersion ??= platformRules(platform.codec as PlatformCodecName | undefined).defaultMqttVersion;
+}
+
 /**
  * The platform codec named in `platform.codec` has its settings, every field device has an
  * identity on that platform, secret files are readable, and plain text is not combined with a
@@ -39,6 +45,7 @@ export function checkPlatformCodec(config: HearthConfig, opts: { checkFiles: boo
     }
   };
   const enabled = config.devices.filter((d) => d.enabled).map((d) => d.id);
+  findings.push(...checkConnectionRules(config));
   if (p.codec === 'thingsboard') {
     file(['thingsboard', 'accessTokenFile'], p.thingsboard?.accessTokenFile);
   } else if (p.codec === 'huawei-iotda') {
@@ -57,6 +64,30 @@ export function checkPlatformCodec(config: HearthConfig, opts: { checkFiles: boo
         else file(['alibaba', 'subDevices', id, 'deviceSecretFile'], sub.deviceSecretFile);
       }
     }
+  }
+  return findings;
+}
+
+/**
+ * The connection settings against what the platform documents (src/config/sections/platform-rules.ts):
+ * a keepalive outside its range or a version it does not speak is refused at CONNECT, and a message
+ * rate above its cap gets the connection throttled or dropped. The embedded demo broker is exempt.
+ * (batchMaxBytes above a platform's payload limit is not an error: the session sends the lower of the two.)
+ */
+export function checkConnectionRules(config: HearthConfig): Finding[] {
+  const p = config.platform;
+  if (p.kind === 'embedded') return [];
+  const rules = platformRules(p.codec);
+  const findings: Finding[] = [];
+  const at = (key: string, message: string) => findings.push({ segments: ['platform', key], message: `${message} (${rules.source})` });
+  const { min, max } = rules.keepaliveS;
+  if (p.keepaliveS < min || p.keepaliveS > max) at('keepaliveS', `${rules.name} accepts ${min}-${max} s, got ${p.keepaliveS}`);
+  if (!rules.mqttVersions.includes(p.mqttVersion)) {
+    at('mqttVersion', `${rules.name} speaks MQTT ${rules.mqttVersions.join(' and ')}, got ${p.mqttVersion}`);
+  }
+  const cap = rules.maxMessagesPerSec;
+  if (cap !== undefined && p.maxMessagesPerSec !== undefined && p.maxMessagesPerSec > cap) {
+    at('maxMessagesPerSec', `${rules.name} takes at most ${cap} upstream messages a second on one connection, got ${p.maxMessagesPerSec}`);
   }
   return findings;
 }

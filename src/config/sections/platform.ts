@@ -40,14 +40,20 @@ export const platformSchema = object(
     thingsboard: Type.Optional(thingsboardSchema),
     huawei: Type.Optional(huaweiSchema),
     alibaba: Type.Optional(alibabaSchema),
-    mqttVersion: Defaulted(
+    mqttVersion: DerivedDefault(
       oneOfStrings(
-        'MQTT protocol version. 5 (default) lets the broker refuse a publish in its PUBACK; 3.1.1 for brokers without MQTT 5. The embedded demo broker always uses 3.1.1.',
+        "MQTT protocol version. Default: the platform's own (5 for native, ThingsBoard and IoTDA, so the broker can refuse a publish in its PUBACK; 3.1.1 for alibaba-alink, where MQTT 5 needs an Enterprise instance and a device once connected over 5 can never use 3.1.1 again). The embedded demo broker always uses 3.1.1.",
         ['5', '3.1.1'],
       ),
-      '5',
     ),
-    keepaliveS: Defaulted(integer('MQTT keepalive in seconds. Default 30.', 5, 3600), 30),
+    keepaliveS: Defaulted(integer('MQTT keepalive in seconds. Default 30. IoTDA and Alibaba Cloud IoT accept only 30-1200 (checked).', 5, 3600), 30),
+    maxMessagesPerSec: Type.Optional(
+      integer(
+        "Upstream messages a second on the connection, all kinds together (status, announcements, events, telemetry, replies). Default: the platform's documented limit (IoTDA 50), else unlimited. Events go first within it; telemetry leaves a tenth of it free for them.",
+        1,
+        100_000,
+      ),
+    ),
     reconnectMinMs: Defaulted(integer('Reconnect backoff lower bound (ms; exponential with full jitter). Default 1000.', 100, 3_600_000), 1000),
     reconnectMaxMs: Defaulted(integer('Reconnect backoff upper bound (ms). Default 60000.', 100, 3_600_000), 60_000),
     inflightWindow: Defaulted(integer('QoS 1 publishes in flight at once. Default 32.', 1, 1000), 32),
