@@ -176,3 +176,23 @@ t.test('disk full under the console state (real tmpfs): the write fails as a fau
   const saved = JSON.parse(readFileSync(join(stateDir, 'console-state.json'), 'utf8')) as { testAlarms: unknown[] };
   t.equal(saved.testAlarms.length, 3, 'every record written once the disk had room');
 });
+
+t.test('a garbage api-users.json: moved aside, fault upstream, the daemon starts; the administrator token works, users added again log in; API actions reach the audit log', async (t) => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'hearth-state-'));
+  t.teardown(() => rmSync(stateDir, { recursive: true, force: true }));
+  writeFileSync(join(stateDir, 'api-users.json'), '{"users":[{"name":"x","role":"root"', { mode: 0o600 });
+  const g = await startGateway(t, stateDir);
+  t.equal(asideOf(stateDir, 'api-users.json').length, 1, 'moved aside');
+  await waitFor(() => faultsFor(g, 'state:api-users.json').length > 0, 20_000);
+  t.match(faultsFor(g, 'state:api-users.json')[0], { kind: 'fault', msg: /api-users.json was unusable.*the administrator token still works/ });
+  const admin = readToken(stateDir)!;
+  t.equal((await g.api('/api/status', { token: admin })).status, 200, 'the administrator token works');
+  const added = await g.api('/api/users', { method: 'POST', token: admin, body: JSON.stringify({ name: 'flat-101', role: 'viewer' }) });
+  t.equal(added.status, 201);
+  const { token } = (await added.json()) as { token: string };
+  t.equal((await g.api('/api/status', { token })).status, 200, 'a user added again logs in');
+  t.equal((await g.api('/api/test-alarm', { method: 'POST', token, body: '{}' })).status, 403, 'as a viewer');
+  const lines = readFileSync(join(stateDir, 'remote-audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  t.match(lines.find((e) => e.command === 'POST /api/users'), { user: 'admin', via: 'api', params: { name: 'flat-101', role: 'viewer' }, outcome: 'done' }, "the daemon's audit log");
+  t.match(lines.find((e) => e.command === 'POST /api/test-alarm'), { user: 'flat-101', role: 'viewer', outcome: 'rejected', code: 'API_FORBIDDEN' });
+});
