@@ -31,10 +31,10 @@ await daemon.start();
 t.teardown(() => daemon.stop());
 const ca = readFileSync(certs.caCert);
 
-function call(method: string, path: string, body?: object): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function call(method: string, path: string, body?: object, extra: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: apiPort, path, method, ca, servername: 'localhost', headers: body ? { 'content-type': 'application/json' } : {} },
+      { host: '127.0.0.1', port: apiPort, path, method, ca, servername: 'localhost', headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...extra } },
       (res) => {
         let text = '';
         res.on('data', (d: Buffer) => (text += d.toString()));
@@ -56,6 +56,16 @@ t.test('HTTPS with the configured certificate; the session cookie is Secure', as
   t.match(cookie, /Secure/);
   t.match(cookie, /HttpOnly/);
   t.equal((await call('GET', '/api/status')).status, 401);
+});
+
+t.test('under HTTPS the console origin is https://host:port: an http Origin is another site', async (t) => {
+  const login = await call('POST', '/api/login', { token: readToken(config.gateway.stateDir)! });
+  const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+  const https = await call('POST', '/api/test-alarm', {}, { cookie, origin: `https://127.0.0.1:${apiPort}` });
+  t.notOk(https.status === 401 || https.status === 403, `same origin accepted (${https.status})`);
+  const http = await call('POST', '/api/test-alarm', {}, { cookie, origin: `http://127.0.0.1:${apiPort}` });
+  t.equal(http.status, 403);
+  t.equal(JSON.parse(http.body).code, 'API_CROSS_ORIGIN');
 });
 
 t.test('a certificate from another CA is not trusted (the client sees the real server cert)', async (t) => {
