@@ -208,6 +208,7 @@ export class Daemon {
       uplink: this.uplink,
       centres: this.centres,
       audit: this.audit,
+      remote: this.remote,
       ...(this.outputs.configured ? { outputs: this.outputs.tester() } : {}),
     };
   }

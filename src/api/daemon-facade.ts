@@ -1,3 +1,4 @@
+import type { GateCounters } from '../remote/command-gate.js';
 import { toActiveAlarm, type ActiveAlarm } from '../alarms/active-alarm.js';
 import type { AlarmView } from '../alarms/desk.js';
 import type { ScheduledDeviceSnapshot } from '../devices/scheduler.js';
@@ -57,6 +58,10 @@ export class DaemonFacade implements GatewayFacade {
 
   status(): GatewayStatus {
     return gatewayStatus(this.parts, this.startedMono);
+  }
+
+  remoteCommands(): Readonly<GateCounters> | undefined {
+    return this.parts.remote?.gateCounters();
   }
 
   devices(): ScheduledDeviceSnapshot[] {

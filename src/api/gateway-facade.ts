@@ -10,6 +10,7 @@ import type { Location } from '../model/location.js';
 import type { StorageHealth } from '../outbox/resilient-outbox.js';
 import type { DestinationStats } from '../outbox/types.js';
 import type { CentreState } from '../uplink/centre/state.js';
+import type { GateCounters } from '../remote/command-gate.js';
 
 /** One destination of the outbox (the platform, a monitoring centre): its connection and its own backlog. */
 export interface DestinationStatus extends DestinationStats {
@@ -95,6 +96,8 @@ export type { ActiveAlarm, OutputInfo, OutputTestResult };
 
 export interface GatewayFacade {
   status(): GatewayStatus;
+  /** Remote commands the gate admitted and refused since start; absent without remote management. */
+  remoteCommands?(): Readonly<GateCounters> | undefined;
   devices(): ScheduledDeviceSnapshot[];
   device(id: string): ScheduledDeviceSnapshot | undefined;
   /** Recent readings of one device (newest last), for the console's chart. */

@@ -11,6 +11,7 @@ import type { PipelineSink } from '../core/pipeline-sink.js';
 import type { UplinkSession } from '../uplink/session.js';
 import type { MonitoringCentres } from '../core/monitoring-centres.js';
 import type { AuditLog } from '../remote/audit-log.js';
+import type { GateCounters } from '../remote/command-gate.js';
 
 /** The parts of the running gateway the console and API use (src/daemon.ts builds them). */
 export interface GatewayParts {
@@ -33,6 +34,8 @@ export interface GatewayParts {
   centres?: Pick<MonitoringCentres, 'states' | 'answerDutyCheck'>;
   /** Present when the gateway has GPIO outputs. */
   outputs?: OutputTester;
+  /** Remote management's command gate: what it admitted and refused (metrics). */
+  remote?: { gateCounters(): Readonly<GateCounters> };
   /** The gateway's audit log (centre operations, remote commands): API actions are appended to it too. */
   audit?: AuditLog;
 }

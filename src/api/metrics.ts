@@ -72,6 +72,21 @@ export function createMetrics(gateway: GatewayFacade): GatewayMetrics {
       this.set(age === null || age === undefined ? 0 : age / 1000);
     },
   });
+  new Counter({
+    name: 'hearth_remote_commands_total',
+    help: 'Commands from the platform at the gate: admitted, refused (rate_limited, queue_full); unanswered counts refusals past the reply budget',
+    labelNames: ['result'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const c = gateway.remoteCommands?.();
+      if (c === undefined) return;
+      this.inc({ result: 'admitted' }, c.admitted);
+      this.inc({ result: 'rate_limited' }, c.rateLimited);
+      this.inc({ result: 'queue_full' }, c.queueFull);
+      this.inc({ result: 'unanswered' }, c.unanswered);
+    },
+  });
   new Gauge({
     name: 'hearth_uplink_connected',
     help: '1 while connected to the platform broker',

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -9,7 +9,7 @@ import { resolveProfileRef } from '../../src/config/profiles.js';
 import { writeProfileValues } from '../../src/sim/profile-registers.js';
 import { startHearth, type RunningHearth } from '../helpers/hearth-cli.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
-import { waitFor } from '../helpers/net.js';
+import { freePort, waitFor } from '../helpers/net.js';
 import type { Operator } from './signing-fixtures.js';
 
 export const GW = 'attack-gw';
@@ -38,6 +38,7 @@ export class GatewayUnderAttack {
     readonly hearth: RunningHearth,
     readonly platform: MqttClient,
     readonly attacker: MqttClient,
+    private readonly apiPort: number,
   ) {}
 
   static async start(op: Operator, remoteExtra = ''): Promise<GatewayUnderAttack> {
@@ -49,6 +50,7 @@ export class GatewayUnderAttack {
       writeProfileValues(map, u, profile, { smoke_density: 0.01, temperature: 21, chamber_contamination: 5, fire_alarm: false });
     }
     const modbus = await startModbusTcpServer({ map });
+    const apiPort = await freePort();
     writeFileSync(join(dir, 'tb.token'), 'attack-test-token\n');
     const devices = UNITS.map((u) => `  - { id: smoke-${u}, profile: example-smoke-detector, bus: tcp, address: ${u}, pollIntervalMs: ${POLL_MS}, location: { room: r${u} } }`).join('\n');
     writeFileSync(
@@ -62,7 +64,7 @@ platform:
   url: ${broker.url}
   codec: thingsboard
   thingsboard: { accessTokenFile: tb.token }
-api: { enabled: false }
+api: { enabled: true, host: 127.0.0.1, port: ${apiPort} }
 log: { level: warn, format: json }
 remote:
   enabled: true
@@ -73,7 +75,7 @@ ${remoteExtra}`,
     const platform = await mqtt.connectAsync(broker.url, { clientId: 'platform-side' });
     const attacker = await mqtt.connectAsync(broker.url, { clientId: 'attacker' });
     const hearth = startHearth(['run', '--config', join(dir, 'hearth.yaml')]);
-    const g = new GatewayUnderAttack(dir, broker, modbus, map, hearth, platform, attacker);
+    const g = new GatewayUnderAttack(dir, broker, modbus, map, hearth, platform, attacker, apiPort);
     g.watchField();
     await platform.subscribeAsync(['v1/gateway/telemetry', 'v1/devices/me/rpc/response/+', 'v1/gateway/connect'], { qos: 1 });
     platform.on('message', (topic, payload) => g.onPlatformMessage(topic, payload));
@@ -149,6 +151,13 @@ ${remoteExtra}`,
     await this.attacker.publishAsync(`v1/devices/me/rpc/request/${requestId}`, JSON.stringify({ method, params }), { qos: 1 });
     await waitFor(() => this.responses.some((r) => r.id === requestId), 15_000);
     return this.responses.find((r) => r.id === requestId)!.body;
+  }
+
+  /** The gateway's Prometheus metrics, read with the built-in administrator token. */
+  async metrics(): Promise<string> {
+    const token = readFileSync(join(this.dir, 'state', 'api-token'), 'utf8').trim();
+    const res = await fetch(`http://127.0.0.1:${this.apiPort}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    return res.text();
   }
 
   async stop(): Promise<void> {

@@ -26,6 +26,10 @@ t.test('a 300 commands/s flood for 30 s leaves polling and alarms as they were',
   t.ok(f.admitted <= 10 + f.floodS * 1.1, 'commands admitted at the configured rate (60/min), not the flood rate');
   t.ok(f.answeredRefusals <= 10 + f.floodS * 2.2, 'refusals answered only within the reply budget');
   t.equal(g.hearth.child.exitCode, null, 'the gateway still runs');
+  const metrics = await g.metrics();
+  const refused = Number(/hearth_remote_commands_total\{result="rate_limited"\} (\d+)/.exec(metrics)?.[1] ?? -1);
+  // A third of the flood is truncated JSON: unreadable, dropped before the gate (counted by the uplink).
+  t.ok(refused >= (f.sent * 2) / 3 - f.admitted - 200, `the refusals are counted in /metrics (${refused} rate_limited)`);
   const ok = await g.command('after', 'read_device', signedParams(ops, 'read_device', {}, { gw: GW, device: 'smoke-1', ts: Date.now() }));
   t.equal(ok.code, 'ok', 'a genuine signed command after the flood runs');
 });
