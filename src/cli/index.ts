@@ -1,6 +1,8 @@
 import type { Command } from './command.js';
 import { EXIT_USAGE, EXIT_OK } from './exit-codes.js';
 import { DEFAULT_CONFIG } from './defaults.js';
+import { asksForHelp } from './help-flag.js';
+import { suggest } from '../config/suggest.js';
 
 export type { Command } from './command.js';
 
@@ -18,6 +20,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   outbox: { summary: 'outbox statistics, or export unsent records as JSON lines', load: async () => (await import('./commands/outbox.js')).outboxCommand },
   keygen: { summary: 'make an Ed25519 key pair for signing remote commands', load: async () => (await import('./commands/keygen.js')).keygenCommand },
   sign: { summary: 'sign a remote command or config for one gateway', load: async () => (await import('./commands/sign.js')).signCommand },
+  selftest: { summary: 'load every module, native ones included, and exit 0 (release check)', load: async () => (await import('./commands/selftest.js')).selftestCommand },
   version: { summary: 'print the version', load: async () => (await import('./commands/version.js')).versionCommand },
 };
 
@@ -30,15 +33,28 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stdout.write((await COMMANDS[topic].load()).usage + '\n');
       return EXIT_OK;
     }
+    if (topic) return unknownCommand(topic);
     process.stdout.write(helpText());
     return name === undefined ? EXIT_USAGE : 0;
   }
   const cmd = COMMANDS[name === '--version' || name === '-v' ? 'version' : name];
-  if (!cmd) {
-    process.stderr.write(`hearth: unknown command '${name}'\n\n${helpText()}`);
-    return EXIT_USAGE;
+  if (!cmd) return unknownCommand(name);
+  const command = await cmd.load();
+  if (asksForHelp(rest)) {
+    process.stdout.write(command.usage + '\n');
+    return EXIT_OK;
   }
-  return (await cmd.load()).run(rest);
+  return command.run(rest);
+}
+
+/** The command names, in the order `hearth help` lists them (tests walk them all). */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
+
+function unknownCommand(name: string): number {
+  const guess = suggest(name, COMMAND_NAMES);
+  const hint = guess ? `; did you mean '${guess}'? (hearth ${guess} --help)` : '';
+  process.stderr.write(`hearth: unknown command '${name}'${hint}\n\n${helpText()}`);
+  return EXIT_USAGE;
 }
 
 function helpText(): string {

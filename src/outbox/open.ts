@@ -10,6 +10,7 @@ import { checkIntegrity, clearSuspect, isSuspect, isUnreadableFile, markSuspect,
 import { SALVAGE_LIMITS, salvageEvents, type SalvageReport } from './salvage.js';
 import { emptySalvage, storeSalvaged, type SalvageSummary } from './salvage-store.js';
 import { maskOf, type Routes } from './routing.js';
+import { backupBeforeMigration } from './migration-backup.js';
 import { applyPragmas, migrate } from './schema.js';
 import type { FileBefore } from './sequence-start.js';
 import { matchFolderOwner, mkdirOwned } from '../storage/state-owner.js';
@@ -43,7 +44,7 @@ export function openDatabase(path: string, logger: Logger, routes: Routes, integ
   const before = fileBefore(path);
   try {
     if (integrity === 'corrupt') throw corrupt('integrity check failed (checked before opening)');
-    const opened = tryOpen(path, routes, integrity === undefined && isSuspect(path));
+    const opened = tryOpen(path, routes, integrity === undefined && isSuspect(path), logger);
     clearSuspect(path);
     return { ...opened, before };
   } catch (err) {
@@ -52,7 +53,7 @@ export function openDatabase(path: string, logger: Logger, routes: Routes, integ
     const to = moveAside(path);
     const salvagedSeq = salvageSequence(to);
     const report = (integrity === 'corrupt' ? salvaged : undefined) ?? readEvents(to);
-    const opened = tryOpen(path, routes, false);
+    const opened = tryOpen(path, routes, false, logger);
     let salvage: SalvageSummary;
     try {
       salvage = storeSalvaged(opened.db, report, (e) => maskOf(routes.eventTargets(e), opened.bits));
@@ -108,12 +109,13 @@ function matchOwner(path: string): void {
   }
 }
 
-function tryOpen(path: string, routes: Routes, fullCheck: boolean): Omit<Opened, 'before'> {
+function tryOpen(path: string, routes: Routes, fullCheck: boolean, logger: Logger): Omit<Opened, 'before'> {
   const db = new Database(path);
   matchOwner(path);
   try {
     applyPragmas(db);
     if (fullCheck) checkIntegrity(db);
+    backupBeforeMigration(db, path, logger);
     migrate(db);
     const { bits, retired } = registerDestinations(db, routes.ids());
     const counts = countByMask(db);
