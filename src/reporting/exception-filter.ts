@@ -1,13 +1,8 @@
 import type { PointSpec } from '../model/point.js';
 import type { Reading } from '../model/reading.js';
+import { reportingFor, type ReportingSpec } from './defaults.js';
 
-/** Report-by-exception settings of one point. */
-export interface ReportingSpec {
-  /** Forward a number only if it moved more than this from the last forwarded value. */
-  deadband?: number;
-  /** Forward at least this often (ms, monotonic) even without change. */
-  maxSilenceMs?: number;
-}
+export type { ReportingSpec };
 
 export interface ReadingSink {
   reading(r: Reading): void;
@@ -31,11 +26,14 @@ interface LastSent {
  * - a number that moved more than `deadband` from the last *forwarded* value (so a slow drift is
  *   still reported once it adds up);
  * - `maxSilenceMs` after the last forwarded reading, as a heartbeat proving the point is alive.
- * Points with neither setting pass unfiltered. Timing uses monotonic time, so a wall-clock step
- * neither floods nor silences a point.
+ * Every registered point is filtered; one without settings gets the defaults (./defaults.ts: on
+ * change, hourly for booleans, every 15 min for numbers). Readings of devices or points never
+ * registered pass unfiltered. Timing uses monotonic time, so a wall-clock step neither floods nor
+ * silences a point.
  *
  * The rules engine is fed by the runtime separately and sees every reading: alarms never depend
- * on this filter. Suppressed readings keep their sequence numbers unused (gaps, not reorderings).
+ * on this filter, and alarms, faults and restores are events, which never pass through it.
+ * Suppressed readings keep their sequence numbers unused (gaps, not reorderings).
  */
 export class ReportByException implements ReadingSink {
   private readonly specs = new Map<string, ReportingSpec>();
@@ -45,11 +43,8 @@ export class ReportByException implements ReadingSink {
   constructor(private readonly next: ReadingSink) {}
 
   /** Registers a device's effective points (profile defaults merged with per-device overrides). */
-  addDevice(deviceId: string, points: readonly Pick<PointSpec, 'name' | 'deadband' | 'maxSilenceMs'>[]): void {
-    for (const p of points) {
-      if (p.deadband === undefined && p.maxSilenceMs === undefined) continue;
-      this.specs.set(key(deviceId, p.name), { deadband: p.deadband, maxSilenceMs: p.maxSilenceMs });
-    }
+  addDevice(deviceId: string, points: readonly (Pick<PointSpec, 'name' | 'deadband' | 'maxSilenceMs'> & Partial<Pick<PointSpec, 'type'>>)[]): void {
+    for (const p of points) this.specs.set(key(deviceId, p.name), reportingFor({ type: p.type ?? 'number', deadband: p.deadband, maxSilenceMs: p.maxSilenceMs }));
   }
 
   reading(r: Reading): void {
@@ -67,9 +62,9 @@ export class ReportByException implements ReadingSink {
 
   private isNews(spec: ReportingSpec, prev: LastSent | undefined, r: Reading): boolean {
     if (prev === undefined || prev.quality !== r.quality) return true;
-    if (spec.maxSilenceMs !== undefined && r.mono - prev.mono >= spec.maxSilenceMs) return true;
+    if (r.mono - prev.mono >= spec.maxSilenceMs) return true;
     if (typeof r.value === 'number' && typeof prev.value === 'number') {
-      return Math.abs(r.value - prev.value) > (spec.deadband ?? 0);
+      return Math.abs(r.value - prev.value) > spec.deadband;
     }
     return r.value !== prev.value;
   }

@@ -61,11 +61,12 @@ t.test('booleans and strings: any change is news, repeats are not', async (t) =>
   t.same(values(), [false, true, false, 'open', 'closed']);
 });
 
-t.test('points without deadband or max silence pass unfiltered; other devices are not affected', async (t) => {
+t.test('registered points without settings get the defaults (on change, with a heartbeat); unregistered devices pass unfiltered', async (t) => {
   const { out, filter } = setup([{ name: 'leakage', deadband: 5 }, { name: 'temperature' }]);
-  for (let i = 0; i < 5; i++) filter.reading(reading(i, { point: 'temperature', value: 20 }));
+  for (let i = 0; i < 5; i++) filter.reading(reading(i, { point: 'temperature', value: 20, mono: i * 1000 }));
+  t.equal(out.length, 1, 'a steady number without settings is sent once, not every poll');
   for (let i = 0; i < 5; i++) filter.reading(reading(i, { deviceId: 'rcd-2', value: 120 }));
-  t.equal(out.length, 10, 'an unfiltered point of the same device and another device pass every reading');
+  t.equal(out.length, 6, 'a device never registered passes every reading');
 });
 
 t.test('per-device overrides (effective points) beat the profile defaults', async (t) => {
