@@ -63,23 +63,29 @@ function deviceLines(device: DeviceConfig, profile: ModbusProfile | undefined): 
   const specs = devicePointSpecs(profilePointSpecs(profile), device);
   const where = registerLabels(profile);
   const nameWidth = Math.max(...specs.map((s) => s.name.length));
+  const typeWidth = Math.max(12, ...[...where.values()].map((l) => l.type.length));
   for (const spec of specs) {
     const label = where.get(spec.name) ?? { at: '', type: '' };
-    const columns = [spec.name.padEnd(nameWidth), label.at.padEnd(6), label.type.padEnd(12), (spec.unit ?? '').padEnd(4)];
+    const columns = [spec.name.padEnd(nameWidth), label.at.padEnd(6), label.type.padEnd(typeWidth), (spec.unit ?? '').padEnd(4)];
     const rule = ruleText(spec, device);
     lines.push(`    ${columns.join(' ')}${rule ? ` ${rule}` : ''}`.trimEnd());
   }
   return lines;
 }
 
-/** `ir0` / `hr256` / `ir5.3` (bit 3) / `co2` / `di7`, and the raw type with its scale. */
+/**
+ * `ir0` / `hr256` / `ir5.3` (bit 3) / `co2` / `di7`, and the raw type with what turns it into the
+ * value, as a formula: `int16×0.1-40` is raw × 0.1 − 40 (a wrong offset reads as a plausible but
+ * wrong temperature, so the plan must show it).
+ */
 function registerLabels(profile: ModbusProfile): Map<string, { at: string; type: string }> {
   const prefix = { input: 'ir', holding: 'hr', coil: 'co', discrete: 'di' } as const;
   const labels = new Map<string, { at: string; type: string }>();
   for (const p of profile.points) {
     const order = p.type.endsWith('32') && (p.byteOrder !== 'big' || p.wordOrder !== 'big') ? ` ${orderName(p.byteOrder, p.wordOrder)}` : '';
     const scale = p.scale !== undefined && p.scale !== 1 ? `×${p.scale}` : '';
-    labels.set(p.name, { at: `${prefix[p.area]}${p.address}`, type: `${p.type}${scale}${order}` });
+    const offset = p.offset !== undefined && p.offset !== 0 ? `${p.offset > 0 ? '+' : ''}${p.offset}` : '';
+    labels.set(p.name, { at: `${prefix[p.area]}${p.address}`, type: `${p.type}${scale}${offset}${order}` });
   }
   for (const f of profile.bitFields) for (const b of f.bits) labels.set(b.name, { at: `${prefix[f.area]}${f.address}.${b.bit}`, type: 'bit' });
   return labels;
