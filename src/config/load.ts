@@ -70,7 +70,7 @@ export function parseConfigWithProfiles(text: string, sourcePath: string, opts: 
 
   validator ??= compileSchema(hearthConfigSchema);
   const schemaIssues = validateWith(validator, source);
-  if (schemaIssues.length > 0) throw new ConfigError(schemaIssues, absPath);
+  if (schemaIssues.length > 0) throw new ConfigError([...source.hints, ...schemaIssues], absPath);
 
   const raw = source.data as Record<string, unknown>;
   applyDefaults(hearthConfigSchema, raw, dirname(absPath));
