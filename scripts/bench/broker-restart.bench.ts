@@ -94,7 +94,9 @@ function fleetPlatform(url: string): PlatformConfig {
     inflightWindow: 32,
     batchMaxReadings: 500,
     batchMaxBytes: 262_144,
-    heartbeatMs: 60_000,
+    heartbeatMs: 300_000,
+    telemetryFormat: 'columns-deflate',
+    telemetryIntervalMs: 60_000,
   };
 }
 

@@ -11,6 +11,7 @@ import { PARKED_RETRY_MS } from './parked-retry.js';
 import { Receipts, type ReceiptListener } from './receipts.js';
 import { handleCommandMessage } from './commands.js';
 import { ReconnectSchedule, URGENT_RECONNECT_MAX_MS } from './reconnect.js';
+import { withTelemetryInterval } from './telemetry-interval.js';
 
 export { URGENT_RECONNECT_MAX_MS, type ReceiptListener };
 
@@ -102,6 +103,8 @@ export class UplinkSession {
   private readonly reconnect: ReconnectSchedule;
   private readonly counters: DrainCounters = { published: 0, delivered: 0, rejected: 0, deliveredRecords: 0 };
   private readonly drain: Drain;
+  /** The outbox as the drain sees it: telemetry paced to platform.telemetryIntervalMs. */
+  private readonly source: UplinkSource;
   private readonly receipts: Receipts;
   private conn: Connection | undefined;
   private connected = false;
@@ -121,9 +124,10 @@ export class UplinkSession {
     this.logger = options.logger ?? noopLogger;
     this.now = options.now ?? Date.now;
     this.synced = options.synced ?? (() => true);
+    this.source = withTelemetryInterval(options.outbox, p.telemetryIntervalMs ?? 0);
     this.codec =
       options.codec ??
-      new NativeCodec({ gatewayId: options.gatewayId, topicPrefix: p.topicPrefix, version: options.version ?? '0.0.0', now: this.now, unsignedReceipts: p.unsignedReceipts });
+      new NativeCodec({ gatewayId: options.gatewayId, topicPrefix: p.topicPrefix, version: options.version ?? '0.0.0', now: this.now, unsignedReceipts: p.unsignedReceipts, telemetryFormat: p.telemetryFormat });
     this.reconnect = new ReconnectSchedule({
       minMs: p.reconnectMinMs,
       maxMs: p.reconnectMaxMs,
@@ -143,7 +147,7 @@ export class UplinkSession {
     if (options.drainBurst !== undefined) limits.burst = options.drainBurst;
     this.receipts = new Receipts(this.codec, options.receipts, this.logger);
     this.drain = new Drain({
-      source: options.outbox,
+      source: this.source,
       codec: this.codec,
       limits,
       counters: this.counters,
@@ -165,7 +169,7 @@ export class UplinkSession {
     this.started = true;
     const { url } = this.options.platform;
     if (!isTlsUrl(url)) this.logger.warn({ url }, 'uplink: plain-text MQTT (no TLS); credentials and data are readable on the network');
-    this.unsubscribe = this.options.outbox.onCommitted((priority) => {
+    this.unsubscribe = this.source.onCommitted((priority) => {
       this.drain.wake();
       if (priority <= PRIORITY_EVENT && !this.stopping) this.reconnect.hurry(priority);
     });

@@ -18,6 +18,9 @@ t.test('defaults are filled in', async (t) => {
     path: '/var/lib/hearth/outbox.db',
     quotaMb: 512,
     flushIntervalMs: 100,
+    // Readings are held in memory for the platform's telemetry interval and 5 s more.
+    writeBehindMs: Number((c.platform as { telemetryIntervalMs?: number }).telemetryIntervalMs ?? 0) + 5000,
+    writeBehindMaxReadings: 5000,
     minFreeMb: 64,
     reserveMb: 4,
     drainRatePerSec: 0,
@@ -39,7 +42,9 @@ t.test('defaults are filled in', async (t) => {
     inflightWindow: 32,
     batchMaxReadings: 500,
     batchMaxBytes: 262144,
-    heartbeatMs: 60000,
+    heartbeatMs: 300000,
+    telemetryFormat: 'columns-deflate',
+    telemetryIntervalMs: 60000,
   });
   t.same(c.api, { enabled: true, host: '0.0.0.0', port: 8080 });
   t.same(c.log, { level: 'info', format: 'auto' });

@@ -44,6 +44,9 @@ export function platform(url: string, overrides: Partial<PlatformConfig> = {}): 
     batchMaxReadings: 50,
     batchMaxBytes: 64 * 1024,
     heartbeatMs: 60_000,
+    // The original layout, sent as soon as stored: these tests read `readings` and time deliveries.
+    telemetryFormat: 'readings',
+    telemetryIntervalMs: 0,
     ...overrides,
   };
 }

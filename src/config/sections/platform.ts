@@ -59,7 +59,29 @@ export const platformSchema = object(
     inflightWindow: Defaulted(integer('QoS 1 publishes in flight at once. Default 32.', 1, 1000), 32),
     batchMaxReadings: Defaulted(integer('Readings per telemetry message. Default 500.', 1, 100_000), 500),
     batchMaxBytes: Defaulted(integer('Bytes per telemetry message. Default 262144.', 1024, 268_435_455), 262_144),
-    heartbeatMs: Defaulted(integer('Gateway status heartbeat period in ms. Default 60000.', 1000, 86_400_000), 60_000),
+    heartbeatMs: Defaulted(
+      integer(
+        'Gateway status heartbeat period in ms. Default 300000 (5 min): online/offline is the retained status and the last will, the heartbeat only refreshes the outbox figures, and on a metered link every message costs.',
+        1000,
+        86_400_000,
+      ),
+      300_000,
+    ),
+    telemetryFormat: Defaulted(
+      oneOfStrings(
+        'Native codec: layout of telemetry batches (docs/uplink-native.md). columns-deflate (default): per device and point, arrays of times, values and sequence numbers, zlib-compressed, on <prefix>/<gw>/telemetry/columns-deflate; columns: the same JSON uncompressed, on telemetry/columns; readings: one JSON object per reading on telemetry, the original format, for platform integrations written against it.',
+        ['columns-deflate', 'columns', 'readings'],
+      ),
+      'columns-deflate',
+    ),
+    telemetryIntervalMs: Defaulted(
+      integer(
+        'Telemetry goes out at most this often (ms), unless a full batch waits; readings wait in the outbox meanwhile. Events (alarms, faults, restores) are never held. Default 60000; 0 sends every reading as soon as it is stored.',
+        0,
+        86_400_000,
+      ),
+      60_000,
+    ),
     route: Type.Optional(routeSchema('Default: every event and every reading.')),
   },
   {

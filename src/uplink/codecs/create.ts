@@ -54,6 +54,7 @@ export function createCodec(config: HearthConfig, ctx: CodecContext): Codec {
         now: ctx.now,
         receiptKeys: new TrustedKeys([...(config.remote?.keys ?? []), ...(ctx.extraReceiptKeys ?? [])]),
         unsignedReceipts: p.unsignedReceipts,
+        telemetryFormat: p.telemetryFormat,
       });
   }
 }

@@ -3,8 +3,9 @@ import type { Reading } from '../../model/reading.js';
 import { isEnvelope, openEnvelope } from '../../signing/envelope.js';
 import { TrustedKeys } from '../../signing/keys.js';
 import type { Codec, GatewayStatus, OutboundMessage, ReceiptMessage } from '../codec.js';
+import { addTime, encodeTelemetryPayload, telemetryTopic, type TelemetryFormat } from './native-telemetry.js';
 
-/** Reading / event as handed to the codec; `tsUnsynced` is set when the outbox corrected `ts`. */
+/** Event as handed to the codec; `tsUnsynced` is set when the outbox corrected `ts`. */
 type Timed = { ts: number; synced: boolean; mono: number; tsUnsynced?: number };
 
 /** Version of the payload layout; bumped on any incompatible change (docs/uplink-native.md). */
@@ -22,12 +23,18 @@ export interface NativeCodecOptions {
   receiptKeys?: TrustedKeys;
   /** Accept unsigned receipts (platform.unsignedReceipts: only behind per-topic ACLs). Default false. */
   unsignedReceipts?: boolean;
+  /**
+   * Layout of telemetry batches (./native-telemetry.ts). Default `readings`, the original format;
+   * the config's default (platform.telemetryFormat) is `columns-deflate`.
+   */
+  telemetryFormat?: TelemetryFormat;
 }
 
 /**
  * hearth's own format: JSON, short but readable keys, one topic tree per gateway.
  *   <prefix>/<gw>/status          retained, QoS 1
- *   <prefix>/<gw>/telemetry       a batch of readings, QoS 1
+ *   <prefix>/<gw>/telemetry       a batch of readings, QoS 1 (telemetry/columns[-deflate]: the
+ *                                 compact layouts, ./native-telemetry.ts)
  *   <prefix>/<gw>/events/<kind>   one event per message, QoS 1
  *   <prefix>/<gw>/ack             platform -> gateway: {"v":1,"signed":…,"sig":…} over
  *                                 {"v":1,"kid":…,"gw":<gw>,"ids":[event ids]}; plain {"v":1,"ids":[…]}
@@ -101,14 +108,14 @@ export class NativeCodec implements Codec {
     const first = readings[0];
     const last = readings[readings.length - 1];
     if (first === undefined || last === undefined) throw new Error('encodeTelemetry: empty batch');
-    const body = {
+    const format = this.options.telemetryFormat ?? 'readings';
+    const head = {
       v: NATIVE_FORMAT_VERSION,
       gw: this.options.gatewayId,
       // Derived from content, so a batch re-sent unchanged after a reconnect keeps its id.
       batch: `${first.seq}-${last.seq}`,
-      readings: readings.map(encodeReading),
     };
-    return { topic: `${this.base}/telemetry`, payload: JSON.stringify(body), qos: 1, retain: false };
+    return { topic: `${this.base}/${telemetryTopic(format)}`, payload: encodeTelemetryPayload(format, head, readings), qos: 1, retain: false };
   }
 
   encodeEvent(e: GatewayEvent): OutboundMessage {
@@ -136,25 +143,4 @@ export class NativeCodec implements Codec {
     // `sync: false`: the will's time is when it was registered, not when the broker sends it.
     return this.encodeStatus({ state: 'offline', ts: this.now(), synced: false });
   }
-}
-
-function encodeReading(r: Reading): Record<string, unknown> {
-  const out: Record<string, unknown> = { dev: r.deviceId, pt: r.point, val: r.value };
-  if (r.unit !== undefined) out.unit = r.unit;
-  out.q = r.quality;
-  addTime(out, r as Timed);
-  out.seq = r.seq;
-  return out;
-}
-
-/**
- * `ts` is the best known wall time; `sync` whether it can be trusted. A record stamped before the
- * clock was synchronized and corrected later also carries its original stamp as `ts0`. `mono`
- * (monotonic ms of the gateway process) lets the platform order and space unsynchronized records.
- */
-function addTime(out: Record<string, unknown>, t: Timed): void {
-  out.ts = t.ts;
-  out.sync = t.synced;
-  if (t.tsUnsynced !== undefined) out.ts0 = t.tsUnsynced;
-  if (typeof t.mono === 'number') out.mono = Math.round(t.mono);
 }
