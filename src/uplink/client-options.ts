@@ -24,7 +24,7 @@ export interface ClientOptionsExtra {
  * - resubscribe false, queueQoSZero false: the uplink subscribes to nothing and must not queue
  *   messages while offline (status is re-published at every connect anyway).
  */
-export function buildClientOptions(platform: PlatformConfig, will: OutboundMessage, extra: ClientOptionsExtra): IClientOptions {
+export function buildClientOptions(platform: PlatformConfig, will: OutboundMessage | undefined, extra: ClientOptionsExtra): IClientOptions {
   const options: IClientOptions = {
     clientId: platform.clientId,
     protocolVersion: extra.protocolVersion,
@@ -34,8 +34,9 @@ export function buildClientOptions(platform: PlatformConfig, will: OutboundMessa
     clean: true,
     resubscribe: false,
     queueQoSZero: false,
-    will: { topic: will.topic, payload: toBuffer(will.payload), qos: will.qos, retain: will.retain },
   };
+  // No will where the platform takes none (IoTDA, Alibaba refuse or ignore it): see Codec.willMessage.
+  if (will !== undefined) options.will = { topic: will.topic, payload: toBuffer(will.payload), qos: will.qos, retain: will.retain };
   if (platform.username !== undefined) options.username = platform.username;
   const password = platform.passwordFile !== undefined ? readPasswordFile(platform.passwordFile) : platform.password;
   if (password !== undefined) options.password = password;

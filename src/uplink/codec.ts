@@ -1,3 +1,4 @@
+import type { PlatformRules } from '../config/sections/platform-rules.js';
 import type { GatewayEvent } from '../model/event.js';
 import type { Reading } from '../model/reading.js';
 
@@ -34,8 +35,26 @@ export interface Codec {
   encodeStatus(status: GatewayStatus): OutboundMessage;
   encodeTelemetry(readings: readonly Reading[]): OutboundMessage;
   encodeEvent(event: GatewayEvent): OutboundMessage;
-  /** Registered at connect; the broker publishes it if the gateway vanishes without DISCONNECT. */
-  willMessage(): OutboundMessage;
+  /**
+   * Registered at connect; the broker publishes it if the gateway vanishes without DISCONNECT.
+   * Absent where the platform takes no will (IoTDA, Alibaba): there the offline status is sent on
+   * an orderly stop only, and the platform sees a vanished gateway as a dropped connection.
+   */
+  willMessage?(): OutboundMessage;
+  /**
+   * What the platform's MQTT endpoint accepts (src/config/sections/platform-rules.ts): the session
+   * registers no will where it takes none, keeps the keepalive in its range, strips retain / caps
+   * QoS, and paces every publish at its messages-per-second limit. Default: the native rules.
+   */
+  readonly rules?: PlatformRules;
+  /** Also sent with every status where the status message itself keeps no history (ThingsBoard attributes). */
+  statusHistory?(status: GatewayStatus): OutboundMessage;
+  /** Sent on an orderly stop, before the offline status (sub-devices disconnected / offline). */
+  offlineMessages?(): OutboundMessage[];
+  /** Topic filters of the platform's answers to the codec's own requests (IoTDA `events/down`). */
+  systemTopics?(): string[];
+  /** One message on a system topic, for the log; undefined if the topic is not one; throws on a malformed payload. */
+  decodeSystem?(topic: string, payload: Buffer): SystemAnswer | undefined;
   /**
    * What counts as the receiving side's receipt of an event (docs/platforms.md, "What counts as
    * receipt by the receiving centre"):
@@ -72,6 +91,14 @@ export interface Codec {
   encodeCommandResult?(command: PlatformCommand, result: CommandResult): OutboundMessage;
 }
 
+/** The platform's answer to a system request of the gateway (sub-device add, status update). */
+export interface SystemAnswer {
+  /** What was answered, e.g. add_sub_device_response. */
+  what: string;
+  succeeded: number;
+  failed: { id: string; code: string; message?: string }[];
+}
+
 /** What one receipt message from the platform says. */
 export interface ReceiptMessage {
   /** Event ids the receiving side has confirmed. */
@@ -89,7 +116,12 @@ export interface ConnectCredentials {
 
 /** A command from the platform, in the platform's terms mapped to hearth's. */
 export interface PlatformCommand {
-  /** The platform's request id (IoTDA request_id, Alink id, ThingsBoard RPC id): the replay key. */
+  /**
+   * The platform's request id (IoTDA request_id, Alink id, ThingsBoard RPC id): routes the answer and
+   * names the command in the audit log. Not a replay key: ids restart with the platform (ThingsBoard
+   * counts RPC ids from 1 again after its restart), so replays are refused by the digest of the
+   * signed command instead (src/remote/dispatcher.ts).
+   */
   id: string;
   /** Command name, e.g. read_device, set_threshold, apply_config. */
   name: string;

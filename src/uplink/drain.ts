@@ -8,6 +8,7 @@ import { FireRetries } from './fire-retries.js';
 import { ParkedRetry } from './parked-retry.js';
 import { classifyRefusal, encodeFailure, type Refusal } from './refusal.js';
 import { TokenBucket } from './token-bucket.js';
+import type { MessageRate } from './message-rate.js';
 
 export interface DrainLimits {
   /** QoS 1 publishes awaiting PUBACK at once. */
@@ -18,6 +19,8 @@ export interface DrainLimits {
   ratePerSec?: number;
   /** Readings the bucket saves up. Default: one second's worth, at least one batch. */
   burst?: number;
+  /** The platform's messages-per-second cap over all publishes; events may use its reserve, telemetry not. */
+  pace?: MessageRate;
   /**
    * Telemetry bytes awaiting PUBACK at once. An alarm published now reaches the platform only after
    * everything already queued ahead of it on the connection and in the broker, so this bounds the
@@ -220,6 +223,9 @@ export class Drain {
         const used = link.inflight.size;
         if (used >= link.window) return;
         const now = performance.now();
+        const pace = this.limits.pace;
+        const room = pace?.free() ?? Infinity;
+        if (room < 1) return this.armResume(pace!.msUntil(1));
         // A refused fire alarm whose retry time has come goes before anything new.
         const again = this.fireRetries.takeDue(now);
         if (again !== undefined) {
@@ -232,10 +238,12 @@ export class Drain {
         const paused = now < this.pausedUntil;
         if (paused) this.armResume(this.pausedUntil - now);
         const onlyFire = paused || (link.window > 1 && used >= link.window - 1);
-        // Out of tokens: events still go, telemetry waits for the bucket to refill.
+        // Out of tokens, or only the platform's reserve left: events still go, telemetry waits.
         const tokens = this.bucket?.available() ?? Infinity;
-        const noTelemetry = tokens < 1;
-        if (noTelemetry) this.armResume(this.bucket!.msUntilOne());
+        const paced = pace !== undefined && room <= pace.reserve;
+        const noTelemetry = tokens < 1 || paced;
+        if (tokens < 1) this.armResume(this.bucket!.msUntilOne());
+        if (paced) this.armResume(pace.msUntil(pace.reserve + 1));
         const bytesFull = link.bytesInFlight >= (this.limits.maxInflightBytes ?? 256 * 1024);
         let batch: Batch | undefined;
         try {
@@ -283,6 +291,7 @@ export class Drain {
       this.bucket?.take(batch.ids.length);
     }
     this.counters.published++;
+    this.limits.pace?.note();
     link.client.publish(message.topic, message.payload, { qos: message.qos, retain: message.retain }, (err) =>
       this.onPublished(link, token, err),
     );

@@ -6,12 +6,13 @@ import { PRIORITY_EVENT, type UplinkSource } from '../outbox/types.js';
 import { buildClientOptions, isTlsUrl } from './client-options.js';
 import type { Codec, CommandResult, GatewayStatus, OutboundMessage, PlatformCommand } from './codec.js';
 import { NativeCodec } from './codecs/native.js';
+import { conformingCodec } from './codecs/conforming-codec.js';
+import { handleSystemMessage, linkRules, publishPaced, willFor, type LinkRules } from './platform-link.js';
 import { Drain, type DrainCounters, type DrainLimits, type RefusalState } from './drain.js';
 import { PARKED_RETRY_MS } from './parked-retry.js';
 import { Receipts, type ReceiptListener } from './receipts.js';
 import { handleCommandMessage } from './commands.js';
 import { ReconnectSchedule, URGENT_RECONNECT_MAX_MS } from './reconnect.js';
-import { withTelemetryInterval } from './telemetry-interval.js';
 
 export { URGENT_RECONNECT_MAX_MS, type ReceiptListener };
 
@@ -39,6 +40,8 @@ export interface UplinkSessionOptions {
   drainRatePerSec?: number;
   /** Readings the bucket may save up. */
   drainBurst?: number;
+  /** Messages per second, all kinds (default platform.maxMessagesPerSec, else the platform's documented limit). */
+  maxMessagesPerSec?: number;
   /**
    * Called when the receiving side has confirmed receipt of fire alarms (and other events), as the
    * platform defines it: its application-level reply ('application' codecs) or the PUBACK of the
@@ -97,14 +100,13 @@ interface Connection {
  */
 export class UplinkSession {
   private readonly codec: Codec;
+  private readonly link: LinkRules;
   private readonly logger: Logger;
   private readonly now: () => number;
   private readonly synced: () => boolean;
   private readonly reconnect: ReconnectSchedule;
   private readonly counters: DrainCounters = { published: 0, delivered: 0, rejected: 0, deliveredRecords: 0 };
   private readonly drain: Drain;
-  /** The outbox as the drain sees it: telemetry paced to platform.telemetryIntervalMs. */
-  private readonly source: UplinkSource;
   private readonly receipts: Receipts;
   private conn: Connection | undefined;
   private connected = false;
@@ -124,10 +126,11 @@ export class UplinkSession {
     this.logger = options.logger ?? noopLogger;
     this.now = options.now ?? Date.now;
     this.synced = options.synced ?? (() => true);
-    this.source = withTelemetryInterval(options.outbox, p.telemetryIntervalMs ?? 0);
-    this.codec =
+    const codec =
       options.codec ??
-      new NativeCodec({ gatewayId: options.gatewayId, topicPrefix: p.topicPrefix, version: options.version ?? '0.0.0', now: this.now, unsignedReceipts: p.unsignedReceipts, telemetryFormat: p.telemetryFormat });
+      new NativeCodec({ gatewayId: options.gatewayId, topicPrefix: p.topicPrefix, version: options.version ?? '0.0.0', now: this.now, unsignedReceipts: p.unsignedReceipts });
+    this.link = linkRules(codec, p, options.maxMessagesPerSec);
+    this.codec = conformingCodec(codec, this.link.rules);
     this.reconnect = new ReconnectSchedule({
       minMs: p.reconnectMinMs,
       maxMs: p.reconnectMaxMs,
@@ -145,9 +148,10 @@ export class UplinkSession {
     } as DrainLimits;
     if (options.drainRatePerSec !== undefined) limits.ratePerSec = options.drainRatePerSec;
     if (options.drainBurst !== undefined) limits.burst = options.drainBurst;
+    if (this.link.pace !== undefined) limits.pace = this.link.pace;
     this.receipts = new Receipts(this.codec, options.receipts, this.logger);
     this.drain = new Drain({
-      source: this.source,
+      source: options.outbox,
       codec: this.codec,
       limits,
       counters: this.counters,
@@ -169,7 +173,7 @@ export class UplinkSession {
     this.started = true;
     const { url } = this.options.platform;
     if (!isTlsUrl(url)) this.logger.warn({ url }, 'uplink: plain-text MQTT (no TLS); credentials and data are readable on the network');
-    this.unsubscribe = this.source.onCommitted((priority) => {
+    this.unsubscribe = this.options.outbox.onCommitted((priority) => {
       this.drain.wake();
       if (priority <= PRIORITY_EVENT && !this.stopping) this.reconnect.hurry(priority);
     });
@@ -188,7 +192,12 @@ export class UplinkSession {
     const deadline = Date.now() + (this.options.stopTimeoutMs ?? 5000);
     if (this.connected) {
       await this.drain.idle(deadline - Date.now());
-      await this.publishAndWait(this.codec.encodeStatus(this.status('offline')), deadline - Date.now());
+      // Where the platform takes no will this is all it hears of an orderly stop: sub-devices first.
+      for (const m of this.codec.offlineMessages?.() ?? []) void this.publishAndWait(m, deadline - Date.now());
+      const offline = this.status('offline');
+      const history = this.codec.statusHistory?.(offline);
+      if (history !== undefined) void this.publishAndWait(history, deadline - Date.now());
+      await this.publishAndWait(this.codec.encodeStatus(offline), deadline - Date.now());
       await this.endClient(conn.client, deadline - Date.now());
     }
     this.onClosed(conn);
@@ -214,7 +223,7 @@ export class UplinkSession {
     if (this.stopping) return;
     let client: MqttClient;
     try {
-      const opts = buildClientOptions(this.options.platform, this.codec.willMessage(), {
+      const opts = buildClientOptions({ ...this.options.platform, keepaliveS: this.link.keepaliveS }, willFor(this.codec, this.link.rules), {
         connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000,
         protocolVersion: this.options.protocolVersion ?? 5,
       });
@@ -265,15 +274,11 @@ export class UplinkSession {
   /** Sub-device announcements of a platform codec, and the subscription to its command topics. */
   private announce(conn: Connection): void {
     try {
-      for (const m of this.codec.onlineMessages?.() ?? []) {
-        conn.client.publish(m.topic, m.payload, { qos: m.qos, retain: m.retain }, (err) => {
-          if (err && !conn.closed) this.logger.warn({ err: err.message, topic: m.topic }, 'uplink: sub-device announcement not confirmed');
-        });
-      }
+      publishPaced(conn.client, this.codec.onlineMessages?.() ?? [], this.link.pace, () => !conn.closed, this.logger);
     } catch (err) {
       this.logger.error({ err }, 'uplink: cannot build sub-device announcements');
     }
-    const topics = this.options.onCommand !== undefined ? (this.codec.commandTopics?.() ?? []) : [];
+    const topics = [...(this.options.onCommand !== undefined ? (this.codec.commandTopics?.() ?? []) : []), ...(this.codec.systemTopics?.() ?? [])];
     if (topics.length > 0) {
       conn.client.subscribe(topics, { qos: 1 }, (err) => {
         if (err && !conn.closed) this.logger.warn({ err: err.message, topics }, 'uplink: cannot subscribe to the command topics');
@@ -285,6 +290,7 @@ export class UplinkSession {
   publish(message: OutboundMessage): Promise<boolean> {
     const conn = this.conn;
     if (conn === undefined || conn.closed || !this.connected) return Promise.resolve(false);
+    this.link.pace?.note();
     return new Promise((resolve) =>
       conn.client.publish(message.topic, message.payload, { qos: message.qos, retain: message.retain }, (err) => resolve(!err)),
     );
@@ -294,6 +300,7 @@ export class UplinkSession {
   private onMessage(topic: string, payload: Buffer): void {
     const ctx = { codec: this.codec, handler: this.options.onCommand, logger: this.logger, publish: (m: OutboundMessage) => this.publish(m) };
     if (handleCommandMessage(ctx, topic, payload)) return;
+    if (handleSystemMessage(this.codec, topic, payload, this.logger)) return;
     this.receipts.onMessage(topic, payload);
   }
 
@@ -343,16 +350,21 @@ export class UplinkSession {
   }
 
   private publishStatus(conn: Connection, state: GatewayStatus['state']): void {
-    let message: OutboundMessage;
+    let messages: OutboundMessage[];
     try {
-      message = this.codec.encodeStatus(this.status(state));
+      const status = this.status(state);
+      const history = this.codec.statusHistory?.(status);
+      messages = [this.codec.encodeStatus(status), ...(history !== undefined ? [history] : [])];
     } catch (err) {
       this.logger.error({ err }, 'uplink: cannot build status');
       return;
     }
-    conn.client.publish(message.topic, message.payload, { qos: message.qos, retain: message.retain }, (err) => {
-      if (err && !conn.closed) this.logger.warn({ err: err.message }, 'uplink: status not confirmed');
-    });
+    for (const message of messages) {
+      this.link.pace?.note();
+      conn.client.publish(message.topic, message.payload, { qos: message.qos, retain: message.retain }, (err) => {
+        if (err && !conn.closed) this.logger.warn({ err: err.message }, 'uplink: status not confirmed');
+      });
+    }
   }
 
   private publishAndWait(message: OutboundMessage, timeoutMs: number): Promise<void> {

@@ -1,5 +1,6 @@
 import type { GatewayEvent } from '../../model/event.js';
 import type { Reading } from '../../model/reading.js';
+import { PLATFORM_RULES } from '../../config/sections/platform-rules.js';
 import type { Codec, CommandResult, ConnectCredentials, GatewayStatus, OutboundMessage, PlatformCommand, ReceiptMessage } from '../codec.js';
 import { chunk, flatEvent, groupReadings, hmacHex, jsonObject, paramsObject, pointValues, readSecret, statusProperties, type SubDevice } from './platform-common.js';
 
@@ -80,13 +81,19 @@ export function alinkConnectParams(id: { productKey: string; deviceName: string;
  *   /sys/{subPk}/{subDn}/thing/event/{kind}/post        events, on the sub-device's own topic (sys.ack 1)
  *   /sys/{subPk}/{subDn}/thing/event/{kind}/post_reply  the platform's answer to an event: the receipt
  *   /sys/{pk}/{dn}/thing/service/{identifier}           service calls in; answered on ..._reply
- * QoS 1 except login (QoS 0 by the platform's rule). No retained messages.
+ *   /ext/rrpc/{msgId}/sys/{pk}/{dn}/thing/service/{identifier}
+ *                                                       services the product marks synchronous arrive as
+ *                                                       RRPC; answered on the same topic, QoS 0
+ * QoS 1 except login and RRPC answers (QoS 0 by the platform's rule). No retained messages, no will
+ * (the platform supports neither): the offline status goes out on an orderly stop only.
  */
 export class AlibabaAlinkCodec implements Codec {
   /** One pack entry per device and sampling time: 20 readings can never exceed 20 entries or 200 properties. */
   readonly maxReadingsPerMessage = ALINK_MAX_PACK_SUB_DEVICES;
   /** Events are posted with `sys.ack: 1`; the platform's `post_reply` with code 200 is the receipt. */
   readonly receipt = 'application' as const;
+  readonly rules = PLATFORM_RULES['alibaba-alink'];
+  readonly maxBytesPerMessage = this.rules.maxPayloadBytes;
   private readonly now: () => number;
   private requestCount = 0;
   private readonly requestBase: number;
@@ -200,23 +207,21 @@ export class AlibabaAlinkCodec implements Codec {
     return { confirmed: [], refused: [{ id: eventId, code: String(body.code) }] };
   }
 
-  willMessage(): OutboundMessage {
-    return this.encodeStatus({ state: 'offline', ts: this.now(), synced: false });
-  }
-
+  /** Service calls of the gateway and of every sub-device: asynchronous ones, and synchronous ones as RRPC. */
   commandTopics(): string[] {
-    const topics = [`/sys/${this.gw}/thing/service/+`];
-    for (const sub of Object.values(this.options.subDevices)) topics.push(`/sys/${sub.productKey}/${sub.deviceName}/thing/service/+`);
-    return topics;
+    const devices = [`${this.gw}`, ...Object.values(this.options.subDevices).map((sub) => `${sub.productKey}/${sub.deviceName}`)];
+    return devices.flatMap((d) => [`/sys/${d}/thing/service/+`, `/ext/rrpc/+/sys/${d}/thing/service/+`]);
   }
 
   decodeCommand(topic: string, payload: Buffer): PlatformCommand | undefined {
-    const m = /^\/sys\/([^/]+)\/([^/]+)\/thing\/service\/([^/]+)$/.exec(topic);
-    if (m === null || m[3]!.endsWith('_reply')) return undefined;
-    const [, pk, dn, identifier] = m as unknown as [string, string, string, string];
+    const m = /^(?:\/ext\/rrpc\/([^/]+))?\/sys\/([^/]+)\/([^/]+)\/thing\/service\/([^/]+)$/.exec(topic);
+    if (m === null || m[4]!.endsWith('_reply')) return undefined;
+    const [, rrpc, pk, dn, identifier] = m as unknown as [string | undefined, string, string, string, string];
     const body = jsonObject(payload, 'Alink service call');
+    // An RRPC answer goes out on the request's own topic, so the gateway receives its answers too.
+    if (rrpc !== undefined && 'code' in body && !('method' in body)) return undefined;
     if (typeof body.id !== 'string' && typeof body.id !== 'number') throw new Error('Alink service call: id missing');
-    const cmd: PlatformCommand = { id: String(body.id), name: identifier, params: paramsObject(body.params, 'Alink service call'), topic, replyTo: { pk, dn, identifier } };
+    const cmd: PlatformCommand = { id: String(body.id), name: identifier, params: paramsObject(body.params, 'Alink service call'), topic, replyTo: { pk, dn, identifier, ...(rrpc !== undefined ? { rrpc } : {}) } };
     if (`${pk}/${dn}` !== this.gw) cmd.deviceId = this.byIdentity.get(`${pk}/${dn}`) ?? `unknown:${pk}/${dn}`;
     return cmd;
   }
@@ -225,12 +230,10 @@ export class AlibabaAlinkCodec implements Codec {
   encodeCommandResult(command: PlatformCommand, result: CommandResult): OutboundMessage {
     const r = command.replyTo ?? {};
     const code = result.ok ? 200 : result.code === 'internal' ? 500 : 460;
-    return {
-      topic: `/sys/${r.pk}/${r.dn}/thing/service/${r.identifier}_reply`,
-      payload: JSON.stringify({ id: command.id, code, data: { code: result.code, ...(result.data ?? {}) }, ...(result.message ? { message: result.message } : {}) }),
-      qos: 1,
-      retain: false,
-    };
+    const payload = JSON.stringify({ id: command.id, code, data: { code: result.code, ...(result.data ?? {}) }, ...(result.message ? { message: result.message } : {}) });
+    // RRPC: "the device publishes the result to /ext/rrpc/${messageId}/${topic}", at QoS 0 only.
+    if (r.rrpc !== undefined) return { topic: `/ext/rrpc/${r.rrpc}/sys/${r.pk}/${r.dn}/thing/service/${r.identifier}`, payload, qos: 0, retain: false };
+    return { topic: `/sys/${r.pk}/${r.dn}/thing/service/${r.identifier}_reply`, payload, qos: 1, retain: false };
   }
 
   private subs(): { sub: AlinkIdentity; secret: string }[] {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { GatewayEvent } from '../../model/event.js';
 import type { Reading } from '../../model/reading.js';
-import type { Codec, CommandResult, ConnectCredentials, GatewayStatus, OutboundMessage, PlatformCommand } from '../codec.js';
+import { PLATFORM_RULES } from '../../config/sections/platform-rules.js';
+import type { Codec, CommandResult, ConnectCredentials, GatewayStatus, OutboundMessage, PlatformCommand, SystemAnswer } from '../codec.js';
 import { chunk, compactUtc, flatEvent, groupReadings, hmacHex, jsonObject, paramsObject, pointValues, readSecret, statusProperties, type SubDevice } from './platform-common.js';
 
 /**
@@ -10,12 +11,9 @@ import { chunk, compactUtc, flatEvent, groupReadings, hmacHex, jsonObject, param
  * names more than 100 devices.
  */
 export const IOTDA_MAX_SUB_DEVICES_PER_REPORT = 100;
-/**
- * Sub-device status updates per message. The v5 page (iot_06_v5_3022) states no count; the older
- * gateway API (roma_04_4006) allows 1 to 100 status records, which is kept here.
- */
+/** Sub-device status updates per message: "设备状态列表,列表大小1~100" ("Gateway Updating Child Device Status", iot_06_v5_3022). */
 export const IOTDA_MAX_STATUS_PER_EVENT = 100;
-/** Sub-devices per add request: no documented count on the v5 page; 50 is a conservative choice, not a documented figure. */
+/** Sub-devices per add request: "单次增加最大不超过50个设备" ("Gateway Requesting for Adding Child Devices", iot_06_v5_30181). */
 export const IOTDA_MAX_ADD_PER_EVENT = 50;
 
 export interface HuaweiIotdaCodecOptions {
@@ -56,11 +54,13 @@ export function iotdaConnectParams(deviceId: string, secret: string, nowMs: numb
  * Huawei Cloud IoTDA gateway (device-side MQTT API v5, support.huaweicloud.com/api-iothub/):
  *   $oc/devices/{gw}/sys/properties/report                       gateway status (its own properties)
  *   $oc/devices/{gw}/sys/events/up                               add_sub_device_request, sub_device_update_status
+ *   $oc/devices/{gw}/sys/events/down                             the platform's answers to those (logged)
  *   $oc/devices/{gw}/sys/gateway/sub_devices/properties/report   readings, <= 100 sub-devices per message
  *   $oc/devices/{gw}/sys/messages/up                             events (object_device_id = the sub-device)
  *   $oc/devices/{gw}/sys/commands/request_id={id}                commands in (subscribed as .../commands/#)
  *   $oc/devices/{gw}/sys/commands/response/request_id={id}       command results out
- * IoTDA supports QoS 0 and 1 (no QoS 2) and no retained messages: everything is QoS 1, not retained.
+ * IoTDA supports QoS 0 and 1 (no QoS 2), no retained messages and no will: everything is QoS 1, not
+ * retained, and the offline status and the sub-devices' OFFLINE go out on an orderly stop only.
  */
 export class HuaweiIotdaCodec implements Codec {
   /**
@@ -69,6 +69,8 @@ export class HuaweiIotdaCodec implements Codec {
    */
   readonly receipt = 'broker' as const;
   readonly maxReadingsPerMessage = IOTDA_MAX_SUB_DEVICES_PER_REPORT;
+  readonly rules = PLATFORM_RULES['huawei-iotda'];
+  readonly maxBytesPerMessage = this.rules.maxPayloadBytes;
   private readonly base: string;
   private readonly now: () => number;
   private readonly newId: () => string;
@@ -137,8 +139,40 @@ export class HuaweiIotdaCodec implements Codec {
     return msg(`${this.base}/messages/up`, { object_device_id: target, name: e.kind, id: e.id, content: { ...flatEvent(e), ts: e.ts } });
   }
 
-  willMessage(): OutboundMessage {
-    return this.encodeStatus({ state: 'offline', ts: this.now(), synced: false });
+  /** IoTDA takes no will: on an orderly stop the field devices are marked OFFLINE (the session then sends the offline status). */
+  offlineMessages(): OutboundMessage[] {
+    return this.statusUpdate(
+      this.options.devices.map((d) => d.id),
+      'OFFLINE',
+    );
+  }
+
+  /** The platform's answers to add_sub_device_request and sub_device_update_status. */
+  systemTopics(): string[] {
+    return [`${this.base}/events/down`];
+  }
+
+  /**
+   * "Gateway Requesting for Adding Child Devices" and "Gateway Updating Child Device Status" are
+   * answered on events/down (iot_06_v5_30182 and the update status response) with
+   * `paras.successful_devices` and `paras.failed_devices` ({node_id | device_id, error_code, error_msg}).
+   */
+  decodeSystem(topic: string, payload: Buffer): SystemAnswer | undefined {
+    if (topic !== `${this.base}/events/down`) return undefined;
+    const body = jsonObject(payload, 'IoTDA events/down');
+    if (!Array.isArray(body.services)) throw new Error('IoTDA events/down: services missing');
+    const answer: SystemAnswer = { what: '', succeeded: 0, failed: [] };
+    for (const service of body.services as { event_type?: unknown; paras?: { successful_devices?: unknown; failed_devices?: unknown } }[]) {
+      answer.what = [answer.what, String(service.event_type)].filter(Boolean).join(',');
+      const ok = service.paras?.successful_devices;
+      if (Array.isArray(ok)) answer.succeeded += ok.length;
+      const failed = service.paras?.failed_devices;
+      if (!Array.isArray(failed)) continue;
+      for (const f of failed as Record<string, unknown>[]) {
+        answer.failed.push({ id: String(f.node_id ?? f.device_id ?? '?'), code: String(f.error_code ?? '?'), ...(typeof f.error_msg === 'string' ? { message: f.error_msg } : {}) });
+      }
+    }
+    return answer;
   }
 
   commandTopics(): string[] {

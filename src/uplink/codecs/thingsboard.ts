@@ -1,5 +1,6 @@
 import type { GatewayEvent } from '../../model/event.js';
 import type { Reading } from '../../model/reading.js';
+import { PLATFORM_RULES } from '../../config/sections/platform-rules.js';
 import type { Codec, CommandResult, ConnectCredentials, GatewayStatus, OutboundMessage, PlatformCommand } from '../codec.js';
 import { flatEvent, groupReadings, jsonObject, paramsObject, pointValues, readSecret, statusProperties, type SubDevice } from './platform-common.js';
 
@@ -7,7 +8,7 @@ import { flatEvent, groupReadings, jsonObject, paramsObject, pointValues, readSe
  * ThingsBoard's default MQTT payload limit (thingsboard.yml `transport.mqtt.netty.max_payload_size`,
  * 65536 bytes) on a self-hosted server; a larger publish makes it drop the connection.
  */
-export const TB_MAX_PAYLOAD_BYTES = 65_536;
+export const TB_MAX_PAYLOAD_BYTES = PLATFORM_RULES.thingsboard.maxPayloadBytes!;
 
 export interface ThingsBoardCodecOptions {
   gatewayId: string;
@@ -23,14 +24,16 @@ export interface ThingsBoardCodecOptions {
 /**
  * ThingsBoard MQTT Gateway API (thingsboard.io/docs/reference/gateway-mqtt-api/):
  *   v1/gateway/connect      {"device":"<name>","type":"<profile>"}      one per field device, at connect
- *   v1/gateway/disconnect   {"device":"<name>"}
+ *   v1/gateway/disconnect   {"device":"<name>"}                       one per field device, on an orderly stop
  *   v1/gateway/telemetry    {"<name>":[{"ts":ms,"values":{...}}, ...]} readings; events as telemetry
  *   v1/gateway/attributes   {"<name>":{...}}                          not used for data (client attributes)
  *   v1/gateway/rpc          in:  {"device":"<name>","data":{"id":n,"method":"m","params":{}}}
  *                           out: {"device":"<name>","id":n,"data":{...}}
- * and the Device API for the gateway itself: status as attributes on v1/devices/me/attributes, its own
- * events as telemetry on v1/devices/me/telemetry, and RPC on v1/devices/me/rpc/request/+ answered on
- * v1/devices/me/rpc/response/<id>.
+ * and the Device API for the gateway itself: status as attributes on v1/devices/me/attributes (and the
+ * same as telemetry on v1/devices/me/telemetry, since attributes keep only the latest value), its own
+ * events as telemetry there too, and RPC on v1/devices/me/rpc/request/+ answered on
+ * v1/devices/me/rpc/response/<id>. The gateway's own RPC replies come back on v1/gateway/rpc (it
+ * subscribes to the topic it answers on) and are recognised by their shape and ignored.
  * QoS: ThingsBoard supports 0 and 1; everything here is QoS 1. Retained messages are not supported
  * by ThingsBoard, so nothing is retained. The broker's PUBACK is the delivery confirmation.
  * Authentication: access token as the user name, or X.509 client certificate (no user name).
@@ -42,6 +45,7 @@ export class ThingsBoardCodec implements Codec {
    */
   readonly receipt = 'broker' as const;
   readonly maxBytesPerMessage = TB_MAX_PAYLOAD_BYTES;
+  readonly rules = PLATFORM_RULES.thingsboard;
   private readonly now: () => number;
   private readonly nameToId = new Map<string, string>();
 
@@ -65,8 +69,23 @@ export class ThingsBoardCodec implements Codec {
     return msg('v1/devices/me/attributes', attrs);
   }
 
+  /** Attributes keep only the latest value: the same status as telemetry of the gateway device gives it a history. */
+  statusHistory(status: GatewayStatus): OutboundMessage {
+    const values: Record<string, unknown> = statusProperties(status, this.options.gatewayId, this.options.version);
+    if (status.outbox !== undefined) values.outboxOldestMs = status.outbox.oldestUnsentAgeMs;
+    return msg('v1/devices/me/telemetry', { ts: status.ts, values });
+  }
+
   onlineMessages(): OutboundMessage[] {
     return this.options.devices.map((d) => msg('v1/gateway/connect', { device: this.deviceName(d.id), type: d.kind ?? 'default' }));
+  }
+
+  /**
+   * On an orderly stop (a removed device is gone after the restart that applies the new config):
+   * ThingsBoard otherwise keeps the field devices connected through a gateway that left.
+   */
+  offlineMessages(): OutboundMessage[] {
+    return this.options.devices.map((d) => msg('v1/gateway/disconnect', { device: this.deviceName(d.id) }));
   }
 
   encodeTelemetry(readings: readonly Reading[]): OutboundMessage {
@@ -98,6 +117,8 @@ export class ThingsBoardCodec implements Codec {
   decodeCommand(topic: string, payload: Buffer): PlatformCommand | undefined {
     if (topic === 'v1/gateway/rpc') {
       const body = jsonObject(payload, 'ThingsBoard gateway RPC');
+      // Our own reply, {"device","id","data"}, comes back on the topic it was sent on: not a command.
+      if ('id' in body && (typeof body.data !== 'object' || body.data === null || !('method' in body.data))) return undefined;
       const data = paramsObject(body.data, 'ThingsBoard gateway RPC data');
       if (typeof body.device !== 'string' || typeof data.method !== 'string' || !isRpcId(data.id)) {
         throw new Error('ThingsBoard gateway RPC: expected {"device":string,"data":{"id":number,"method":string,"params":{}}}');
