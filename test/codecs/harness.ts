@@ -9,6 +9,8 @@ import { Mosquitto } from '../helpers/mosquitto.js';
 import { waitFor } from '../helpers/net.js';
 import { tempDir } from '../outbox/fixtures.js';
 import { platform } from '../uplink/harness.js';
+import { contractCodec, type ContractLog } from '../contract/contract.js';
+import type { ComponentLogger } from '../../src/log/component-logger.js';
 
 export interface Seen {
   topic: string;
@@ -59,13 +61,25 @@ export function secretFile(t: T, secret: string): string {
   return f;
 }
 
-/** An outbox and a session speaking `codec` to the broker; commands answered by `onCommand`. */
+/** A logger that keeps every line, for tests that look at what the session said. */
+export function recordingLogger(): ComponentLogger & { lines: { level: string; msg: string; obj: object }[] } {
+  const lines: { level: string; msg: string; obj: object }[] = [];
+  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, msg: msg ?? '', obj });
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/**
+ * An outbox and a session speaking `codec` to the broker; commands answered by `onCommand`. Every
+ * message the codec emits is checked against its published contract (test/contract/contract.ts):
+ * the test fails at teardown if one broke it.
+ */
 export function session(
   t: T,
   url: string,
-  codec: Codec,
-  opts: { now?: () => number; onCommand?: (c: PlatformCommand) => CommandResult; overrides?: Partial<PlatformConfig>; mqtt311?: boolean; receipts?: ReceiptListener } = {},
-): { outbox: Outbox; session: UplinkSession; commands: PlatformCommand[] } {
+  rawCodec: Codec,
+  opts: { now?: () => number; onCommand?: (c: PlatformCommand) => CommandResult; overrides?: Partial<PlatformConfig>; mqtt311?: boolean; receipts?: ReceiptListener; logger?: ComponentLogger } = {},
+): { outbox: Outbox; session: UplinkSession; commands: PlatformCommand[]; contract: ContractLog } {
+  const { codec, log: contract } = contractCodec(rawCodec);
   const outbox = Outbox.open({ path: join(tempDir(t), 'outbox.db'), flushIntervalMs: 20 });
   t.teardown(() => outbox.close());
   const commands: PlatformCommand[] = [];
@@ -76,12 +90,18 @@ export function session(
     codec,
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.receipts ? { receipts: opts.receipts } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
     protocolVersion: opts.mqtt311 ? 4 : 5,
     onCommand: (c, reply) => {
       commands.push(c);
       reply(opts.onCommand ? opts.onCommand(c) : { ok: true, code: 'ok', data: { echo: c.name } });
     },
   });
+  // Registered first, so it runs after the session stopped (teardowns run last-registered first)
+  // and sees the offline messages too.
+  t.teardown(() => {
+    if (contract.problems.length > 0) throw new Error(`codec contract broken:\n${contract.problems.join('\n')}`);
+  });
   t.teardown(() => s.stop());
-  return { outbox, session: s, commands };
+  return { outbox, session: s, commands, contract };
 }
