@@ -3,14 +3,19 @@
 #
 #   sudo scripts/install.sh --gateway-id lindenstr-4 --platform-url mqtts://iot.example.net:8883
 #
+#   sudo scripts/install.sh --bundle hearth-0.2.0-linux-arm64.tar.gz     (offline, checksum verified)
+#
 # What it does, each step idempotent (a second run changes nothing):
-#   1. checks Node.js >= 20.19 and the sd_notify helper (socat);
+#   1. pre-flight: Node.js (22 LTS supported, >= 20.19), npm and a compiler only when installing
+#      dependencies with npm, free space, time sync, the sd_notify helper (socat);
 #   2. creates the system user `hearth` (groups dialout, gpio) and the gpio group where missing;
-#   3. copies the built package to /opt/hearth with its production dependencies;
-#   4. installs /usr/local/bin/hearth, the systemd unit (with a restart-backoff drop-in where
-#      systemd >= 254 supports it) and a udev rule for /dev/gpiochip*;
+#   3. stages the new release completely (with its node_modules) and smoke-tests it (hearth
+#      selftest) before it goes to /opt/hearth/releases/<version> (scripts/lib/release.sh);
+#   4. installs /usr/local/bin/hearth, /usr/local/sbin/hearth-release, the systemd unit (with a
+#      restart-backoff drop-in where systemd >= 254 supports it) and a udev rule for /dev/gpiochip*;
 #   5. writes /etc/hearth/hearth.yaml from scripts/templates/hearth.yaml.in, never over an existing one;
-#   6. enables and (re)starts the service, then prints the console URL and where the token is.
+#   6. switches /opt/hearth/current once `hearth check` accepts the live config, restarts the service
+#      and waits for READY; a release that does not get there is rolled back to the previous one.
 # --root DIR installs into a scratch root (like DESTDIR) without touching the running system:
 # CI checks the resulting tree. See docs/installer-guide.en.md.
 set -euo pipefail
@@ -25,8 +30,14 @@ Usage: install.sh [options]
   --root DIR            install into DIR instead of / (scratch root; implies --no-systemctl)
   --prefix DIR          package location (default /opt/hearth)
   --source DIR          built package to install (default: the folder above this script)
-  --deps MODE           production dependencies: npm (npm ci --omit=dev, default),
-                        copy (copy them from --source/node_modules, offline), skip
+  --bundle FILE         install from a release bundle (npm run bundle), no network needed; its
+                        SHA-256 must match FILE.sha256 beside it or --sha256
+  --sha256 HEX          the bundle's expected SHA-256
+  --deps MODE           production dependencies: npm (npm ci --omit=dev, default), copy (copy
+                        them from --source/node_modules, offline), bundle (the source carries
+                        them: automatic with --bundle), skip
+  --ready-timeout S     seconds the restarted service has to become ready (default 90) before
+                        the previous release is put back
   --node PATH           node binary for the unit (default: `command -v node`)
   --no-systemctl        do not call systemctl (enable by symlink instead); automatic in a chroot
   --no-start            enable the service but do not (re)start it
@@ -34,7 +45,8 @@ Usage: install.sh [options]
                         found: 0). >= 254 gets the restart-backoff drop-in (RestartSteps=)
   -h, --help            this text
 
-Exit codes: 0 installed, 1 failed, 64 usage, 69 a requirement is missing (node, socat).
+Exit codes: 0 installed, 1 failed (nothing switched, or rolled back), 64 usage, 65 the bundle's
+checksum does not match, 69 a requirement is missing (node, npm, space).
 EOF
 }
 
@@ -52,6 +64,16 @@ PLATFORM_URL=""
 USE_SYSTEMCTL=1
 START=1
 SYSTEMD_VERSION=""
+BUNDLE=""
+BUNDLE_SHA=""
+READY_TIMEOUT=90
+LIB="$(cd "$(dirname "${BASH_SOURCE[0]}")/lib" && pwd)"
+# shellcheck source=lib/stage-app.sh
+. "$LIB/stage-app.sh"
+# shellcheck source=lib/preflight.sh
+. "$LIB/preflight.sh"
+# shellcheck source=lib/release.sh
+. "$LIB/release.sh"
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -62,6 +84,9 @@ while [ $# -gt 0 ]; do
     --prefix) PREFIX="${2:?}"; shift 2 ;;
     --source) SOURCE="$(cd "${2:?}" && pwd)"; shift 2 ;;
     --deps) DEPS="${2:?}"; shift 2 ;;
+    --bundle) BUNDLE="$(realpath "${2:?}")"; DEPS=bundle; shift 2 ;;
+    --sha256) BUNDLE_SHA="${2:?}"; shift 2 ;;
+    --ready-timeout) READY_TIMEOUT="${2:?}"; shift 2 ;;
     --node) NODE_BIN="${2:?}"; shift 2 ;;
     --no-systemctl) USE_SYSTEMCTL=0; shift ;;
     --no-start) START=0; shift ;;
@@ -70,7 +95,8 @@ while [ $# -gt 0 ]; do
     *) usage >&2; die "unknown option '$1'" 64 ;;
   esac
 done
-case "$DEPS" in npm|copy|skip) ;; *) die "--deps must be npm, copy or skip" 64 ;; esac
+case "$DEPS" in npm|copy|bundle|skip) ;; *) die "--deps must be npm, copy, bundle or skip" 64 ;; esac
+[[ "$READY_TIMEOUT" =~ ^[0-9]+$ ]] || die "--ready-timeout must be a number of seconds" 64
 if [ -z "$SYSTEMD_VERSION" ]; then
   # "systemd 252 (252.39-1~deb12u2)" -> 252. For an image built elsewhere, pass --systemd-version.
   SYSTEMD_VERSION="$(systemctl --version 2>/dev/null | awk 'NR == 1 { print $2 + 0 }' || true)"
@@ -79,21 +105,18 @@ fi
 [[ "$SYSTEMD_VERSION" =~ ^[0-9]+$ ]] || die "--systemd-version must be a number, got '$SYSTEMD_VERSION'" 64
 [ "$(id -u)" -eq 0 ] || die "run as root (sudo)" 1
 
+# HEARTH_SYSTEMCTL: another systemctl (the release test's stand-in for a service that fails to start).
+SYSTEMCTL="${HEARTH_SYSTEMCTL:-systemctl}"
+if [ -n "${HEARTH_SYSTEMCTL:-}" ]; then USE_SYSTEMCTL=1; fi
 # In a chroot (image builds) there is no systemd to talk to.
-if [ "$USE_SYSTEMCTL" -eq 1 ] && { ! command -v systemctl >/dev/null || [ ! -d /run/systemd/system ] \
+if [ -z "${HEARTH_SYSTEMCTL:-}" ] && [ "$USE_SYSTEMCTL" -eq 1 ] && { ! command -v systemctl >/dev/null || [ ! -d /run/systemd/system ] \
   || { command -v systemd-detect-virt >/dev/null && systemd-detect-virt --chroot; }; }; then
   say "no running systemd (chroot or container): enabling by symlink, not starting"
   USE_SYSTEMCTL=0
 fi
 
 # ---- 1. requirements --------------------------------------------------------------------------
-NODE_BIN="${NODE_BIN:-$(command -v node || true)}"
-[ -n "$NODE_BIN" ] && [ -x "$NODE_BIN" ] || die "Node.js not found. Install Node.js >= 20.19 (Debian/Raspberry Pi OS: apt install nodejs, or NodeSource)" 69
-NODE_VERSION="$("$NODE_BIN" -p 'process.versions.node')"
-IFS=. read -r NODE_MAJOR NODE_MINOR _ <<<"$NODE_VERSION"
-if [ "$NODE_MAJOR" -lt 20 ] || { [ "$NODE_MAJOR" -eq 20 ] && [ "$NODE_MINOR" -lt 19 ]; }; then
-  die "Node.js $NODE_VERSION at $NODE_BIN is too old: hearth needs >= 20.19" 69
-fi
+preflight_node
 if [ -r "$ROOT/etc/os-release" ]; then
   # shellcheck disable=SC1091
   OS="$(. "$ROOT/etc/os-release"; echo "${ID:-?} ${VERSION_CODENAME:-?}")"
@@ -106,6 +129,23 @@ case "$OS" in
   *) say "warning: tested on Raspberry Pi OS / Debian bookworm and trixie, this is '$OS'" ;;
 esac
 say "node $NODE_VERSION ($NODE_BIN), $OS, $ARCH"
+# /var/tmp, not /tmp: on trixie /tmp is RAM, and a release with its node_modules is 100 MB and more.
+STAGE="$(mktemp -d -p /var/tmp hearth-install.XXXXXX)"
+trap 'rm -rf "$STAGE"' EXIT
+if [ -n "$BUNDLE" ]; then
+  # The checksum first, before a byte of the bundle is unpacked.
+  [ -n "$BUNDLE_SHA" ] || { [ -r "$BUNDLE.sha256" ] && BUNDLE_SHA="$(awk '{ print $1; exit }' "$BUNDLE.sha256")"; } \
+    || die "no checksum for $BUNDLE: put $(basename "$BUNDLE").sha256 beside it or give --sha256" 65
+  actual="$(sha256sum "$BUNDLE" | awk '{ print $1 }')"
+  [ "$actual" = "$BUNDLE_SHA" ] || die "checksum mismatch for $BUNDLE: expected $BUNDLE_SHA, got $actual; not installing it" 65
+  say "bundle $(basename "$BUNDLE"): checksum ok"
+  mkdir "$STAGE/bundle" && tar -xzf "$BUNDLE" -C "$STAGE/bundle" --no-same-owner
+  SOURCE="$(find "$STAGE/bundle" -mindepth 1 -maxdepth 1 -type d | head -1)"
+  [ -d "$SOURCE/node_modules" ] || say "warning: the bundle carries no node_modules; the smoke test will refuse it"
+fi
+preflight_npm
+preflight_space 300
+preflight_time
 [ -f "$SOURCE/dist/src/main.js" ] || die "$SOURCE/dist/src/main.js missing: install from a release or run 'npm run build' first" 1
 
 # The daemon sends sd_notify through socat (src/service/notifier.ts); python3 is the fallback.
@@ -185,72 +225,33 @@ else
   done
 fi
 
-# ---- 3. the package ---------------------------------------------------------------------------
-STAGE="$(mktemp -d)"
-trap 'rm -rf "$STAGE"' EXIT
-APP="$STAGE/app"
-mkdir -p "$APP/dist" "$APP/scripts"
-# Compiled runtime only: no compiled tests or benchmarks on a gateway.
-cp -a "$SOURCE/dist/src" "$APP/dist/src"
-[ -d "$SOURCE/dist/drivers" ] && cp -a "$SOURCE/dist/drivers" "$APP/dist/drivers"
-# Profiles (data) and their schema; the TypeScript sources stay behind.
-(cd "$SOURCE" && find drivers -type f \( -name '*.yaml' -o -name '*.json' -o -name '*.md' \) -exec cp --parents -p {} "$APP" \;)
-cp -a "$SOURCE/config" "$SOURCE/systemd" "$APP/"
-[ -d "$SOURCE/docs" ] && cp -a "$SOURCE/docs" "$APP/"
-cp -a "$SOURCE/scripts/install.sh" "$SOURCE/scripts/uninstall.sh" "$SOURCE/scripts/templates" "$APP/scripts/"
-for f in package.json package-lock.json README.md LICENSE; do [ -f "$SOURCE/$f" ] && cp -a "$SOURCE/$f" "$APP/"; done
-find "$APP" -name '*.tsbuildinfo' -delete
-# $PREFIX = the app's top-level entries plus node_modules, each synced on its own so a dependency
-# install is not thrown away when only the app changed.
-mkdir -p "$ROOT$PREFIX"
-for entry in "$APP"/*; do
-  [ -e "$entry" ] || continue
-  name="$(basename "$entry")"
-  if [ -d "$entry" ]; then sync_tree "$entry" "$ROOT$PREFIX/$name"; else install_file "$(stat -c %a "$entry")" root:root "$entry" "$ROOT$PREFIX/$name"; fi
-done
-# Anything a previous version shipped that this one does not (except node_modules) goes.
-for entry in "$ROOT$PREFIX"/* ; do
-  name="$(basename "$entry")"
-  [ "$name" = node_modules ] || [ -e "$APP/$name" ] || { rm -rf "$entry"; say "removed ${entry#"$ROOT"}"; }
-done
-
+# ---- 3. the release, staged complete before anything is replaced --------------------------------
+VERSION="$(package_version "$NODE_BIN" "$SOURCE")"
+[[ "$VERSION" =~ ^[0-9A-Za-z][0-9A-Za-z.+_-]*$ ]] || die "version '$VERSION' in $SOURCE/package.json is not usable as a folder name" 1
+mkdir -p "$(releases_dir)"
+# Staged outside /opt/hearth: nothing there changes until the staged release passed its smoke test.
+NEW="$STAGE/release"
+if [ "$DEPS" = bundle ]; then cp -a "$SOURCE" "$NEW"; else stage_app "$SOURCE" "$NEW"; fi
 case "$DEPS" in
   npm)
-    if ! cmp -s "$ROOT$PREFIX/package-lock.json" "$ROOT$PREFIX/node_modules/.hearth-lock" 2>/dev/null; then
-      say "installing production dependencies (npm ci --omit=dev)"
-      (cd "$ROOT$PREFIX" && npm ci --omit=dev --no-audit --no-fund >/dev/null)
-      cp "$ROOT$PREFIX/package-lock.json" "$ROOT$PREFIX/node_modules/.hearth-lock"
-      chown -R root:root "$ROOT$PREFIX/node_modules"
-    fi ;;
-  copy)
-    # The production packages package-lock.json names (every entry not marked dev), copied as they
-    # are: same machine and architecture as the build, native modules are not rebuilt. Read from
-    # the lock rather than `npm ls` so the list does not depend on how node_modules got there.
-    [ -d "$SOURCE/node_modules" ] || die "--deps copy: $SOURCE/node_modules missing" 1
-    DEPS_STAGE="$STAGE/node_modules"
-    mkdir -p "$DEPS_STAGE"
-    "$NODE_BIN" -e '
-      const lock = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-      for (const [path, p] of Object.entries(lock.packages ?? {}))
-        if (path.startsWith("node_modules/") && !p.dev && !p.link) console.log(path.slice("node_modules/".length));
-    ' "$SOURCE/package-lock.json" | sort | while read -r rel; do
-      [ -d "$SOURCE/node_modules/$rel" ] || continue   # an optional package for another platform
-      if [ ! -e "$DEPS_STAGE/$rel" ]; then
-        mkdir -p "$DEPS_STAGE/$(dirname "$rel")"
-        cp -a "$SOURCE/node_modules/$rel/." "$DEPS_STAGE/$rel"
-      fi
-    done
-    cp "$SOURCE/package-lock.json" "$DEPS_STAGE/.hearth-lock"
-    # npm's own cache of the tree would list dev packages that were not copied.
-    rm -f "$DEPS_STAGE/.package-lock.json"
-    sync_tree "$DEPS_STAGE" "$ROOT$PREFIX/node_modules" ;;
-  skip) say "skipping dependencies (--deps skip)" ;;
+    # Into the staged release, never into the running one: a registry that cannot be reached
+    # leaves the running release as it was. npm's own progress stays visible (compiling native
+    # modules on a Pi takes minutes).
+    say "installing production dependencies into the new release (npm ci --omit=dev)"
+    (cd "$NEW" && npm ci --omit=dev --no-audit --no-fund --foreground-scripts) \
+      || die "npm ci failed: nothing was switched, the running release is unchanged (offline? install from a bundle: --bundle)" 1 ;;
+  copy) stage_deps_copy "$NODE_BIN" "$SOURCE" "$NEW/node_modules" || die "--deps copy failed" 1 ;;
+  bundle|skip) ;;
 esac
+release_smoke "$NEW" "$CONFIG" || die "release $VERSION refused: the running release is unchanged" 1
+release_put "$NEW" "$VERSION"
 
 # ---- 4. command, unit, udev -------------------------------------------------------------------
 WRAPPER="$STAGE/hearth"
-printf '#!/bin/sh\n# hearth command line (installed by %s/scripts/install.sh)\nexec %s %s/dist/src/main.js "$@"\n' "$PREFIX" "$NODE_BIN" "$PREFIX" >"$WRAPPER"
+printf '#!/bin/sh\n# hearth command line (installed by scripts/install.sh): the current release\nexec %s %s/current/dist/src/main.js "$@"\n' "$NODE_BIN" "$PREFIX" >"$WRAPPER"
 install_file 0755 root:root "$WRAPPER" "$ROOT/usr/local/bin/hearth"
+printf '#!/bin/sh\n# list and roll back hearth releases (installed by scripts/install.sh)\nexec %s/current/scripts/hearth-release --prefix %s --node %s "$@"\n' "$PREFIX" "$PREFIX" "$NODE_BIN" >"$STAGE/hearth-release"
+install_file 0755 root:root "$STAGE/hearth-release" "$ROOT/usr/local/sbin/hearth-release"
 
 UNIT="$STAGE/hearth.service"
 sed -e "s#^ExecStart=/usr/bin/node #ExecStart=$NODE_BIN #" -e "s#/opt/hearth/#$PREFIX/#g" "$SOURCE/systemd/hearth.service" >"$UNIT"
@@ -286,7 +287,9 @@ install_file 0644 root:root "$UDEV" "$ROOT/etc/udev/rules.d/60-hearth-gpio.rules
 
 # ---- 5. directories and config ----------------------------------------------------------------
 make_dir() { mkdir -p "$3"; chmod "$1" "$3"; chown "$(ids "$2")" "$3"; }
-make_dir 0755 root:root "$ROOT/etc/hearth"
+# Group-writable by hearth: remote config (src/remote/config-store.ts) replaces hearth.yaml and
+# writes its .last-good and .pending.json beside it (systemd/README.md, "Writable paths").
+make_dir 0770 root:hearth "$ROOT/etc/hearth"
 make_dir 0750 root:hearth "$ROOT/etc/hearth/tls"
 make_dir 0750 hearth:hearth "$ROOT/var/lib/hearth"
 if [ -e "$CONFIG" ]; then
@@ -301,14 +304,17 @@ else
   install_file 0640 root:hearth "$STAGE/hearth.yaml" "$CONFIG"
 fi
 
-# ---- 6. enable, start, tell the installer what next ---------------------------------------------
+# ---- 6. switch, enable, restart (or roll back), tell the installer what next -------------------
+release_adopt_legacy "$NODE_BIN"
+release_switch "$VERSION"
+release_prune
 if [ "$USE_SYSTEMCTL" -eq 1 ]; then
-  systemctl daemon-reload
-  udevadm control --reload-rules 2>/dev/null && udevadm trigger --subsystem-match=gpio 2>/dev/null || true
-  systemctl enable --quiet hearth.service
+  "$SYSTEMCTL" daemon-reload
+  if [ -z "$ROOT" ]; then udevadm control --reload-rules 2>/dev/null && udevadm trigger --subsystem-match=gpio 2>/dev/null || true; fi
+  "$SYSTEMCTL" enable --quiet hearth.service
   if [ "$START" -eq 1 ]; then
-    if /usr/local/bin/hearth check /etc/hearth/hearth.yaml >/dev/null 2>&1; then
-      systemctl restart hearth.service
+    if "$NODE_BIN" "$ROOT$PREFIX/current/dist/src/main.js" check "$CONFIG" >/dev/null 2>&1; then
+      restart_or_revert "$READY_TIMEOUT" || die "release $VERSION did not start; see above (journalctl -u hearth)" 1
     else
       say "the config does not validate yet (see: hearth check); fix it, then: systemctl restart hearth"
     fi
@@ -326,7 +332,7 @@ if [ "$USE_SYSTEMCTL" -eq 1 ] && [ "$START" -eq 1 ]; then
   for _ in $(seq 1 20); do [ -s "$TOKEN_FILE" ] && break; sleep 0.5; done
 fi
 echo
-say "installed ${PREFIX} (node $NODE_VERSION)."
+say "installed hearth $VERSION in ${PREFIX}/releases/$VERSION, current (node $NODE_VERSION); releases: hearth-release list"
 say "console: http://${HOST_IP:-<gateway-address>}:${PORT:-8080}/"
 if [ -s "$TOKEN_FILE" ]; then
   say "console token: $(cat "$TOKEN_FILE")"

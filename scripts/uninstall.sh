@@ -42,9 +42,11 @@ rm -f "$ROOT/etc/systemd/system/multi-user.target.wants/hearth.service" \
   "$ROOT/etc/systemd/system/hearth.service" \
   "$ROOT/etc/systemd/system/hearth.service.d/restart-backoff.conf" \
   "$ROOT/etc/udev/rules.d/60-hearth-gpio.rules" \
-  "$ROOT/usr/local/bin/hearth"
+  "$ROOT/usr/local/bin/hearth" \
+  "$ROOT/usr/local/sbin/hearth-release"
 # The drop-in folder goes only if empty: an installer's own `systemctl edit` override stays.
 rmdir "$ROOT/etc/systemd/system/hearth.service.d" 2>/dev/null || true
+# Every release, current and previous: state lives elsewhere.
 rm -rf "${ROOT:?}$PREFIX"
 [ "$USE_SYSTEMCTL" -eq 1 ] && systemctl daemon-reload
 say "removed the service, the command and $PREFIX"

@@ -32,14 +32,14 @@ t.test('install into a scratch root, then again: the second run changes nothing'
   t.match(etc(root, 'group'), /^gpio:x:\d+:.*\bhearth\b/m);
 
   // The package and its production dependencies, no dev ones, no compiled tests.
-  for (const p of ['opt/hearth/dist/src/main.js', 'opt/hearth/drivers/modbus/profiles/example-smoke-detector.yaml', 'opt/hearth/config/hearth.schema.json', 'opt/hearth/node_modules/better-sqlite3/package.json', 'opt/hearth/node_modules/mqtt/package.json']) {
+  for (const p of ['opt/hearth/current/dist/src/main.js', 'opt/hearth/current/drivers/modbus/profiles/example-smoke-detector.yaml', 'opt/hearth/current/config/hearth.schema.json', 'opt/hearth/current/node_modules/better-sqlite3/package.json', 'opt/hearth/current/node_modules/mqtt/package.json', 'opt/hearth/current/scripts/lib/release.sh']) {
     t.ok(existsSync(join(root, p)), p);
   }
-  for (const p of ['opt/hearth/node_modules/tap', 'opt/hearth/node_modules/typescript', 'opt/hearth/dist/test']) t.notOk(existsSync(join(root, p)), `no ${p}`);
+  for (const p of ['opt/hearth/current/node_modules/tap', 'opt/hearth/current/node_modules/typescript', 'opt/hearth/current/dist/test']) t.notOk(existsSync(join(root, p)), `no ${p}`);
 
   // The unit, enabled, with this machine's node; the command; the udev rule.
   const unit = etc(root, 'systemd/system/hearth.service');
-  t.match(unit, new RegExp(`^ExecStart=${process.execPath} (--[a-z-]+(=\\d+)? )*/opt/hearth/dist/src/main.js run --config /etc/hearth/hearth.yaml$`, 'm'));
+  t.match(unit, new RegExp(`^ExecStart=${process.execPath} (--[a-z-]+(=\\d+)? )*/opt/hearth/current/dist/src/main.js run --config /etc/hearth/hearth.yaml$`, 'm'));
   t.match(unit, /^Type=notify$/m);
   // Never gives up: no start limit; a short restart delay; a config error is not retried.
   t.match(unit, /^StartLimitIntervalSec=0$/m);
@@ -47,6 +47,8 @@ t.test('install into a scratch root, then again: the second run changes nothing'
   t.match(unit, /^RestartSec=1$/m);
   t.match(unit, /^RestartPreventExitStatus=78$/m);
   t.equal(readlinkSync(join(root, 'etc/systemd/system/multi-user.target.wants/hearth.service')), '/etc/systemd/system/hearth.service');
+  t.equal(readlinkSync(join(root, 'opt/hearth/current')), `releases/${(JSON.parse(readFileSync(join(source, 'package.json'), 'utf8')) as { version: string }).version}`, 'current -> releases/<version>');
+  t.match(unit, /^ReadWritePaths=\/etc\/hearth$/m, 'the service may write its config folder (remote config)');
   t.equal((lstatSync(join(root, 'usr/local/bin/hearth')).mode & 0o777).toString(8), '755');
   t.ok(existsSync(join(root, 'etc/udev/rules.d/60-hearth-gpio.rules')));
   const verify = execFileSync('systemd-analyze', ['verify', join(root, 'etc/systemd/system/hearth.service')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -65,7 +67,7 @@ t.test('install into a scratch root, then again: the second run changes nothing'
   t.equal(st.gid, hearthGid, 'group hearth');
   t.equal(lstatSync(join(root, 'var/lib/hearth')).gid, hearthGid);
   // The installed package runs on its own node_modules (from a neutral cwd): production deps are complete.
-  const check = execFileSync(process.execPath, [join(root, 'opt/hearth/dist/src/main.js'), 'check', cfgPath], { cwd: '/', encoding: 'utf8' });
+  const check = execFileSync(process.execPath, [join(root, 'opt/hearth/current/dist/src/main.js'), 'check', cfgPath], { cwd: '/', encoding: 'utf8' });
   t.match(check, /valid/);
   t.match(first.stdout, /console: http:\/\/.*:8080\//);
   t.match(first.stdout, /hearth token/);
@@ -157,7 +159,7 @@ t.test('uninstall keeps config and data unless --purge', async (t) => {
 
   const keep = await runScript(UNINSTALL, ['--root', root]);
   t.equal(keep.code, 0, keep.stderr);
-  for (const p of ['opt/hearth', 'usr/local/bin/hearth', 'etc/systemd/system/hearth.service', 'etc/systemd/system/multi-user.target.wants/hearth.service']) {
+  for (const p of ['opt/hearth', 'usr/local/bin/hearth', 'usr/local/sbin/hearth-release', 'etc/systemd/system/hearth.service', 'etc/systemd/system/multi-user.target.wants/hearth.service']) {
     t.notOk(existsSync(join(root, p)), `removed ${p}`);
   }
   t.ok(existsSync(join(root, 'etc/hearth/hearth.yaml')), 'config kept');
