@@ -69,6 +69,9 @@ export function applyDerivedDefaults(raw: Obj, configDir: string): void {
   if (typeof platform.passwordFile === 'string') platform.passwordFile = abs(platform.passwordFile);
   resolvePlatformSecretPaths(platform, abs);
   applyPlatformDefaults(platform);
+  // Readings wait for the platform's telemetry interval anyway: held in memory for that long and
+  // a margin, they need not be written at all while the uplink keeps up (docs/outbox.md).
+  outbox.writeBehindMs ??= Math.min(3_600_000, Number(platform.telemetryIntervalMs ?? 0) + 5000);
   for (const centre of (raw.centres ?? []) as Obj[]) {
     const centreTls = centre.tls as Obj | undefined;
     for (const key of ['ca', 'cert', 'key'] as const) if (centreTls && typeof centreTls[key] === 'string') centreTls[key] = abs(centreTls[key]);

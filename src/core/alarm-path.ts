@@ -43,7 +43,17 @@ export class AlarmPath {
     });
     const o = config.outbox;
     this.store = new ResilientOutbox({
-      outbox: { path: o.path, flushIntervalMs: o.flushIntervalMs, quotaMb: o.quotaMb, minFreeMb: o.minFreeMb, reserveMb: o.reserveMb, gatewayId, destinations: destinationRoutes(config) },
+      outbox: {
+        path: o.path,
+        flushIntervalMs: o.flushIntervalMs,
+        writeBehindMs: o.writeBehindMs,
+        maxBufferedReadings: o.writeBehindMs > 0 ? o.writeBehindMaxReadings : undefined,
+        quotaMb: o.quotaMb,
+        minFreeMb: o.minFreeMb,
+        reserveMb: o.reserveMb,
+        gatewayId,
+        destinations: destinationRoutes(config),
+      },
       clock,
       gatewayId,
       stateDir: config.gateway.stateDir,

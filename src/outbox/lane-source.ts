@@ -43,7 +43,7 @@ export class LaneSource implements UplinkSource {
 
   /** The destination refuses these for good: set aside for it, kept, a fault raised (parking.ts). */
   park(ids: readonly number[], reason: string): void {
-    if (this.host.usable() && ids.length > 0) this.lane.parking.park(ids, reason);
+    if (this.host.usable() && ids.length > 0) this.lane.park(ids, reason);
   }
 
   /** Returns this destination's parked records to its queue. Returns how many. */

@@ -10,6 +10,7 @@ import type { Logger } from './logger.js';
 import { Parking, type ParkingParts } from './parking.js';
 import type { LeasedRow } from './records.js';
 import { PRIORITIES, PRIORITY_TELEMETRY, type Batch, type BatchLimits, type Priority } from './types.js';
+import type { WriteBehindWindow } from './write-behind.js';
 
 /** Rows read per leasing query. */
 const PAGE = 256;
@@ -22,11 +23,17 @@ export interface LaneHost {
   guard<T>(operation: string, fn: () => T): T;
   /** A confirmation arrived: its deletion goes with the next group commit. */
   confirmed(): void;
+  /** Writes what is held in memory (and the confirmations) now. */
+  flush(): void;
   /** Commits one of the outbox's own events and tells onNotice (parking's fault). */
   appendNotice(event: GatewayEvent): void;
 }
 
-export type LaneParts = Omit<ParkingParts, 'destination' | 'mask' | 'depth' | 'leases'> & { epochs: ClockEpochs };
+export type LaneParts = Omit<ParkingParts, 'destination' | 'mask' | 'depth' | 'leases'> & {
+  epochs: ClockEpochs;
+  /** With write-behind: readings held in memory, leased from there after the stored ones (write-behind.ts). */
+  window?: WriteBehindWindow;
+};
 
 /**
  * One destination's way through the shared `records` table: its own leases and cursors, its own
@@ -81,7 +88,7 @@ export class Lane {
     const last = limits.maxPriority ?? PRIORITY_TELEMETRY;
     for (const priority of PRIORITIES) {
       if (priority > last) break;
-      if (this.depth.of(priority) === 0) continue;
+      if (this.depth.of(priority) === 0 && !(priority === PRIORITY_TELEMETRY && this.inWindow())) continue;
       const rows = this.host.guard('nextBatch', () => this.leaseRows(priority, priority === PRIORITY_TELEMETRY ? limits.maxReadings : 1, limits.maxBytes));
       if (rows.length === 0) continue;
       const ids = rows.map((r) => r.id);
@@ -96,9 +103,30 @@ export class Lane {
     return undefined;
   }
 
-  /** The destination confirmed these: its part is cleared with the next group commit. */
+  /**
+   * The destination confirmed these: its part is cleared with the next group commit. A reading
+   * still in memory (write-behind) is done for it at once: no commit, and once every destination
+   * it was for confirmed it, it is never written at all.
+   */
   delivered(ids: readonly number[]): void {
-    if (this.leases.delivered(ids).length > 0) this.host.confirmed();
+    const window = this.parts.window;
+    let rows = ids;
+    if (window !== undefined && window.size > 0) {
+      const stored: number[] = [];
+      for (const id of ids) {
+        if (window.confirm(id, this.mask)) this.leases.forget([id]);
+        else stored.push(id);
+      }
+      rows = stored;
+    }
+    if (this.leases.delivered(rows).length > 0) this.host.confirmed();
+  }
+
+  /** Refused for good: set aside (parking.ts). Readings still in memory are written first: only rows can be parked. */
+  park(ids: readonly number[], reason: string): void {
+    const window = this.parts.window;
+    if (window !== undefined && ids.some((id) => window.has(id))) this.host.flush();
+    this.parking.park(ids, reason);
   }
 
   /** Not confirmed: leased again later. */
@@ -177,8 +205,30 @@ export class Lane {
     });
   }
 
+  /** Whether the window holds readings for this destination. */
+  private inWindow(): boolean {
+    const window = this.parts.window;
+    return window !== undefined && window.size > 0 && window.count(this.mask) > 0;
+  }
+
+  /**
+   * Stored rows first, then (telemetry, write-behind) readings held in memory: their ids are all
+   * above the stored ones (a spill writes the whole window), so one cursor serves both.
+   */
   private leaseRows(priority: Priority, maxCount: number, maxBytes: number): LeasedRow[] {
     const taken: LeasedRow[] = [];
+    const full = this.depth.of(priority) > 0 && this.leaseStored(priority, maxCount, maxBytes, taken);
+    const window = this.parts.window;
+    if (full || priority !== PRIORITY_TELEMETRY || window === undefined || window.size === 0) return taken;
+    const from = taken.length;
+    const bytes = taken.reduce((n, r) => n + r.bytes, 0);
+    window.lease(this.mask, this.leases.cursor(priority), (id) => this.leases.isHeld(id), taken, bytes, maxCount, maxBytes);
+    for (let i = from; i < taken.length; i++) this.leases.lease(taken[i]!.id, priority);
+    return taken;
+  }
+
+  /** Leases stored rows into `taken`; true when the limits are reached. */
+  private leaseStored(priority: Priority, maxCount: number, maxBytes: number, taken: LeasedRow[]): boolean {
     let bytes = 0;
     for (;;) {
       const raw = this.pageAfter.all(priority, this.leases.cursor(priority), this.mask, this.mask, PAGE) as RawLeasedRow[];
@@ -187,12 +237,13 @@ export class Lane {
           this.leases.skip(priority, id);
           continue;
         }
-        if (taken.length > 0 && (taken.length >= maxCount || bytes + rowBytes > maxBytes)) return taken;
+        if (taken.length > 0 && (taken.length >= maxCount || bytes + rowBytes > maxBytes)) return true;
         this.leases.lease(id, priority);
         taken.push({ id, priority: rowPriority, bytes: rowBytes, payload, epoch });
         bytes += rowBytes;
       }
-      if (raw.length < PAGE || taken.length >= maxCount) return taken;
+      if (taken.length >= maxCount) return true;
+      if (raw.length < PAGE) return false;
     }
   }
 }

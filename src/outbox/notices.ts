@@ -21,6 +21,16 @@ export class OutboxNotices {
     });
   }
 
+  /**
+   * The last run stopped without closing the file (a crash, a kill, a power cut) while it kept
+   * readings in memory (write-behind): those are lost. How many is not known; `peak`, the most it
+   * held at once as of its last commit, is the estimate (`value`).
+   */
+  unstoredAtStop(peak: number, windowMs: number): GatewayEvent {
+    const message = `the gateway stopped without closing its outbox (crash or power cut): readings it held in memory only (taken within ${windowMs} ms before the stop, not yet confirmed) are lost, about ${peak} (the most it held at once)`;
+    return this.make('dropped', 'minor', message, { value: peak, point: 'write-behind' });
+  }
+
   storageLow(freeBytes: number | undefined, floorBytes: number): GatewayEvent {
     const free = freeBytes === undefined ? 'unknown' : `${mib(freeBytes)} MiB`;
     return this.make('fault', 'critical', `outbox storage low: ${free} free (floor ${mib(floorBytes)} MiB); oldest readings are dropped`, {

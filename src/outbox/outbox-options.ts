@@ -1,6 +1,7 @@
 import type { GatewayEvent } from '../model/event.js';
 import type { Reading } from '../model/reading.js';
 import type { OutboxClock } from './clock-epochs.js';
+import type { CommitObserver } from './commit-durability.js';
 import type { OutboxStorageError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { DestinationRoute } from './routing.js';
@@ -13,8 +14,16 @@ export interface OutboxOptions {
   path: string;
   /** Buffered readings are committed at most this long after appendReading. Default 100. */
   flushIntervalMs?: number;
-  /** ...or as soon as this many are buffered. Default 500. */
+  /** ...or as soon as this many are buffered (with write-behind: held in memory). Default 500. */
   maxBufferedReadings?: number;
+  /**
+   * Write-behind (docs/outbox.md, "Write-behind telemetry"): readings are kept in memory and leased
+   * to destinations from there; only those not confirmed by every destination within this many ms
+   * are written to the file, all together. The readings a crash can lose. Default 0: write-through.
+   */
+  writeBehindMs?: number;
+  /** Tests: told inside every queue commit what it carries and the synchronous level in effect. */
+  onCommit?: CommitObserver;
   /** Database size (live pages) above which the oldest telemetry is evicted. Default 512. */
   quotaMb?: number;
   /** Free space left on the filesystem; below it telemetry is evicted and a fault raised. Default 64. */

@@ -5,6 +5,7 @@ import type { Reading } from '../model/reading.js';
 import type { BufferedReading, OutboxOptions } from './outbox-options.js';
 import type { SequenceSource } from '../model/sequence.js';
 import { ClockEpochs, type OutboxClock } from './clock-epochs.js';
+import { CommitDurability } from './commit-durability.js';
 import { OutboxStorageError, isStorageFailure, toStorageError } from './errors.js';
 import type { Lane } from './lane.js';
 import { LaneSource } from './lane-source.js';
@@ -21,6 +22,8 @@ import { startSequence, type Replacement } from './sequence-start.js';
 import { destinationStats, outboxStats } from './stats.js';
 import { StoragePressure } from './storage-pressure.js';
 import { PLATFORM_DESTINATION, type Batch, type BatchLimits, type OutboxStats, type Priority, type UplinkSource } from './types.js';
+import { WriteBehindWindow } from './write-behind.js';
+import { WriteBehindRun, type PreviousRun } from './write-behind-run.js';
 
 const MiB = 1024 * 1024;
 
@@ -52,6 +55,8 @@ export class Outbox implements SequenceSource, UplinkSource {
   private readonly notices: OutboxNotices;
   private readonly queue: RecordQueue;
   private readonly pressure: StoragePressure;
+  private readonly durability: CommitDurability;
+  private readonly run: WriteBehindRun;
   private readonly clock: OutboxClock;
   private readonly logger: Logger;
   private failure: OutboxStorageError | undefined;
@@ -68,6 +73,7 @@ export class Outbox implements SequenceSource, UplinkSource {
     const routes = (this.routes = new Routes(options.destinations ?? PLATFORM_ONLY));
     let opened;
     let replaced: Replacement | undefined;
+    let previous: PreviousRun | undefined;
     try {
       opened = openDatabase(options.path, logger, routes, options.integrity, options.salvaged);
     } catch (err) {
@@ -83,12 +89,20 @@ export class Outbox implements SequenceSource, UplinkSource {
       replaced = start.replaced;
       const epochs = (this.epochs = new ClockEpochs(db, clock, options.bootId));
       const table = new RecordTable(db);
-      this.stamp = new RecordStamper(() => clock.now(), this.epochs.epoch, (bytes) => this.pressure.appended(bytes));
+      this.stamp = new RecordStamper(() => clock.now(), this.epochs.epoch, (bytes) => this.pressure.appended(bytes), db);
       const notices = (this.notices = new OutboxNotices(options.gatewayId ?? 'gateway', clock, () => this.seq.next()));
-      const lanes = (this.lanes = new Lanes(opened.bits, opened.counts, { db, notices, clock, logger, epochs }, { guard, appendNotice, confirmed: () => this.queue.confirmed() }));
+      const writeBehindMs = options.writeBehindMs ?? 0;
+      const window = new WriteBehindWindow();
+      // Destinations lease from memory only with write-behind; write-through keeps readings to the file.
+      const laneParts = { db, notices, clock, logger, epochs, ...(writeBehindMs > 0 ? { window } : {}) };
+      const lanes = (this.lanes = new Lanes(opened.bits, opened.counts, laneParts, { guard, appendNotice, confirmed: () => this.queue.confirmed(), flush: () => this.flush() }));
       this.readingMask = lanes.maskOf(routes.readingTargets());
-      const queueOptions = { flushIntervalMs: options.flushIntervalMs ?? 100, maxBuffered: options.maxBufferedReadings ?? 500 };
-      this.queue = new RecordQueue(db, table, lanes, epochs, queueOptions, {
+      this.durability = new CommitDurability(db, options.onCommit);
+      this.run = new WriteBehindRun(db);
+      previous = this.run.begin(writeBehindMs);
+      const queueOptions = { flushIntervalMs: options.flushIntervalMs ?? 100, maxBuffered: options.maxBufferedReadings ?? 500, writeBehindMs };
+      const queueParts = { table, lanes, epochs, window, durability: this.durability, run: this.run };
+      this.queue = new RecordQueue(db, queueParts, queueOptions, {
         guard,
         diskFull: (events, confirmed) => this.pressure.diskFull(events, confirmed),
         committed: () => this.pressure.check(false),
@@ -126,6 +140,10 @@ export class Outbox implements SequenceSource, UplinkSource {
     if (replaced !== undefined) {
       logger.error({ path: options.path, ...replaced }, 'OUTBOX REPLACED: the file lost its sequence state; records it held may be lost');
       this.appendNotice(this.notices.replaced(options.path, replaced));
+    }
+    if (previous?.unclean === true && previous.windowMs > 0) {
+      logger.warn({ path: options.path, ...previous }, 'outbox: the last run did not close the file; readings it held in memory only are lost');
+      this.appendNotice(this.notices.unstoredAtStop(previous.peak, previous.windowMs));
     }
     this.pressure.check(true);
   }
@@ -176,7 +194,7 @@ export class Outbox implements SequenceSource, UplinkSource {
     return this.sources.get(destination);
   }
 
-  /** Commits buffered readings and delivered deletions in one transaction. */
+  /** Commits every reading held in memory and the confirmations in one transaction. */
   flush(): void {
     this.assertUsable();
     this.queue.flush();
@@ -217,6 +235,11 @@ export class Outbox implements SequenceSource, UplinkSource {
     const now = this.clock.now();
     stats.destinations = Object.fromEntries([...this.lanes.all()].map((lane) => [lane.id, destinationStats(lane, this.queue, now)]));
     return stats;
+  }
+
+  /** Commits made since open, by kind: with events (synchronous=FULL), readings and confirmations only (NORMAL). */
+  commitCounts(): { events: number; readings: number } {
+    return this.durability.commitCounts();
   }
 
   /** The last sequence number handed out. */
@@ -262,6 +285,8 @@ export class Outbox implements SequenceSource, UplinkSource {
     try {
       if (this.failure === undefined) {
         this.flush();
+        // Nothing is held in memory only any more: the next open finds a clean stop.
+        this.guard('close', () => this.run.end());
         this.guard('checkpoint', () => this.db.pragma('wal_checkpoint(TRUNCATE)'));
       }
     } finally {
@@ -308,11 +333,11 @@ export class Outbox implements SequenceSource, UplinkSource {
     });
   }
 
-  /** The group-commit timer: no caller waits on this commit, so its failure is reported here. */
+  /** The commit timer: no caller waits on this commit, so its failure is reported here. */
   private flushDue(): void {
     if (this.closed || this.failure !== undefined) return;
     try {
-      this.flush();
+      this.queue.due();
     } catch (err) {
       if (!(err instanceof OutboxStorageError)) throw err;
       this.logger.error({ err, code: err.storageCode }, 'outbox group commit failed');

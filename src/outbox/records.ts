@@ -21,7 +21,12 @@ export interface PendingRecord {
   epoch: number;
   /** Bitmask of the destinations it is for (destinations.ts); 0 means nobody: not stored. */
   pending: number;
+  /** The row id, handed out by the queue at append (queue.ts); absent: SQLite picks it (salvage). */
+  id?: number;
 }
+
+/** A record of this process's appends: its row id is known before it has a row. */
+export type StampedRecord = PendingRecord & { id: number };
 
 /** A row as leasing reads it. */
 export interface LeasedRow {
@@ -38,36 +43,53 @@ export interface LeasedRow {
  * row here, about 15 % of a reading's ingest cost. A record for no destination is skipped.
  */
 export function recordInserter(db: Database): (record: PendingRecord) => void {
-  const insert = db.prepare<[string, number, string, number, number, number, string, number, number]>(
-    'INSERT INTO records (kind, priority, device_id, seq, created_at, bytes, payload, epoch, pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  const insert = db.prepare<[number | null, string, number, string, number, number, number, string, number, number]>(
+    'INSERT INTO records (id, kind, priority, device_id, seq, created_at, bytes, payload, epoch, pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   return (r) => {
-    if (r.pending !== 0) insert.run(r.kind, r.priority, r.deviceId, r.seq, r.createdAt, r.bytes, r.payload, r.epoch, r.pending);
+    if (r.pending !== 0) insert.run(r.id ?? null, r.kind, r.priority, r.deviceId, r.seq, r.createdAt, r.bytes, r.payload, r.epoch, r.pending);
   };
 }
 
-/** Makes PendingRecords of this process's appends; `counted` sees every payload's size (quota.ts). */
+/**
+ * Makes PendingRecords of this process's appends; `counted` sees every payload's size (quota.ts).
+ * Row ids are handed out here, above every id the file ever used, instead of by SQLite at insert:
+ * a reading waiting in memory (write-behind.ts) has its id before it has a row, and an event
+ * inserted meanwhile must not take it.
+ */
 export class RecordStamper {
+  private lastId: number;
+
   constructor(
     private readonly now: () => number,
     private readonly epoch: number,
     private readonly counted: (bytes: number) => void,
-  ) {}
+    db: Database,
+  ) {
+    this.lastId = highestRowId(db);
+  }
 
-  event(event: GatewayEvent, priority: number, pending: number): PendingRecord {
+  event(event: GatewayEvent, priority: number, pending: number): StampedRecord {
     return this.stamp('event', priority, event, pending);
   }
 
-  reading(reading: Reading, pending: number): PendingRecord {
+  reading(reading: Reading, pending: number): StampedRecord {
     return this.stamp('reading', PRIORITY_TELEMETRY, reading, pending);
   }
 
-  private stamp(kind: PendingRecord['kind'], priority: number, record: Reading | GatewayEvent, pending: number): PendingRecord {
+  private stamp(kind: PendingRecord['kind'], priority: number, record: Reading | GatewayEvent, pending: number): StampedRecord {
     const payload = JSON.stringify(record);
     const bytes = Buffer.byteLength(payload);
     this.counted(bytes);
-    return { kind, priority, deviceId: record.deviceId, seq: record.seq, createdAt: this.now(), bytes, payload, epoch: this.epoch, pending };
+    return { kind, priority, deviceId: record.deviceId, seq: record.seq, createdAt: this.now(), bytes, payload, epoch: this.epoch, pending, id: ++this.lastId };
   }
+}
+
+/** The highest row id the file ever handed out (AUTOINCREMENT's own counter, or a row above it). */
+function highestRowId(db: Database): number {
+  const counter = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'records'").pluck().get() as number | undefined;
+  const max = db.prepare('SELECT MAX(id) FROM records').pluck().get() as number | null;
+  return Math.max(counter ?? 0, max ?? 0);
 }
 
 /** The one table-wide statement the queue runs: the insert. */

@@ -6,7 +6,21 @@ import { demoIoProperties } from './demo-io.js';
 export const outboxSchema = object('The durable outbox (SQLite) that keeps every reading and event until the platform confirmed it.', {
   path: DerivedDefault(text("SQLite file. Default <stateDir>/outbox.db. Relative paths resolve against the config file's folder.")),
   quotaMb: Defaulted(integer('Disk quota in MiB; beyond it the oldest readings (never alarms) are dropped. Default 512.', 8, 1_048_576), 512),
-  flushIntervalMs: Defaulted(integer('Readings are group-committed at most this long (ms) after they are taken. Default 100.', 1, 10_000), 100),
+  flushIntervalMs: Defaulted(
+    integer('Confirmations (and readings, when writeBehindMs is 0) are group-committed at most this long (ms) after they arrive. Default 100.', 1, 10_000),
+    100,
+  ),
+  writeBehindMs: DerivedDefault(
+    integer(
+      'Write-behind: readings are kept in memory and sent from there; only those not confirmed by every destination they are for within this many ms are written to the outbox file, all together (at most one commit per window). The readings a crash can lose are at most this window (a power cut: plus the kernel writeback delay, docs/outbox.md); events are always written first. Default platform.telemetryIntervalMs + 5000 (readings wait for the telemetry interval anyway); 0 writes every reading within flushIntervalMs.',
+      0,
+      3_600_000,
+    ),
+  ),
+  writeBehindMaxReadings: Defaulted(
+    integer('Write-behind: readings held in memory at most; more are written to the file at once. Default 5000.', 10, 1_000_000),
+    5000,
+  ),
   minFreeMb: Defaulted(
     integer("Free space (MiB) left on the outbox's filesystem; below it the oldest readings are dropped and a fault is raised. Default 64.", 0, 1_048_576),
     64,
