@@ -13,6 +13,7 @@ import { PARKED_RETRY_MS } from './parked-retry.js';
 import { Receipts, type ReceiptListener } from './receipts.js';
 import { handleCommandMessage } from './commands.js';
 import { ReconnectSchedule, URGENT_RECONNECT_MAX_MS } from './reconnect.js';
+import { withTelemetryInterval } from './telemetry-interval.js';
 
 export { URGENT_RECONNECT_MAX_MS, type ReceiptListener };
 
@@ -107,6 +108,8 @@ export class UplinkSession {
   private readonly reconnect: ReconnectSchedule;
   private readonly counters: DrainCounters = { published: 0, delivered: 0, rejected: 0, deliveredRecords: 0 };
   private readonly drain: Drain;
+  /** The outbox as the drain sees it: telemetry paced to platform.telemetryIntervalMs. */
+  private readonly source: UplinkSource;
   private readonly receipts: Receipts;
   private conn: Connection | undefined;
   private connected = false;
@@ -126,9 +129,10 @@ export class UplinkSession {
     this.logger = options.logger ?? noopLogger;
     this.now = options.now ?? Date.now;
     this.synced = options.synced ?? (() => true);
+    this.source = withTelemetryInterval(options.outbox, p.telemetryIntervalMs ?? 0);
     const codec =
       options.codec ??
-      new NativeCodec({ gatewayId: options.gatewayId, topicPrefix: p.topicPrefix, version: options.version ?? '0.0.0', now: this.now, unsignedReceipts: p.unsignedReceipts });
+      new NativeCodec({ gatewayId: options.gatewayId, topicPrefix: p.topicPrefix, version: options.version ?? '0.0.0', now: this.now, unsignedReceipts: p.unsignedReceipts, telemetryFormat: p.telemetryFormat });
     this.link = linkRules(codec, p, options.maxMessagesPerSec);
     this.codec = conformingCodec(codec, this.link.rules);
     this.reconnect = new ReconnectSchedule({
@@ -151,7 +155,7 @@ export class UplinkSession {
     if (this.link.pace !== undefined) limits.pace = this.link.pace;
     this.receipts = new Receipts(this.codec, options.receipts, this.logger);
     this.drain = new Drain({
-      source: options.outbox,
+      source: this.source,
       codec: this.codec,
       limits,
       counters: this.counters,
@@ -173,7 +177,7 @@ export class UplinkSession {
     this.started = true;
     const { url } = this.options.platform;
     if (!isTlsUrl(url)) this.logger.warn({ url }, 'uplink: plain-text MQTT (no TLS); credentials and data are readable on the network');
-    this.unsubscribe = this.options.outbox.onCommitted((priority) => {
+    this.unsubscribe = this.source.onCommitted((priority) => {
       this.drain.wake();
       if (priority <= PRIORITY_EVENT && !this.stopping) this.reconnect.hurry(priority);
     });
