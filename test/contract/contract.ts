@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inflateSync } from 'node:zlib';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { PLATFORM_RULES, type PlatformCodecName } from '../../src/config/sections/platform-rules.js';
 import type { Codec, OutboundMessage } from '../../src/uplink/codec.js';
@@ -13,7 +14,8 @@ import type { Codec, OutboundMessage } from '../../src/uplink/codec.js';
  */
 export const CONTRACTS: readonly { codec: PlatformCodecName; topic: RegExp; schema: string }[] = [
   { codec: 'native', topic: /^[^#+]+\/status$/, schema: 'status' },
-  { codec: 'native', topic: /^[^#+]+\/telemetry$/, schema: 'telemetry' },
+  // Every native telemetry layout (readings, columns, columns-deflate) is described by telemetry.schema.json.
+  { codec: 'native', topic: /^[^#+]+\/telemetry(\/columns(-deflate)?)?$/, schema: 'telemetry' },
   { codec: 'native', topic: /^[^#+]+\/events\/[a-z_]+$/, schema: 'event' },
   { codec: 'thingsboard', topic: /^v1\/gateway\/connect$/, schema: 'thingsboard/connect' },
   { codec: 'thingsboard', topic: /^v1\/gateway\/disconnect$/, schema: 'thingsboard/disconnect' },
@@ -80,7 +82,9 @@ export function violations(codec: PlatformCodecName, m: OutboundMessage): string
   if (rules.maxPayloadBytes !== undefined && bytes > rules.maxPayloadBytes) out.push(`${codec}: ${m.topic} is ${bytes} bytes, above ${rules.maxPayloadBytes}`);
   let body: unknown;
   try {
-    body = JSON.parse(m.payload.toString());
+    // A zlib stream (RFC 1950: 0x78 first) is a deflated JSON payload (native columns-deflate).
+    const text = typeof m.payload !== 'string' && m.payload[0] === 0x78 ? inflateSync(m.payload).toString('utf8') : m.payload.toString();
+    body = JSON.parse(text);
   } catch {
     return [...out, `${codec}: ${m.topic}: payload is not JSON`];
   }
