@@ -12,8 +12,12 @@ import { HearthError } from '../../errors.js';
 import type { Reading } from '../../model/reading.js';
 import { reportError } from '../report-error.js';
 import { parseCommandArgs } from '../parse-command-args.js';
+import { explainOpenFailure, missingSerialPort } from '../explain-bus-open.js';
+import { recordingBus } from '../read/recording-bus.js';
+import { rawRegisterText } from '../read/raw-registers.js';
+import { wordOrderHints } from '../read/word-order-hint.js';
 
-const USAGE = `Usage: hearth read DEVICE [--config FILE] [--json] [--timeout MS]
+const USAGE = `Usage: hearth read DEVICE [--config FILE] [--raw] [--json] [--timeout MS]
 
 Reads one configured device once, the way the daemon polls it (same bus settings, profile, scaling
 and plausibility limits), and prints every point with its unit and quality. For commissioning:
@@ -21,14 +25,18 @@ and plausibility limits), and prints every point with its unit and quality. For 
 
   DEVICE         a device id from the configuration
   --config FILE  configuration (default ${DEFAULT_CONFIG})
+  --raw          show each point's registers as the device sent them (hex) beside its value
   --json         one JSON reading per line instead of a table
   --timeout MS   response timeout for this read (default: the bus's timeoutMs)
+
+A 32-bit value that only makes sense in another byte or word order (2.4e-41 mA where the other
+order reads 12.5 mA) gets a hint saying which order, and where to set it.
 
 A serial port is opened exclusively: stop the service first (sudo systemctl stop hearth), or read
 through a Modbus TCP bus, which allows a second connection on most device servers.
 
 Exit codes: 0 every point good, 1 the device answered but some point is bad (out of range, wrong
-type), 64 usage or unknown device, 69 no valid answer (timeout, CRC, exception, port busy),
+type), 64 usage or unknown device, 69 no valid answer (timeout, CRC, exception), port missing or busy,
 78 configuration invalid.`;
 
 export const readCommand: Command = {
@@ -37,13 +45,9 @@ export const readCommand: Command = {
     const parsed = parseCommandArgs('read', USAGE, {
       args,
       allowPositionals: true,
-      options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean' }, raw: { type: 'boolean' }, timeout: { type: 'string' } },
     });
     if (parsed === undefined) return EXIT_USAGE;
-    if (parsed.values.help) {
-      process.stdout.write(USAGE + '\n');
-      return EXIT_OK;
-    }
     const deviceId = parsed.positionals[0];
     const timeoutMs = parsed.values.timeout === undefined ? undefined : Number(parsed.values.timeout);
     if (deviceId === undefined || parsed.positionals.length > 1 || (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0))) {
@@ -64,17 +68,31 @@ export const readCommand: Command = {
       process.stderr.write(`hearth read: no device '${deviceId}' in the configuration; devices: ${known}\n`);
       return EXIT_USAGE;
     }
-    const busCfg = config.buses.find((b) => b.id === device.bus);
+    const busIndex = config.buses.findIndex((b) => b.id === device.bus);
+    const busCfg = config.buses[busIndex];
     const profile = profiles.get(device.id);
     if (!busCfg || !profile) {
       process.stderr.write(`hearth read: device '${deviceId}': bus or profile missing after validation\n`);
       return EXIT_FAILURE;
     }
 
+    const where = `${device.id} is on bus ${busCfg.id}: `;
+    const configKey = `buses[${busIndex}]${busCfg.type === 'modbus-rtu' ? '.port' : ' (host, port)'} in ${config.sourcePath ?? 'the configuration'}`;
+    const missing = missingSerialPort(busCfg, configKey);
+    if (missing) {
+      process.stderr.write(`hearth read: ${where}${missing}\n`);
+      return EXIT_UNAVAILABLE;
+    }
     // Reconnect attempts would only hide "nothing is there": one try, then report.
-    const bus = createModbusBus(timeoutMs === undefined ? busCfg : { ...busCfg, timeoutMs }, { connectTimeoutMs: Math.max(2000, busCfg.timeoutMs * 2) });
+    const { bus, reads } = recordingBus(createModbusBus(timeoutMs === undefined ? busCfg : { ...busCfg, timeoutMs }, { connectTimeoutMs: Math.max(2000, busCfg.timeoutMs * 2) }));
     try {
       await bus.open();
+    } catch (err) {
+      process.stderr.write(`hearth read: ${where}${explainOpenFailure(busCfg, err, configKey)}\n`);
+      await bus.close().catch(() => undefined);
+      return EXIT_UNAVAILABLE;
+    }
+    try {
       const base = createModbusDriver(profile, bus, device.address);
       const points = devicePointSpecs(base.points, device);
       const t0 = performance.now();
@@ -82,11 +100,14 @@ export const readCommand: Command = {
       const ms = Math.round(performance.now() - t0);
       const clock = new SystemClock(config.gateway.clockSync);
       const { readings } = normalizeAll(points, raws, { gatewayId: config.gateway.id, deviceId: device.id, clock, seq: new CounterSequence() });
+      const hints = wordOrderHints(profile, reads);
       if (parsed.values.json) {
         for (const r of readings) process.stdout.write(JSON.stringify(r) + '\n');
+        for (const h of hints) process.stderr.write(`hint: ${h}\n`);
       } else {
         process.stdout.write(`${device.id} (${profile.model}) on ${busCfg.id} unit ${device.address}: ${readings.length} points in ${ms} ms\n`);
-        process.stdout.write(table(readings));
+        process.stdout.write(table(readings, parsed.values.raw ? rawRegisterText(profile, reads) : undefined));
+        for (const h of hints) process.stdout.write(`hint: ${h}\n`);
       }
       return readings.every((r) => r.quality === 'good') ? 0 : EXIT_FAILURE;
     } catch (err) {
@@ -99,9 +120,10 @@ export const readCommand: Command = {
   },
 };
 
-function table(readings: readonly Reading[]): string {
-  const rows = readings.map((r) => [r.point, formatValue(r.value), r.unit ?? '', r.quality]);
-  const head = ['point', 'value', 'unit', 'quality'];
+/** The readings as columns; with `raw`, the registers each came from as a last column. */
+function table(readings: readonly Reading[], raw?: Map<string, string>): string {
+  const rows = readings.map((r) => [r.point, formatValue(r.value), r.unit ?? '', r.quality, ...(raw ? [raw.get(r.point) ?? ''] : [])]);
+  const head = ['point', 'value', 'unit', 'quality', ...(raw ? ['registers'] : [])];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd() + '\n';
   return [line(head), ...rows.map(line)].join('');
