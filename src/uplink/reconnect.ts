@@ -9,6 +9,13 @@ import { ReconnectBackoff } from '../retry/backoff.js';
  */
 export const URGENT_RECONNECT_MAX_MS = 3000;
 
+/**
+ * At most this many successful connections per `maxMs` (reconnectMaxMs, 60 s by default): a link
+ * that drops right after each connect must not turn into a flapping client (EMQX bans a client
+ * after 15 connects a minute by default; a fleet doing that to a broker cluster is a stampede).
+ */
+export const MAX_CONNECTS_PER_WINDOW = 3;
+
 export interface ReconnectScheduleOptions {
   minMs: number;
   maxMs: number;
@@ -22,15 +29,26 @@ export interface ReconnectScheduleOptions {
 }
 
 /**
- * When the next connection attempt happens. Idle: jittered exponential backoff up to maxMs, so a
- * fleet does not come back in lockstep after a broker restart. Events waiting: the same backoff
- * capped at urgentMaxMs; and an event committed while a longer wait is pending shortens that wait.
+ * When the next connection attempt happens.
+ * - A connection was lost and nothing urgent waits: the first attempt is drawn from the whole
+ *   window [minMs, maxMs]. A broker restart drops a city's gateways at the same instant; drawn
+ *   from the exponential backoff's first window (1-2 s) they would all come back in one wave, drawn
+ *   from [1 s, 60 s] they arrive spread over a minute.
+ * - Further failed attempts: jittered exponential backoff up to maxMs.
+ * - Events waiting: the same backoff capped at urgentMaxMs; an event committed while a longer wait
+ *   is pending shortens that wait (GB 26875.1: 10 s from detection to the centre).
+ * - Never more than MAX_CONNECTS_PER_WINDOW connections per maxMs, urgent or not: the attempt is
+ *   put off until the oldest of them is maxMs old.
  */
 export class ReconnectSchedule {
   private readonly backoff: ReconnectBackoff;
   private timer: NodeJS.Timeout | undefined;
   /** performance.now() when the pending attempt is due. */
   private dueAt: number | undefined;
+  /** A connection succeeded since the last schedule(): the next one follows a lost connection. */
+  private wasConnected = false;
+  /** performance.now() of the recent successful connections, oldest first. */
+  private readonly connects: number[] = [];
 
   constructor(private readonly options: ReconnectScheduleOptions) {
     this.backoff = new ReconnectBackoff(options.minMs, options.maxMs, options.random);
@@ -40,8 +58,15 @@ export class ReconnectSchedule {
   schedule(): void {
     if (this.timer !== undefined) return;
     const urgent = this.options.eventsWaiting();
-    const delay = urgent ? this.backoff.next(this.options.urgentMaxMs) : this.backoff.next();
-    this.options.logger.info({ delayMs: delay, attempt: this.backoff.attempts(), urgent }, 'uplink: reconnecting');
+    const lost = this.wasConnected;
+    this.wasConnected = false;
+    let delay: number;
+    if (urgent) delay = this.backoff.next(this.options.urgentMaxMs);
+    else if (lost) delay = this.backoff.jitter(this.options.maxMs);
+    else delay = this.backoff.next();
+    const held = this.flapWait();
+    if (held > delay) delay = held;
+    this.options.logger.info({ delayMs: delay, attempt: this.backoff.attempts(), urgent, ...(held > 0 ? { flapHoldMs: held } : {}) }, 'uplink: reconnecting');
     this.arm(delay);
   }
 
@@ -50,9 +75,10 @@ export class ReconnectSchedule {
     if (this.timer === undefined || this.dueAt === undefined) return;
     const remaining = this.dueAt - performance.now();
     if (remaining <= this.options.urgentMaxMs) return;
+    const delay = Math.max(this.backoff.jitter(this.options.urgentMaxMs), this.flapWait());
+    if (delay >= remaining) return; // the flap limit holds it back anyway
     clearTimeout(this.timer);
     this.timer = undefined;
-    const delay = this.backoff.jitter(this.options.urgentMaxMs);
     this.options.logger.info({ delayMs: delay, insteadOfMs: Math.round(remaining), priority }, 'uplink: an alarm or event waits; reconnecting sooner');
     this.arm(delay);
   }
@@ -66,6 +92,16 @@ export class ReconnectSchedule {
   /** After a successful connection. */
   reset(): void {
     this.backoff.reset();
+    this.wasConnected = true;
+    const now = performance.now();
+    this.connects.push(now);
+    while (this.connects.length > MAX_CONNECTS_PER_WINDOW) this.connects.shift();
+  }
+
+  /** How long the flap limit holds the next attempt back: 0 unless the recent connections used it up. */
+  private flapWait(): number {
+    if (this.connects.length < MAX_CONNECTS_PER_WINDOW) return 0;
+    return Math.max(0, Math.ceil(this.connects[0]! + this.options.maxMs - performance.now()));
   }
 
   /** Attempts since the last successful connection. */

@@ -21,6 +21,8 @@ export interface MosquittoOptions {
   persistence?: boolean;
   /** Content of an ACL file (mosquitto `topic read|write|readwrite <filter>` lines). */
   acl?: string;
+  /** More mosquitto.conf lines (limits for the fleet test). */
+  extra?: string[];
 }
 
 /** Every broker this process started, so none outlives the test file even on a crash. */
@@ -62,6 +64,7 @@ export class Mosquitto {
       'log_type error',
       'log_type warning',
       'max_queued_messages 100000',
+      ...(options.extra ?? []),
       `listener ${port} 127.0.0.1`,
     ];
     if (options.tls && tlsPort !== undefined) {
