@@ -53,7 +53,7 @@ devices:
     location: { building: Block 7, floor: '3', room: '302 hall' }
     offline: { afterPolls: 3, afterMs: 30000 }
     backoff: { maxMs: 4000 }
-platform: { url: '${broker.url}', allowInsecure: true }
+platform: { url: '${broker.url}', allowInsecure: true, telemetryFormat: readings, telemetryIntervalMs: 0 }
 `,
   );
   const { config, profiles } = await loadConfigWithProfiles(file);

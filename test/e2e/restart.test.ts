@@ -34,7 +34,7 @@ buses:
 devices:
   - { id: rcd-1, profile: example-residual-current-detector, bus: line, address: 1, pollIntervalMs: 100, location: { room: board } }
   - { id: smoke-9, profile: example-smoke-detector, bus: gone, address: 1, pollIntervalMs: 100, location: { room: attic }, offline: { afterPolls: 2, afterMs: 1000 } }
-platform: { url: '${broker.url}', allowInsecure: true, reconnectMinMs: 100, reconnectMaxMs: 500 }
+platform: { url: '${broker.url}', allowInsecure: true, reconnectMinMs: 100, reconnectMaxMs: 500, telemetryFormat: readings, telemetryIntervalMs: 0 }
 demo:
   simulators:
     - { profile: example-residual-current-detector, host: 127.0.0.1, port: ${simPort}, units: [1], scenario: steady }
@@ -62,7 +62,8 @@ demo:
     } else for (const r of b.readings) pending.add(r.seq);
   }
   outbox.close();
-  t.ok(pending.size > 100, `the outage left ${pending.size} records in the outbox`);
+  // Report by exception: the first reading of every point, then only what moved (steady scenario).
+  t.ok(pending.size > 10, `the outage left ${pending.size} records in the outbox`);
   t.ok(events >= 1, `including ${events} event(s) (the unreachable device went offline)`);
 
   await broker.start();

@@ -36,10 +36,15 @@ devices:
     address: 1
     pollIntervalMs: 500
     location: { building: Test house, floor: '0', room: lab }
+    # The slave's registers stand still; a reading a second keeps telemetry flowing for the test.
+    reporting: { smoke_density: { maxSilenceMs: 1000 } }
 platform:
   url: ${brokerUrl}
   mqttVersion: '5'
   heartbeatMs: 60000
+  # The original telemetry layout, as soon as stored: this test reads it as JSON right away.
+  telemetryFormat: readings
+  telemetryIntervalMs: 0
 api: { enabled: false }
 log: { level: info, format: json }
 `,

@@ -59,7 +59,7 @@ t.test('broker restarting: an alarm raised while it is down reaches the platform
 
 t.test('broker refusing publishes (PUBACK 0x87): the alarm sounds, is never parked, the refusal is a fault; delivered once allowed', async (t) => {
   const allow = (...writes: string[]) => [`topic read ${PREFIX}/#`, `topic write ${PREFIX}/+/status`, ...writes.map((w) => `topic write ${w}`), ''].join('\n');
-  const broker = await Mosquitto.start({ acl: allow(`${PREFIX}/+/telemetry`) });
+  const broker = await Mosquitto.start({ acl: allow(`${PREFIX}/+/telemetry/#`) });
   t.teardown(() => broker.close());
   const r = await startRig(t, { id: 'mx-refusing', unit: nextUnit(), slave, slavePort, brokerUrl: broker.url, platformYaml: "mqttVersion: '5'" });
   await waitFor(() => r.daemon.gatewayParts().uplink.state().connected === true);
@@ -67,7 +67,7 @@ t.test('broker refusing publishes (PUBACK 0x87): the alarm sounds, is never park
   await waitFor(() => (r.daemon.gatewayParts().uplink.state().fireAlarmsRefused ?? 0) > 0, DELIVERY_MS);
   t.ok(r.daemon.faults.active('uplink:refused'), 'the refusal is a fault on the desk');
   t.equal(r.daemon.store.stats().depth.fire, 1, 'the fire alarm waits in the fire queue, not parked (other refused records may be)');
-  broker.setAcl(allow(`${PREFIX}/+/telemetry`, `${PREFIX}/+/events/#`));
+  broker.setAcl(allow(`${PREFIX}/+/telemetry/#`, `${PREFIX}/+/events/#`));
   const allowed = performance.now();
   await broker.reload();
   await r.alarmAtPlatformWithin(allowed);
