@@ -44,3 +44,14 @@ t.test('the rules as data: no will, retain or QoS 2 where the vendor says so', a
   t.match(PLATFORM_RULES.thingsboard, { retain: false, maxQos: 1, maxPayloadBytes: 65_536 });
   t.match(PLATFORM_RULES.native, { will: true, retain: true });
 });
+
+t.test('hearth check shows the rules the gateway will apply to the platform connection', async (t) => {
+  const { describePlatformRules } = await import('../../src/cli/plan/plan-platform.js');
+  t.same(describePlatformRules(parseConfig(withPlatform(IOTDA), '/etc/hearth/hearth.yaml', opts)), [
+    '  codec    huawei-iotda: MQTT 5, keepalive 30 s, no will (offline status on an orderly stop), at most 50 messages/s, events first',
+  ]);
+  t.same(describePlatformRules(parseConfig(withPlatform(ALINK), '/etc/hearth/hearth.yaml', opts)), [
+    '  codec    alibaba-alink: MQTT 3.1.1, keepalive 30 s, no will (offline status on an orderly stop), no message rate cap',
+  ]);
+  t.match(describePlatformRules(parseConfig(withPlatform(''), '/etc/hearth/hearth.yaml', opts))[0], /native: MQTT 5, keepalive 30 s, last will, no message rate cap/);
+});

@@ -1,4 +1,5 @@
 import { describeRemote } from './plan-remote.js';
+import { describePlatformRules } from './plan-platform.js';
 import { profilePointSpecs } from '../../../drivers/modbus/profile-points.js';
 import { profileWarnings } from '../../../drivers/modbus/profile.js';
 import type { ModbusProfile } from '../../../drivers/modbus/profile-types.js';
@@ -23,6 +24,7 @@ export function describePlan(config: HearthConfig, profiles: DeviceProfiles): st
   out.push(`  state    ${g.stateDir}`, `  outbox   ${config.outbox.path} (quota ${config.outbox.quotaMb} MiB)`);
   out.push(`platform ${config.platform.kind === 'embedded' ? 'embedded broker ' : ''}${config.platform.url}`);
   out.push(`  client   ${config.platform.clientId}, topics ${config.platform.topicPrefix}/...${tlsText(config)}`);
+  out.push(...describePlatformRules(config));
   out.push(config.api.enabled ? `api      http://${config.api.host}:${config.api.port}` : 'api      off');
   out.push(...describeCentres(config, profiles));
   out.push(...describeRemote(config));
