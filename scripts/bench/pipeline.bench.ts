@@ -36,7 +36,7 @@ const POLL_MS = 100;
 async function throughput(report: Report): Promise<void> {
   const broker = await Mosquitto.start();
   const counterJs = fileURLToPath(new URL('./lib/telemetry-counter.js', import.meta.url));
-  const counter = spawn(process.execPath, [counterJs, broker.url, 'hearth/v1/gw-bench/telemetry'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const counter = spawn(process.execPath, [counterJs, broker.url, 'hearth/v1/gw-bench/telemetry/#'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let latest = { t: 0, n: 0 };
   let ready = false;
   createInterface({ input: counter.stdout! }).on('line', (line) => {
