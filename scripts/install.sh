@@ -231,7 +231,7 @@ VERSION="$(package_version "$NODE_BIN" "$SOURCE")"
 mkdir -p "$(releases_dir)"
 # Staged outside /opt/hearth: nothing there changes until the staged release passed its smoke test.
 NEW="$STAGE/release"
-if [ "$DEPS" = bundle ]; then cp -a "$SOURCE" "$NEW"; else stage_app "$SOURCE" "$NEW"; fi
+if [ "$DEPS" = bundle ]; then mv -T "$SOURCE" "$NEW"; SOURCE="$NEW"; else stage_app "$SOURCE" "$NEW"; fi
 case "$DEPS" in
   npm)
     # Into the staged release, never into the running one: a registry that cannot be reached
@@ -245,6 +245,8 @@ case "$DEPS" in
 esac
 release_smoke "$NEW" "$CONFIG" || die "release $VERSION refused: the running release is unchanged" 1
 release_put "$NEW" "$VERSION"
+# The unit and the config template come from the release as installed.
+SOURCE="$(releases_dir)/$VERSION"
 
 # ---- 4. command, unit, udev -------------------------------------------------------------------
 WRAPPER="$STAGE/hearth"
@@ -328,7 +330,7 @@ fi
 PORT="$(sed -n 's/^  port: *\([0-9][0-9]*\).*/\1/p' "$CONFIG" | tail -1)"
 HOST_IP="$(hostname -I 2>/dev/null | awk '{print $1}')"
 TOKEN_FILE="$ROOT/var/lib/hearth/api-token"
-if [ "$USE_SYSTEMCTL" -eq 1 ] && [ "$START" -eq 1 ]; then
+if [ "$USE_SYSTEMCTL" -eq 1 ] && [ "$START" -eq 1 ] && [ -z "$ROOT" ]; then
   for _ in $(seq 1 20); do [ -s "$TOKEN_FILE" ] && break; sleep 0.5; done
 fi
 echo

@@ -17,7 +17,8 @@ stage_app() {
     [ -e "$source/scripts/$f" ] && cp -a "$source/scripts/$f" "$app/scripts/"
   done
   for f in package.json package-lock.json README.md LICENSE; do [ -f "$source/$f" ] && cp -a "$source/$f" "$app/"; done
-  find "$app" \( -name '*.tsbuildinfo' -o -name '*.test.js' -o -name '*.test.d.ts' \) -delete
+  find "$app" -name '*.tsbuildinfo' -delete
+  find "$app/dist" -name '*.test.*' -delete
 }
 
 # stage_deps_copy NODE SOURCE DEST: the production packages package-lock.json names (every entry
