@@ -5,18 +5,20 @@ import type { ConfigIssue } from './errors.js';
  * comes out instead of `:`, and the YAML parser then says something like "Implicit keys need to
  * be on a single line" about the wrong line. Only punctuation in a place where YAML syntax goes is
  * named: a key's colon, a list dash, the brackets, braces and commas of a flow collection, an
- * opening quote, indentation. Full-width characters inside values ("一楼，大厅"), quotes and comments
+ * opening quote, a comment's hash, indentation. Full-width characters inside values ("一楼，大厅"), quotes and comments
  * are text and stay unmentioned.
  */
 
 const NAMES: Record<string, [name: string, ascii: string]> = {
   '：': ['full-width colon', ':'],
   '，': ['full-width comma', ','],
+  '、': ['ideographic comma', ','],
   '［': ['full-width bracket', '['],
   '］': ['full-width bracket', ']'],
   '｛': ['full-width brace', '{'],
   '｝': ['full-width brace', '}'],
   '－': ['full-width dash', '-'],
+  '＃': ['full-width hash', '#'],
   '＂': ['full-width quote', '"'],
   '＇': ['full-width quote', "'"],
   '“': ['curly quote', '"'],
@@ -68,20 +70,20 @@ function syntaxPositions(line: string): number[] {
     const fullWidth = NAMES[ch] !== undefined && ch !== '\u3000';
     if (fullWidth) {
       const opener = ch === '［' || ch === '｛';
-      const closer = ch === '］' || ch === '｝' || ch === '，';
+      const closer = ch === '］' || ch === '｝' || ch === '，' || ch === '、';
       const quoteMark = '＂＇“”‘’'.includes(ch);
-      if ((ch === '：' && (!keyDone || flowDepth > 0)) || (opener && valueStart) || (closer && flowDepth > 0) || (ch === '－' && c === indent.length) || (quoteMark && valueStart)) {
+      if ((ch === '：' && (!keyDone || flowDepth > 0)) || (opener && valueStart) || (closer && flowDepth > 0) || (ch === '－' && c === indent.length) || (ch === '＃' && (valueStart || /\s/.test(line[c - 1] ?? ' '))) || (quoteMark && valueStart)) {
         found.push(c);
       }
       if (opener && valueStart) flowDepth++;
-      if (closer && ch !== '，' && flowDepth > 0) flowDepth--;
+      if ((ch === '］' || ch === '｝') && flowDepth > 0) flowDepth--;
     }
     if (ch === '[' || ch === '{') flowDepth++;
     if ((ch === ']' || ch === '}') && flowDepth > 0) flowDepth--;
     if (ch === ':' && (line[c + 1] === undefined || /\s/.test(line[c + 1]!))) keyDone = flowDepth === 0 ? true : keyDone;
     // A value (or a flow item) starts after `: `, `- `, `[`, `{`, `,` and their full-width twins.
     if (/\s/.test(ch)) continue;
-    valueStart = ':-[{,：－［｛，'.includes(ch);
+    valueStart = ':-[{,：－［｛，、'.includes(ch);
   }
   return found;
 }

@@ -44,6 +44,12 @@ t.test('YAML that parses but not as meant: the hint comes with the schema errors
   t.match(r.stderr, /profilePaths: /, 'and the schema says what it got');
 });
 
+t.test('a full-width hash meant as a comment', async (t) => {
+  const r = await check(t, `gateway:\n  id: gw-1  ＃ 网关编号\n  location: { building: B }\n${VALID_TAIL}`);
+  t.equal(r.code, 78);
+  t.match(r.stderr, /line 2, column 13: a full-width hash '＃' \(U\+FF03\): YAML needs the ASCII '#' here/);
+});
+
 t.test('a file with full-width text in values only is valid', async (t) => {
   const r = await check(t, `gateway:\n  id: gw-1\n  name: 和平里3号楼，东单元\n  location: { building: '3号楼：东', floor: '1' }\n${VALID_TAIL}`);
   t.equal(r.code, 0, r.stderr);
