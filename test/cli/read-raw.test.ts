@@ -55,6 +55,15 @@ t.test('a correctly ordered value gets no hint', async (t) => {
   t.notMatch(r.stdout, /hint:/);
 });
 
+t.test('a mistyped device or bus id: the ids there are and the closest one, exit 64', async (t) => {
+  const site = writeSite(t, 'type: modbus-tcp, host: 127.0.0.1, port: 1502');
+  const [device, bus] = await Promise.all([runHearth(['read', 'metre-1', '--config', site.config]), runHearth(['scan', '--bus', 'line1', '--config', site.config])]);
+  t.equal(device.code, 64);
+  t.match(device.stderr, /no device 'metre-1' in the configuration \(devices: meter-1\); did you mean 'meter-1'\?/);
+  t.equal(bus.code, 64);
+  t.match(bus.stderr, /no bus 'line1' in the configuration \(buses: line-1\); did you mean 'line-1'\?/);
+});
+
 t.test('a device on a serial port that does not exist: the path, /dev/serial/by-id, the config key, exit 69', async (t) => {
   const site = writeSite(t, 'type: modbus-rtu, port: /dev/ttyUSB-not-plugged-in, baudRate: 9600');
   const r = await runHearth(['read', 'meter-1', '--config', site.config]);

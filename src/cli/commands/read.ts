@@ -11,6 +11,7 @@ import { CounterSequence } from '../../model/sequence.js';
 import { HearthError } from '../../errors.js';
 import type { Reading } from '../../model/reading.js';
 import { reportError } from '../report-error.js';
+import { suggest } from '../../config/suggest.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { explainOpenFailure, missingSerialPort } from '../explain-bus-open.js';
 import { recordingBus } from '../read/recording-bus.js';
@@ -64,8 +65,9 @@ export const readCommand: Command = {
     const { config, profiles } = loaded;
     const device = config.devices.find((d) => d.id === deviceId);
     if (!device) {
-      const known = config.devices.map((d) => d.id).join(', ') || '(none)';
-      process.stderr.write(`hearth read: no device '${deviceId}' in the configuration; devices: ${known}\n`);
+      const ids = config.devices.map((d) => d.id);
+      const guess = suggest(deviceId, ids);
+      process.stderr.write(`hearth read: no device '${deviceId}' in the configuration (devices: ${ids.join(', ') || 'none'})${guess ? `; did you mean '${guess}'?` : ''}\n`);
       return EXIT_USAGE;
     }
     const busIndex = config.buses.findIndex((b) => b.id === device.bus);

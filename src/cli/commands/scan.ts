@@ -5,6 +5,7 @@ import { loadConfig } from '../../config/load.js';
 import type { BusConfig } from '../../config/types.js';
 import { scanBus, DEFAULT_SCAN_TIMEOUT_MS, type ScanHit } from '../../bus/modbus/scan.js';
 import { reportError } from '../report-error.js';
+import { suggest } from '../../config/suggest.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { explainOpenFailure, missingSerialPort } from '../explain-bus-open.js';
 import { scanProgressReporter } from '../scan-progress.js';
@@ -73,7 +74,11 @@ async function target(v: Values): Promise<Target> {
   const file = typeof v.config === 'string' ? v.config : DEFAULT_CONFIG;
   const config = await loadConfig(file, { checkFiles: false });
   const index = config.buses.findIndex((b) => b.id === v.bus);
-  if (index < 0) throw new UsageError(`no bus '${v.bus}' in the configuration (buses: ${config.buses.map((b) => b.id).join(', ') || 'none'})`);
+  if (index < 0) {
+    const ids = config.buses.map((b) => b.id);
+    const guess = suggest(v.bus, ids);
+    throw new UsageError(`no bus '${v.bus}' in the configuration (buses: ${ids.join(', ') || 'none'})${guess ? `; did you mean '${guess}'?` : ''}`);
+  }
   return { bus: config.buses[index]!, configKey: `buses[${index}] in ${config.sourcePath ?? file}` };
 }
 
