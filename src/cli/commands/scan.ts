@@ -27,6 +27,7 @@ Stop the service first when scanning a serial port it uses (systemctl stop heart
   --serial PATH     a serial port not in the configuration (8 data bits, no parity, 1 stop bit);
                     name USB adapters by /dev/serial/by-id/... (ls -l /dev/serial/by-id)
   --tcp HOST:PORT   a Modbus TCP device; --rtu-tcp HOST:PORT for RTU frames over TCP
+  --from N, --to N  the addresses to try (default 1-247; Modbus TCP allows 0-255)
   --baud RATES      serial: the rates to try, in order (default: the bus's rate, 9600 for --serial);
                     common = ${COMMON_RATES.join(',')}
   --all-rates       do not stop at the first rate that answers
