@@ -27,7 +27,7 @@ export class OutboxNotices {
    * held at once as of its last commit, is the estimate (`value`).
    */
   unstoredAtStop(peak: number, windowMs: number): GatewayEvent {
-    const message = `the gateway stopped without closing its outbox (crash or power cut): readings it held in memory only (taken within ${windowMs} ms before the stop, not yet confirmed) are lost, about ${peak} (the most it held at once)`;
+    const message = `the gateway stopped without closing its outbox (crash or power cut): readings it held in memory only (taken within ${windowMs} ms before the stop, not yet confirmed) are lost: at most about ${peak}, the most it held at once`;
     return this.make('dropped', 'minor', message, { value: peak, point: 'write-behind' });
   }
 
