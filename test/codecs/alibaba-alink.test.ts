@@ -2,6 +2,7 @@ import t from 'tap';
 import { AlibabaAlinkCodec, alinkConnectParams, alinkSign } from '../../src/uplink/codecs/alibaba-alink.js';
 import type { Codec } from '../../src/uplink/codec.js';
 import { fireAlarm, reading } from '../outbox/fixtures.js';
+import { waitFor } from '../helpers/net.js';
 import { broker, PlatformSide, recordingLogger, secretFile, session } from './harness.js';
 
 const NOW = 1_770_000_000_000;
@@ -83,4 +84,24 @@ t.test('Alink: message ids stay unique across restarts (time-based start, counti
   t.same([...first, ...second].filter((id) => !/^[0-9]{1,10}$/.test(id) || Number(id) > 4294967295), [], 'every id is a string of digits, 0..4294967295');
   t.equal((make(NOW) as Codec).willMessage, undefined, 'no will: Alibaba supports none');
   t.same(make(NOW).rules, { ...make(NOW).rules, will: false, retain: false, defaultMqttVersion: '3.1.1' });
+});
+
+t.test('Alink: the answers to topology add and sub-device login are subscribed; a refused login is logged', async (t) => {
+  const gwSecret = secretFile(t, 'gw-secret');
+  const creds = alinkConnectParams({ productKey: 'gwPK', deviceName: 'gw01' }, 'gw-secret', NOW, false);
+  const b = await broker(t, { [creds.username]: creds.password });
+  const side = await PlatformSide.connect(t, b.url, ['/sys/#', '/ext/#'], { username: 'platform', password: 'platform-pw' });
+  const subDevices = { 'rcd-1': { productKey: 'subPK', deviceName: 'rcd-1', deviceSecretFile: gwSecret } };
+  const codec = new AlibabaAlinkCodec({ productKey: 'gwPK', deviceName: 'gw01', deviceSecretFile: gwSecret, tls: false, devices: [{ id: 'rcd-1' }], subDevices, gatewayId: 'gw-test', version: '1', now: () => NOW });
+  const logger = recordingLogger();
+  const { session: s } = session(t, b.url, codec, { now: () => NOW, mqtt311: true, logger });
+  s.start();
+  await side.until(() => side.on('/ext/session/gwPK/gw01/combine/batch_login').length === 1);
+  await new Promise((r) => setTimeout(r, 200));
+  const login = JSON.parse(side.on('/ext/session/gwPK/gw01/combine/batch_login')[0]!.text) as { id: string };
+  await side.client.publishAsync('/sys/gwPK/gw01/thing/topo/add_reply', JSON.stringify({ id: '1', code: 200, message: 'success', data: [{ productKey: 'subPK', deviceName: 'rcd-1' }] }), { qos: 0 });
+  await side.client.publishAsync('/ext/session/gwPK/gw01/combine/batch_login_reply', JSON.stringify({ id: login.id, code: 6401, message: 'topo relation not exist', data: [{ productKey: 'subPK', deviceName: 'rcd-1' }] }), { qos: 0 });
+  await waitFor(() => logger.lines.some((l) => l.msg === 'uplink: the platform refused part of a request'), 10_000);
+  t.match(logger.lines.find((l) => l.msg === 'uplink: the platform refused part of a request')!.obj, { what: 'combine.batch_login_reply', failed: [{ id: 'rcd-1', code: '6401', message: 'topo relation not exist' }] });
+  t.ok(logger.lines.some((l) => l.level === 'debug' && (l.obj as { what?: string }).what === 'thing.topo.add_reply'), 'a successful add is noted at debug level');
 });

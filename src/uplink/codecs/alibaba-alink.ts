@@ -1,7 +1,7 @@
 import type { GatewayEvent } from '../../model/event.js';
 import type { Reading } from '../../model/reading.js';
 import { PLATFORM_RULES } from '../../config/sections/platform-rules.js';
-import type { Codec, CommandResult, ConnectCredentials, GatewayStatus, OutboundMessage, PlatformCommand, ReceiptMessage } from '../codec.js';
+import type { Codec, CommandResult, ConnectCredentials, GatewayStatus, OutboundMessage, PlatformCommand, ReceiptMessage, SystemAnswer } from '../codec.js';
 import { chunk, flatEvent, groupReadings, hmacHex, jsonObject, paramsObject, pointValues, readSecret, statusProperties, type SubDevice } from './platform-common.js';
 
 /** "A batch request to bring sub-devices online or offline cannot contain more than 50" (Alibaba IoT, sub-device online/offline). */
@@ -182,6 +182,28 @@ export class AlibabaAlinkCodec implements Codec {
     this.remember(`${id.productKey}/${id.deviceName}/${messageId}`, e.id);
     const payload = { id: messageId, version: '1.0', sys: { ack: 1 }, params: { value: flatEvent(e), time: e.ts }, method: `thing.event.${e.kind}.post` };
     return { topic: `/sys/${id.productKey}/${id.deviceName}/thing/event/${e.kind}/post`, payload: JSON.stringify(payload), qos: 1, retain: false };
+  }
+
+  /** The platform's answers to topology add and sub-device login (logged; a refusal names the request). */
+  systemTopics(): string[] {
+    return [`/sys/${this.gw}/thing/topo/add_reply`, `/ext/session/${this.gw}/combine/batch_login_reply`];
+  }
+
+  /**
+   * `{"id","code","message","data"}`: code 200 is success. A batch login "either succeeds for all
+   * devices or fails for all devices"; on failure `data` lists the devices ("Sub-device online and
+   * offline status", help.aliyun.com/en/iot/user-guide/connect-or-disconnect-sub-devices).
+   */
+  decodeSystem(topic: string, payload: Buffer): SystemAnswer | undefined {
+    const what = topic === `/sys/${this.gw}/thing/topo/add_reply` ? 'thing.topo.add_reply' : topic === `/ext/session/${this.gw}/combine/batch_login_reply` ? 'combine.batch_login_reply' : undefined;
+    if (what === undefined) return undefined;
+    const body = jsonObject(payload, `Alink ${what}`);
+    if (typeof body.code !== 'number') throw new Error(`Alink ${what}: code missing`);
+    const devices = Array.isArray(body.data) ? (body.data as { deviceName?: unknown }[]) : [];
+    if (body.code === 200) return { what, succeeded: Math.max(1, devices.length), failed: [] };
+    const message = typeof body.message === 'string' ? body.message : undefined;
+    const ids = devices.length > 0 ? devices.map((d) => String(d.deviceName)) : [`request ${String(body.id)}`];
+    return { what, succeeded: 0, failed: ids.map((id) => ({ id, code: String(body.code), ...(message !== undefined ? { message } : {}) })) };
   }
 
   /** Event replies of the gateway and of every sub-device. */
