@@ -252,7 +252,7 @@ SOURCE="$(releases_dir)/$VERSION"
 WRAPPER="$STAGE/hearth"
 printf '#!/bin/sh\n# hearth command line (installed by scripts/install.sh): the current release\nexec %s %s/current/dist/src/main.js "$@"\n' "$NODE_BIN" "$PREFIX" >"$WRAPPER"
 install_file 0755 root:root "$WRAPPER" "$ROOT/usr/local/bin/hearth"
-printf '#!/bin/sh\n# list and roll back hearth releases (installed by scripts/install.sh)\nexec %s/current/scripts/hearth-release --prefix %s --node %s "$@"\n' "$PREFIX" "$PREFIX" "$NODE_BIN" >"$STAGE/hearth-release"
+printf '#!/bin/sh\n# list and roll back hearth releases (installed by scripts/install.sh)\nexec %s/current/scripts/hearth-release "$@" --prefix %s --node %s\n' "$PREFIX" "$PREFIX" "$NODE_BIN" >"$STAGE/hearth-release"
 install_file 0755 root:root "$STAGE/hearth-release" "$ROOT/usr/local/sbin/hearth-release"
 
 UNIT="$STAGE/hearth.service"
@@ -289,9 +289,10 @@ install_file 0644 root:root "$UDEV" "$ROOT/etc/udev/rules.d/60-hearth-gpio.rules
 
 # ---- 5. directories and config ----------------------------------------------------------------
 make_dir() { mkdir -p "$3"; chmod "$1" "$3"; chown "$(ids "$2")" "$3"; }
-# Group-writable by hearth: remote config (src/remote/config-store.ts) replaces hearth.yaml and
-# writes its .last-good and .pending.json beside it (systemd/README.md, "Writable paths").
-make_dir 0770 root:hearth "$ROOT/etc/hearth"
+# Group-writable by hearth, sticky: remote config (src/remote/config-store.ts) replaces hearth.yaml
+# (owned by hearth) and writes .last-good and .pending.json beside it, but cannot rename or remove
+# what root owns there, tls/ included (systemd/README.md, "Writable paths").
+make_dir 1770 root:hearth "$ROOT/etc/hearth"
 make_dir 0750 root:hearth "$ROOT/etc/hearth/tls"
 make_dir 0750 hearth:hearth "$ROOT/var/lib/hearth"
 if [ -e "$CONFIG" ]; then
@@ -303,7 +304,12 @@ else
     -e "s#@BUILDING@#$(esc "${GATEWAY_NAME:-$GATEWAY_ID}")#g" \
     -e "s#@PLATFORM_URL@#$(esc "$PLATFORM_URL")#g" \
     "$SOURCE/scripts/templates/hearth.yaml.in" >"$STAGE/hearth.yaml"
-  install_file 0640 root:hearth "$STAGE/hearth.yaml" "$CONFIG"
+  install_file 0640 hearth:hearth "$STAGE/hearth.yaml" "$CONFIG"
+fi
+# An older install left it root's: the service could not replace it in the sticky folder.
+if [ "$(stat -c %u "$CONFIG")" = 0 ]; then
+  chown "$(ids hearth:hearth)" "$CONFIG" && chmod 0640 "$CONFIG"
+  say "/etc/hearth/hearth.yaml now owned by hearth (remote config replaces it)"
 fi
 
 # ---- 6. switch, enable, restart (or roll back), tell the installer what next -------------------

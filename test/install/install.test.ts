@@ -10,6 +10,10 @@ import { buildSource, remove, runScript, scratchRoot, treeListing } from './scra
  * changes nothing at all (listing with modes, owners, mtimes and hashes compared).
  */
 
+// A compile and a dozen installs, each copying the production node_modules: on a loaded machine
+// that is more than tap's default per-file limit (the comment: see release.test.ts).
+t.setTimeout(600_000);
+t.comment('timeout=600000');
 const source = buildSource();
 t.teardown(() => remove(source));
 const INSTALL = join(source, 'scripts/install.sh');
@@ -62,8 +66,8 @@ t.test('install into a scratch root, then again: the second run changes nothing'
   t.match(cfg, /name: 'O''Brien House'/, 'quotes in the name are escaped for YAML');
   const st = lstatSync(cfgPath);
   t.equal((st.mode & 0o777).toString(8), '640');
-  t.equal(st.uid, 0);
   const hearthGid = Number(/^hearth:x:\d+:(\d+):/m.exec(etc(root, 'passwd'))![1]);
+  t.equal(st.uid, Number(/^hearth:x:(\d+):/m.exec(etc(root, 'passwd'))![1]), 'owned by hearth: remote config replaces it');
   t.equal(st.gid, hearthGid, 'group hearth');
   t.equal(lstatSync(join(root, 'var/lib/hearth')).gid, hearthGid);
   // The installed package runs on its own node_modules (from a neutral cwd): production deps are complete.
@@ -144,6 +148,8 @@ t.test('refusals: no gateway id for a new config, old node, unknown flag', async
   const old = await runScript(INSTALL, [...ARGS, '--root', root, '--node', fakeNode]);
   t.equal(old.code, 69);
   t.match(old.stderr, /20\.18\.3 .*too old.*20\.19/);
+  t.match(old.stderr, /Node 22 LTS/, 'the hint names the supported major');
+  t.match(old.stderr, /setup_22\.x/, 'and how to get it');
 
   const unknown = await runScript(INSTALL, ['--frobnicate']);
   t.equal(unknown.code, 64);

@@ -13,8 +13,10 @@ import { buildSource, remove, scratchRoot } from './scratch.js';
  * releases that must never become current (tampered, not loadable, not starting).
  */
 
-// A compile, three bundles and a dozen installs: more than tap's default per-file limit.
+// A compile, three bundles and a dozen installs: more than tap's default per-file limit. The
+// comment is how the runner hears it when the process has no IPC channel.
 t.setTimeout(900_000);
+t.comment('timeout=900000');
 const source = buildSource();
 const out = mkdtempSync(join(tmpdir(), 'hearth-bundles-'));
 t.teardown(() => (remove(source), remove(out)));
@@ -128,7 +130,7 @@ t.test('a release that passes the smoke test but does not start is rolled back b
   t.same(readFileSync(join(root, 'fake-systemctl.log'), 'utf8').trim().split('\n'), ['restart releases/1.0.0', 'restart releases/4.0.0', 'restart releases/1.0.0']);
 });
 
-t.test('remote config can write /etc/hearth as the service user: folder 0770 root:hearth, files 0640', async (t) => {
+t.test('remote config can write /etc/hearth as the service user: folder 1770 root:hearth (sticky), files 0640', async (t) => {
   const root = scratchRoot();
   t.teardown(() => remove(root));
   chmodSync(root, 0o755); // the service user must reach into the scratch root, as into /
@@ -136,7 +138,7 @@ t.test('remote config can write /etc/hearth as the service user: folder 0770 roo
   const dir = join(root, 'etc/hearth');
   const [, uid, gid] = /^hearth:x:(\d+):(\d+):/m.exec(readFileSync(join(root, 'etc/passwd'), 'utf8'))!;
   const st = lstatSync(dir);
-  t.equal((st.mode & 0o777).toString(8), '770');
+  t.equal((st.mode & 0o7777).toString(8), '1770', 'group-writable and sticky');
   t.equal([st.uid, st.gid].join(':'), `0:${gid}`);
   t.equal((lstatSync(join(dir, 'tls')).mode & 0o777).toString(8), '750', 'tls stays read-only to the service');
   const store = join(root, 'opt/hearth/current/dist/src/remote/config-store.js');
@@ -144,9 +146,30 @@ t.test('remote config can write /etc/hearth as the service user: folder 0770 roo
   const script = `const { ConfigStore } = await import(${JSON.stringify(store)}); const s = new ConfigStore(${JSON.stringify(cfg)}); s.apply(s.read() + '# remote\\n', Date.now() + 60000, 'test', Date.now());`;
   execFileSync('setpriv', [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', process.execPath, '--input-type=module', '-e', script], { cwd: '/' });
   t.match(readFileSync(cfg, 'utf8'), /# remote\n$/, 'the config replaced by the service user');
+  // Sticky: the service cannot move root's entries aside (and put certificates of its own there).
+  const tls = join(dir, 'tls');
+  t.throws(() => execFileSync('setpriv', [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', 'mv', tls, `${tls}.moved`], { stdio: 'ignore' }), 'tls/ cannot be renamed by the service');
+  t.ok(existsSync(tls));
   for (const f of ['hearth.yaml', 'hearth.yaml.last-good', 'hearth.yaml.pending.json']) {
     const s = lstatSync(join(dir, f));
     t.equal((s.mode & 0o777).toString(8), '640', `${f} 0640`);
     t.equal([s.uid, s.gid].join(':'), `${uid}:${gid}`, `${f} hearth:hearth`);
   }
+});
+
+t.test('an install from before releases (/opt/hearth/dist) is kept as the previous release on the first upgrade', async (t) => {
+  const root = scratchRoot();
+  t.teardown(() => remove(root));
+  t.equal((await runOffline(INSTALL, ['--bundle', first, '--root', root, ...NEW_SITE])).code, 0);
+  // Turn it into the old layout: the package directly in /opt/hearth, no links.
+  const opt = join(root, 'opt/hearth');
+  execFileSync('/bin/sh', ['-c', 'cd "$1" && rm current && mv releases/1.0.0/* . && rm -r releases', 'sh', opt]);
+  t.ok(existsSync(join(opt, 'dist/src/main.js')));
+  const up = await runOffline(INSTALL, ['--bundle', buildBundle(source, out, '1.2.0'), '--root', root]);
+  t.equal(up.code, 0, up.stderr);
+  t.match(up.stdout, /kept the installed version as release 1\.0\.0/);
+  t.equal(current(root), 'releases/1.2.0');
+  t.equal(previous(root), 'releases/1.0.0', 'the old install, now a release to roll back to');
+  t.notOk(existsSync(join(opt, 'dist')), 'nothing left of the old layout at the top');
+  t.ok(existsSync(join(opt, 'releases/1.0.0/node_modules/better-sqlite3/package.json')));
 });
