@@ -9,7 +9,7 @@ export interface FileFigures {
   path: string;
   /** Rows in the table (any destination). */
   rows: number;
-  /** Readings accepted, not yet group-committed. */
+  /** Readings held in memory, not yet written. */
   buffered: number;
   droppedReadings: number;
   storageFault: boolean;

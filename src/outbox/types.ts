@@ -53,7 +53,7 @@ export interface OutboxStats {
   parked: number;
   /** Leased to this destination's connection and not yet delivered. */
   inflight: number;
-  /** Readings accepted but not yet group-committed (all destinations). */
+  /** Readings held in memory, not yet written: the write-behind window or the group-commit buffer (all destinations). */
   buffered: number;
   /** Age of the oldest record this destination has not confirmed; null when none. */
   oldestUnsentAgeMs: number | null;
