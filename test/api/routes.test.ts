@@ -164,6 +164,8 @@ t.test('live feed over SSE (real socket)', async (t) => {
     req.end();
   });
   t.equal(status, 200);
+  // Readings are reported by exception: a value that moves is one the live feed carries.
+  h.set(1, { smoke_density: 0.05 });
   await waitFor(() => chunks.join('').includes('event: reading'), 10_000, 20);
   h.set(1, { fire_alarm: true });
   await waitFor(() => /event: event\ndata: .*"kind":"alarm"/.test(chunks.join('')), 10_000, 20);
