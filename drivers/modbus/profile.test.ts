@@ -36,8 +36,8 @@ t.test('the smoke detector profile as points', async (t) => {
     min: 0,
     max: 2,
     thresholds: { high: 0.15, hysteresis: 0.03, onDelayMs: 2000, severity: 'fire' },
-    deadband: 0.005,
-    maxSilenceMs: 300000,
+    deadband: 0.01,
+    maxSilenceMs: 900000,
     description: 'Smoke density measured in the optical chamber.',
   });
   t.same(specs.find((s) => s.name === 'fire_alarm'), { name: 'fire_alarm', type: 'boolean', role: 'alarm', severity: 'fire', description: 'Detector in fire alarm' });

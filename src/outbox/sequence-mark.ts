@@ -39,12 +39,16 @@ export interface SequenceMarkOptions {
  * one that cannot be read is left alone (it may hold a good mark) and not written this run; a failed
  * write raises the same minor fault and is tried again at the next block.
  */
+/** How long a failed mark write waits before a call that needs no new block tries it again. */
+const RETRY_MS = 30_000;
+
 export class SequenceMarkFile implements SequenceMark {
   readonly faultKey = `state:${SEQUENCE_MARK_FILE}`;
   private known: number | undefined;
   private writable = true;
   private failing = false;
   private writes = 0;
+  private lastAttempt = -Infinity;
   private readonly file: string;
 
   constructor(
@@ -65,9 +69,13 @@ export class SequenceMarkFile implements SequenceMark {
   }
 
   reserve(mark: number): void {
-    if (this.known !== undefined && mark <= this.known && !this.failing) return;
+    // A failed write is tried again at the next block, or after RETRY_MS on a later call: never on
+    // every number. Raising the fault appends a fault event, which takes a number and calls here
+    // again: retrying then would turn one failure into a storm of fault events.
+    if (this.known !== undefined && mark <= this.known && (!this.failing || performance.now() - this.lastAttempt < RETRY_MS)) return;
     this.known = Math.max(this.known ?? 0, mark);
     if (!this.writable) return;
+    this.lastAttempt = performance.now();
     const text = `${JSON.stringify({ highWater: this.known, updatedAt: new Date().toISOString() })}\n`;
     try {
       (this.options.write ?? ((p: string, t: string) => writeFileAtomic(p, t, 0o640)))(this.path, text);

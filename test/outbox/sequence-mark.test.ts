@@ -199,3 +199,33 @@ t.test('a corrupt file moved aside: the move is reported, not a replacement; the
     'one fault: the file moved aside',
   );
 });
+
+t.test('a failing mark write is not retried by the fault event its own failure raises (no storm of fault events)', async (t) => {
+  const dir = tempDir(t);
+  let attempts = 0;
+  let raised = 0;
+  // Raising the fault appends a fault event, which takes a number and asks for the same mark again.
+  let mark!: SequenceMarkFile;
+  const faults = {
+    raise: () => {
+      raised++;
+      if (raised < 100) mark.reserve(1000);
+    },
+    clear: () => undefined,
+    active: () => false,
+  };
+  mark = new SequenceMarkFile(join(dir, SEQUENCE_MARK_FILE), {
+    faults,
+    logger: noopLogger,
+    write: () => {
+      attempts++;
+      throw Object.assign(new Error('read-only'), { code: 'EROFS' });
+    },
+  });
+  mark.reserve(1000);
+  for (let i = 0; i < 50; i++) mark.reserve(1000);
+  t.equal(attempts, 1, 'one write attempt for the block');
+  t.equal(raised, 1, 'one fault');
+  mark.reserve(2000);
+  t.equal(attempts, 2, 'the next block tries again');
+});
