@@ -7,12 +7,13 @@ import { CentreSession } from '../../src/uplink/centre/session.js';
 import { freePort, waitFor } from '../helpers/net.js';
 import { fireAlarm, tempDir, GATEWAY } from '../outbox/fixtures.js';
 import { ROUTES, centreConfig, site } from './harness.js';
+import { nodeArgsFor } from '../helpers/node-entry.js';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/sim/monitoring-centre.ts', import.meta.url));
 
 t.test('the command-line centre logs a gateway in plain language, confirms, and reads on command', async (t) => {
   const port = await freePort();
-  const child = spawn(process.execPath, [...process.execArgv, SCRIPT, '--port', String(port), '--host', '127.0.0.1'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgsFor(SCRIPT), '--port', String(port), '--host', '127.0.0.1'], { stdio: ['pipe', 'pipe', 'inherit'] });
   t.teardown(() => child.kill('SIGKILL'));
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

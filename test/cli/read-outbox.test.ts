@@ -7,6 +7,7 @@ import { Outbox } from '../../src/outbox/index.js';
 import { freePort } from '../helpers/net.js';
 import { startPymodbus } from '../helpers/pymodbus.js';
 import { fault, fireAlarm, reading, tempDir } from '../outbox/fixtures.js';
+import { nodeArgsFor } from '../helpers/node-entry.js';
 
 /** `hearth read` against pymodbus, `hearth outbox` against a live (open, WAL) outbox file. */
 
@@ -14,7 +15,7 @@ const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
 function hearth(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [...process.execArgv, MAIN, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [...nodeArgsFor(MAIN), ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1;
       resolve({ code, stdout, stderr });
     });

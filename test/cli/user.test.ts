@@ -10,6 +10,7 @@ import { tokenHash } from '../../src/api/sessions.js';
 import { readToken, tokenPath } from '../../src/api/token.js';
 import { AuditLog } from '../../src/remote/audit-log.js';
 import { runHearth } from '../helpers/hearth-cli.js';
+import { nodeArgsFor } from '../helpers/node-entry.js';
 
 /** hearth user and hearth token on the command line, including as root into the service's state folder. */
 const dir = mkdtempSync(join(tmpdir(), 'hearth-user-'));
@@ -85,7 +86,7 @@ t.test('a garbage users file: the store sets it aside with a fault; the CLI star
 function runAs(uid: number, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...process.execArgv, main, ...args], { uid, gid: uid, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: dir } });
+    const child = spawn(process.execPath, [...nodeArgsFor(main), ...args], { uid, gid: uid, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: dir } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -6,6 +6,7 @@ import t from 'tap';
 import { SEQUENCE_MARK_FILE } from '../../src/outbox/sequence-mark.js';
 import { store } from './resilient-fixtures.js';
 import { fireAlarm, reading, tempDir } from './fixtures.js';
+import { nodeArgsFor } from '../helpers/node-entry.js';
 
 /**
  * `sudo hearth …` (commissioning: a first run by hand, `hearth outbox stats`) must not leave files
@@ -46,7 +47,7 @@ t.test('the outbox opened by root in the service\'s state folder: every file it 
   // `sudo hearth outbox stats` on the stopped service's file: SQLite makes -wal and -shm for a
   // read-only open; they take the database file's owner.
   const stats = await new Promise<{ code: number; stderr: string }>((resolve) =>
-    execFile(process.execPath, [...process.execArgv, MAIN, 'outbox', 'stats', '--file', path], { timeout: 60_000 }, (err, _out, stderr) =>
+    execFile(process.execPath, [...nodeArgsFor(MAIN), 'outbox', 'stats', '--file', path], { timeout: 60_000 }, (err, _out, stderr) =>
       resolve({ code: err === null ? 0 : Number((err as { code?: unknown }).code), stderr }),
     ),
   );
