@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import type { PlatformConfig } from '../../src/config/types.js';
+import { shippedPlatform } from '../../test/helpers/shipped-platform.js';
 import type { GatewayEvent } from '../../src/model/event.js';
 import { Outbox } from '../../src/outbox/index.js';
 import { UplinkSession } from '../../src/uplink/index.js';
@@ -27,7 +27,7 @@ export async function run(report: Report): Promise<void> {
   // gateway publishes before that subscriber is back is still delivered to it.
   const broker = await Mosquitto.start({ persistence: true });
   const outbox = Outbox.open({ path: join(dir, 'outbox.db'), gatewayId: GW });
-  const session = new UplinkSession({ platform: fleetPlatform(broker.url), gatewayId: GW, outbox });
+  const session = new UplinkSession({ platform: shippedPlatform(broker.url, GW), gatewayId: GW, outbox });
   const arrived = new Map<string, (at: number) => void>();
   let sub: mqtt.MqttClient | undefined;
   try {
@@ -74,30 +74,6 @@ export async function run(report: Report): Promise<void> {
     await broker.close();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** The platform section's defaults (src/config/sections/platform.ts): what a fleet runs with. */
-function fleetPlatform(url: string): PlatformConfig {
-  return {
-    kind: 'mqtt',
-    url,
-    clientId: GW,
-    tls: {},
-    allowInsecure: true,
-    topicPrefix: 'hearth/v1',
-    codec: 'native',
-    unsignedReceipts: false,
-    mqttVersion: '5',
-    keepaliveS: 30,
-    reconnectMinMs: 1000,
-    reconnectMaxMs: 60_000,
-    inflightWindow: 32,
-    batchMaxReadings: 500,
-    batchMaxBytes: 262_144,
-    heartbeatMs: 300_000,
-    telemetryFormat: 'columns-deflate',
-    telemetryIntervalMs: 60_000,
-  };
 }
 
 function fireAlarm(id: string, seq: number): GatewayEvent {

@@ -1,5 +1,5 @@
 import mqtt from 'mqtt';
-import type { PlatformConfig } from '../../src/config/types.js';
+import { shippedPlatform } from '../helpers/shipped-platform.js';
 import type { GatewayEvent } from '../../src/model/event.js';
 import type { Reading } from '../../src/model/reading.js';
 import { UplinkSession } from '../../src/uplink/index.js';
@@ -82,12 +82,13 @@ export async function runFleet(opts: FleetOptions): Promise<FleetFigures> {
     });
     await sub.subscribeAsync([`${PREFIX}/+/telemetry/#`, `${PREFIX}/+/telemetry`, `${PREFIX}/+/events/#`], { qos: 1 });
 
+    const platform = shippedPlatform(broker.url, 'fleet');
     for (let i = 0; i < opts.gateways; i++) {
       const id = `fleet-gw-${String(i).padStart(4, '0')}`;
       const outbox = new MemoryOutbox();
       const connects: number[] = [];
       const logger = { debug: () => undefined, info: (_o: object, msg?: string) => void (msg === 'uplink connected' && connects.push(performance.now())), warn: () => undefined, error: () => undefined };
-      const session = new UplinkSession({ platform: fleetPlatform(broker.url, id), gatewayId: id, outbox, logger });
+      const session = new UplinkSession({ platform: { ...platform, clientId: id }, gatewayId: id, outbox, logger });
       gateways.push({ id, outbox, session, connects });
     }
     phase('setup');
@@ -137,30 +138,6 @@ export async function runFleet(opts: FleetOptions): Promise<FleetFigures> {
     await sub?.endAsync(true);
     await broker.close();
   }
-}
-
-/** The platform section's defaults (src/config/sections/platform.ts), one client id per gateway. */
-function fleetPlatform(url: string, id: string): PlatformConfig {
-  return {
-    kind: 'mqtt',
-    url,
-    clientId: id,
-    tls: {},
-    allowInsecure: true,
-    topicPrefix: PREFIX,
-    codec: 'native',
-    unsignedReceipts: false,
-    mqttVersion: '5',
-    keepaliveS: 30,
-    reconnectMinMs: 1000,
-    reconnectMaxMs: 60_000,
-    inflightWindow: 32,
-    batchMaxReadings: 500,
-    batchMaxBytes: 262_144,
-    heartbeatMs: 300_000,
-    telemetryFormat: 'columns-deflate',
-    telemetryIntervalMs: 60_000,
-  };
 }
 
 /** Appends one record to a gateway's outbox and notes what the platform must receive; returns its key. */
