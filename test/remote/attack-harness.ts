@@ -79,8 +79,8 @@ ${remoteExtra}`,
     g.watchField();
     await platform.subscribeAsync(['v1/gateway/telemetry', 'v1/devices/me/rpc/response/+', 'v1/gateway/connect'], { qos: 1 });
     platform.on('message', (topic, payload) => g.onPlatformMessage(topic, payload));
-    await waitFor(() => g.arrivalsOf('telemetry') > 0 || [...g.reads.values()].every((n) => n > 3), 60_000);
-    await waitFor(() => hearth.output().length >= 0 && g.connected, 60_000);
+    // Polling under way at every unit, and the gateway connected to the platform.
+    await waitFor(() => UNITS.every((u) => (g.reads.get(u) ?? 0) > 3) && g.connected, 60_000);
     return g;
   }
 
