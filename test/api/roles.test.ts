@@ -6,6 +6,7 @@ import { ROLES, roleAllows, type Role, type RouteRole } from '../../src/api/acce
 import { requireRouteRoles } from '../../src/api/access/route-roles.js';
 import { call, openLive } from './http-client.js';
 import { startApiHarness } from './harness.js';
+import { repoPath } from '../helpers/repo.js';
 
 /**
  * Every route has a role, the docs table says the same, and each role is let in or refused on
@@ -47,7 +48,7 @@ t.test('every route declares a role, and the docs table lists each route with th
   const routes = h.app.routeRoles;
   t.ok(routes.length >= 25, `${routes.length} routes`);
   const documented = new Map<string, string>();
-  const docs = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
+  const docs = readFileSync(repoPath('docs/api.md'), 'utf8');
   for (const m of docs.matchAll(/^\| `(GET|POST|PUT|PATCH|DELETE) (\/[^`\s]*)` \| (\w+) \|/gm)) documented.set(`${m[1]} ${m[2]}`, m[3]!);
   const inCode = new Map(routes.filter((r) => !r.hidden).map((r) => [`${r.method} ${r.url}`, r.role]));
   t.same(Object.fromEntries([...documented].sort()), Object.fromEntries([...inCode].sort()), 'docs/api.md matches the routes and their roles');

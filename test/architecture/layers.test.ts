@@ -4,8 +4,9 @@ import { createRequire } from 'node:module';
 import t from 'tap';
 import { cruise } from 'dependency-cruiser';
 import { layerTable, withLayerTable } from '../../scripts/gen-architecture.js';
+import { REPO } from '../helpers/repo.js';
 
-const ROOT = join(import.meta.dirname, '../..');
+const ROOT = REPO;
 const MAX_LINES = 400;
 
 t.test('every import of src/ and drivers/ keeps to the layer rules (.dependency-cruiser.cjs)', async (t) => {

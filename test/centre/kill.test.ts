@@ -1,17 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import t from 'tap';
 import { MonitoringCentreSim } from '../../src/sim/monitoring-centre.js';
 import type { UnitOf } from '../../src/uplink/gbt26875/index.js';
 import { waitFor } from '../helpers/net.js';
 import { tempDir } from '../outbox/fixtures.js';
+import { sibling } from '../helpers/repo.js';
+import { nodeArgsFor } from '../helpers/node-entry.js';
 
-const CHILD = fileURLToPath(new URL('./kill-child.ts', import.meta.url));
+const CHILD = sibling(import.meta.url, './kill-child.ts');
 
 function run(path: string, port: number, append: boolean): ChildProcess {
-  const child = spawn(process.execPath, [...process.execArgv, CHILD, path, String(port), append ? 'append' : ''], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgsFor(CHILD), path, String(port), append ? 'append' : ''], { stdio: ['ignore', 'pipe', 'inherit'] });
   return child;
 }
 

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { Outbox } from '../../src/outbox/index.js';
 import { CentreSession } from '../../src/uplink/centre/session.js';
@@ -8,8 +7,9 @@ import { freePort, waitFor } from '../helpers/net.js';
 import { fireAlarm, tempDir, GATEWAY } from '../outbox/fixtures.js';
 import { ROUTES, centreConfig, site } from './harness.js';
 import { nodeArgsFor } from '../helpers/node-entry.js';
+import { sibling } from '../helpers/repo.js';
 
-const SCRIPT = fileURLToPath(new URL('../../scripts/sim/monitoring-centre.ts', import.meta.url));
+const SCRIPT = sibling(import.meta.url, '../../scripts/sim/monitoring-centre.ts');
 
 t.test('the command-line centre logs a gateway in plain language, confirms, and reads on command', async (t) => {
   const port = await freePort();

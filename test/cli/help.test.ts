@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { COMMAND_NAMES } from '../../src/cli/index.js';
 import { runHearth } from '../helpers/hearth-cli.js';
+import { repoPath } from '../helpers/repo.js';
 
 /** `--help` on every command (docs/cli.md promises it), and suggestions for mistyped commands and flags. */
 
@@ -41,7 +42,7 @@ t.test('-h and "hearth help COMMAND" too, and --help anywhere on the line does n
 });
 
 t.test('every command docs/cli.md lists exists', async (t) => {
-  const doc = readFileSync(new URL('../../docs/cli.md', import.meta.url), 'utf8');
+  const doc = readFileSync(repoPath('docs/cli.md'), 'utf8');
   const documented = [...doc.matchAll(/^\| `hearth (\w+)/gm)].map((m) => m[1]!);
   t.ok(documented.length >= 8, 'the table was found');
   for (const name of new Set(documented)) t.ok(COMMAND_NAMES.includes(name), `hearth ${name} exists`);

@@ -1,17 +1,17 @@
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { Outbox } from '../../src/outbox/index.js';
 import { freePort } from '../helpers/net.js';
 import { startPymodbus } from '../helpers/pymodbus.js';
 import { fault, fireAlarm, reading, tempDir } from '../outbox/fixtures.js';
 import { nodeArgsFor } from '../helpers/node-entry.js';
+import { sibling } from '../helpers/repo.js';
 
 /** `hearth read` against pymodbus, `hearth outbox` against a live (open, WAL) outbox file. */
 
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+const MAIN = sibling(import.meta.url, '../../src/main.ts');
 
 function hearth(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { readUsers, usersPath } from '../../src/api/access/user-file.js';
 import { UserStore } from '../../src/api/access/user-store.js';
@@ -11,6 +10,7 @@ import { readToken, tokenPath } from '../../src/api/token.js';
 import { AuditLog } from '../../src/remote/audit-log.js';
 import { runHearth } from '../helpers/hearth-cli.js';
 import { nodeArgsFor } from '../helpers/node-entry.js';
+import { sibling } from '../helpers/repo.js';
 
 /** hearth user and hearth token on the command line, including as root into the service's state folder. */
 const dir = mkdtempSync(join(tmpdir(), 'hearth-user-'));
@@ -84,7 +84,7 @@ t.test('a garbage users file: the store sets it aside with a fault; the CLI star
 
 /** Runs `hearth ARGS` as another user (what the service runs as), from the same sources. */
 function runAs(uid: number, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+  const main = sibling(import.meta.url, '../../src/main.ts');
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...nodeArgsFor(main), ...args], { uid, gid: uid, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: dir } });
     let stdout = '';

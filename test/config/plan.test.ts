@@ -1,9 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { loadConfigWithProfiles } from '../../src/config/load.js';
 import { describePlan } from '../../src/cli/plan/plan.js';
+import { repoPath } from '../helpers/repo.js';
 
-const sample = fileURLToPath(new URL('../../drivers/modbus/sample.yaml', import.meta.url));
+const sample = repoPath('drivers/modbus/sample.yaml');
 
 t.test('the plan lists buses, devices, points and effective thresholds', async (t) => {
   const { config, profiles } = await loadConfigWithProfiles(sample);

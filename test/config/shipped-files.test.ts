@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { ConfigError } from '../../src/config/errors.js';
 import { loadConfigWithProfiles } from '../../src/config/load.js';
 import { publishedSchemas } from '../../src/config/published-schemas.js';
+import { REPO } from '../helpers/repo.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const root = REPO + '/';
 
 t.test('published schema files match the code (run node dist/scripts/gen-schema.js)', async (t) => {
   for (const { path, text } of publishedSchemas()) {

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { PLATFORM_RULES, type PlatformCodecName } from '../../src/config/sections/platform-rules.js';
 import type { Codec, OutboundMessage } from '../../src/uplink/codec.js';
+import { repoPath } from '../helpers/repo.js';
 
 /**
  * The published contract of every codec: which JSON Schema in docs/schema/ governs each topic a
@@ -38,7 +38,7 @@ export const CONTRACTS: readonly { codec: PlatformCodecName; topic: RegExp; sche
   { codec: 'alibaba-alink', topic: /^\/ext\/rrpc\/[^/]+\/sys\/[^/]+\/[^/]+\/thing\/service\/[^/]+$/, schema: 'alibaba-alink/service-reply' },
 ];
 
-const SCHEMA_DIR = fileURLToPath(new URL('../../docs/schema/', import.meta.url));
+const SCHEMA_DIR = repoPath('docs/schema') + '/';
 
 /** Every schema file under docs/schema/, by name (path without `.schema.json`). */
 export function publishedSchemaNames(): string[] {

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { parse, stringify } from 'yaml';
 import { hearthConfigSchema } from '../../src/config/schema.js';
@@ -9,6 +8,7 @@ import { parseProfile } from '../../drivers/modbus/profile.js';
 import { modbusProfileSchema } from '../../drivers/modbus/profile-schema.js';
 import { runHearth } from '../helpers/hearth-cli.js';
 import { snippetKind, yamlSnippets } from './snippets.js';
+import { REPO } from '../helpers/repo.js';
 
 /**
  * Every YAML snippet in the guides installers follow is valid against the schema hearth checks
@@ -18,7 +18,7 @@ import { snippetKind, yamlSnippets } from './snippets.js';
  * a deliberately partial one: ./snippets.ts.
  */
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const root = REPO + '/';
 const FILES = ['docs/installer-guide.en.md', 'docs/installer-guide.zh-CN.md', 'docs/cli.md', 'README.md', 'drivers/modbus/README.md'];
 
 /** What a fragment of a site config is missing to stand alone; its own sections win. */

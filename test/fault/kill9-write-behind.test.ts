@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import t from 'tap';
 import type { GatewayEvent } from '../../src/model/event.js';
 import { Outbox } from '../../src/outbox/index.js';
 import { transpileForChild } from './transpile.js';
+import { sibling } from '../helpers/repo.js';
 
 /** The write-behind window of the child, and how late a spill may come on a loaded machine. */
 const WINDOW_MS = 500;
@@ -44,7 +44,7 @@ async function runAndKill(childJs: string, path: string): Promise<Run> {
 t.test(`kill -9 with write-behind (${ITERATIONS} times): no committed event lost; readings lost only inside the window, and reported at the next open`, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-kill9-wb-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const child = transpileForChild(fileURLToPath(new URL('./write-behind-child.ts', import.meta.url)));
+  const child = transpileForChild(sibling(import.meta.url, './write-behind-child.ts'));
   t.teardown(child.cleanup);
   const lanes = [0, 1].map((n) => join(dir, `outbox-${n}.db`));
   const results = await Promise.all(

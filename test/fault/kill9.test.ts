@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import t from 'tap';
 import { Outbox } from '../../src/outbox/index.js';
@@ -10,13 +9,14 @@ import { Mosquitto } from '../helpers/mosquitto.js';
 import { Subscriber, platform } from '../uplink/harness.js';
 import { runAndKill } from './killer.js';
 import { transpileForChild } from './transpile.js';
+import { sibling } from '../helpers/repo.js';
 
 const ITERATIONS = Number(process.env.HEARTH_KILL_ITERATIONS ?? 200);
 
 t.test(`kill -9 at random moments during ingest (${ITERATIONS} times): every committed event is kept and delivered`, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-kill9-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const child = transpileForChild(fileURLToPath(new URL('./ingest-child.ts', import.meta.url)));
+  const child = transpileForChild(sibling(import.meta.url, './ingest-child.ts'));
   t.teardown(child.cleanup);
   // Four lanes, each its own outbox file, run side by side to keep the suite short.
   const lanes = [0, 1, 2, 3].map((n) => ({ path: join(dir, `outbox-${n}.db`), committed: [] as string[] }));

@@ -1,9 +1,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
+import { createRequire } from 'node:module';
+import type TypeScript from 'typescript';
+import { REPO } from '../helpers/repo.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const ROOT = REPO;
 
 /**
  * Compiles `entry` and every module it imports relatively into plain JavaScript under the repo's
@@ -12,6 +13,10 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
  * needs. Transpile only, like the tests themselves. Returns the compiled entry and a cleanup.
  */
 export function transpileForChild(entry: string): { file: string; cleanup: () => void } {
+  // Run from the compiled tree (`npm test`), the child is plain JavaScript already.
+  if (entry.endsWith('.js')) return { file: entry, cleanup: () => undefined };
+  // Loaded only here: the compiler takes a good part of a second to load, and the compiled run never needs it.
+  const ts = createRequire(import.meta.url)('typescript') as typeof TypeScript;
   const base = join(ROOT, 'node_modules', '.cache');
   mkdirSync(base, { recursive: true });
   const out = mkdtempSync(join(base, 'hearth-fault-'));

@@ -1,8 +1,8 @@
 import t from 'tap';
-import { resolve } from 'node:path';
 import { loadConfigWithProfiles } from '../../src/config/load.js';
 import { describePlan } from '../../src/cli/plan/plan.js';
 import { BASE, issueLines } from '../config/helpers.js';
+import { repoPath } from '../helpers/repo.js';
 
 const IO = `
 gpio:
@@ -22,7 +22,7 @@ actions:
 `;
 
 t.test('demo config loads with gpio, tags and actions, and check prints them', async (t) => {
-  const { config, profiles } = await loadConfigWithProfiles(resolve(import.meta.dirname, '../../config/demo.yaml'));
+  const { config, profiles } = await loadConfigWithProfiles(repoPath('config/demo.yaml'));
   t.equal(config.gpio?.backend, 'sim');
   t.equal(config.gpio?.inputs[0]?.contact, 'NO');
   t.equal(config.gpio?.inputs[0]?.debounceMs, 50);

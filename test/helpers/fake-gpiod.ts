@@ -1,13 +1,14 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { repoPath } from './repo.js';
 
 /**
  * The fake libgpiod tools (test/gpio/fixtures/fake-gpiod): shell scripts with the real tools'
  * names and command lines that keep their state in a folder, so the character-device backend runs
  * for real on a machine without GPIO. One folder per test.
  */
-export const FAKE_GPIOD_BIN = resolve(import.meta.dirname, '../gpio/fixtures/fake-gpiod');
+export const FAKE_GPIOD_BIN = repoPath('test/gpio/fixtures/fake-gpiod');
 
 export interface FakeGpiod {
   dir: string;

@@ -1,21 +1,24 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
+import { REPO, repoPath } from './repo.js';
 
 /**
- * The node arguments that run one of the repository's TypeScript entry points (the CLI, a script)
- * in a child process. `npm test` compiles the tree into dist/ first and sets
- * HEARTH_TEST_FROM_DIST=1: children then run the compiled JavaScript, which starts in a fraction
- * of the time the TypeScript loader needs (the CLI tests spawn it hundreds of times). Run alone
- * (`npx tap test/x.test.ts`), where dist/ may be stale, children use the sources with the test's
- * own loader flags. From the compiled tree itself (the benchmarks) the .js file is used as it is.
+ * Whether this run uses the compiled tree: `npm test` compiles everything into dist/ and runs the
+ * compiled tests from there (no TypeScript loader in any process, which saves seconds per test
+ * file on a 2-core machine); HEARTH_TEST_FROM_DIST=1 asks the same of children when the tests
+ * themselves run from sources.
+ */
+const FROM_DIST = import.meta.url.endsWith('.js') || process.env.HEARTH_TEST_FROM_DIST === '1';
+
+/**
+ * The node arguments that run one of the repository's entry points (the CLI, a script, a test's
+ * child) in a child process: the compiled JavaScript when this run uses dist/, otherwise the
+ * TypeScript source with the test's own loader flags. A .js path is used as it is.
  */
 export function nodeArgsFor(entry: string): string[] {
   if (entry.endsWith('.js')) return [entry];
-  if (process.env.HEARTH_TEST_FROM_DIST === '1') {
-    const compiled = `${REPO}dist/${relative(REPO, entry).replace(/\.ts$/, '.js')}`;
+  if (FROM_DIST) {
+    const compiled = repoPath('dist', relative(REPO, entry).replace(/\.ts$/, '.js'));
     if (existsSync(compiled)) return [compiled];
   }
   return [...process.execArgv, entry];
@@ -23,5 +26,5 @@ export function nodeArgsFor(entry: string): string[] {
 
 /** Whether `npm test` built dist/ for this run (fresh, so tests may copy it rather than compile again). */
 export function distIsFresh(): boolean {
-  return process.env.HEARTH_TEST_FROM_DIST === '1' && existsSync(`${REPO}dist/src/main.js`);
+  return FROM_DIST && existsSync(repoPath('dist/src/main.js'));
 }

@@ -1,13 +1,12 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { repoPath } from './repo.js';
 
 /**
  * Starts scripts/sim/pymodbus_server.py, an independent Modbus slave, for a test. Debian's
  * /usr/bin/python3 is used on purpose: a python3 earlier on PATH does not see python3-pymodbus.
  */
-const SCRIPT = resolve(dirname(fileURLToPath(import.meta.url)), '../../scripts/sim/pymodbus_server.py');
+const SCRIPT = repoPath('scripts/sim/pymodbus_server.py');
 const PYTHON = '/usr/bin/python3';
 
 export type AreaInit = Partial<Record<'holding' | 'input' | 'coil' | 'discrete', Record<number, number | number[]>>>;

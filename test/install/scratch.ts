@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { distIsFresh } from '../helpers/node-entry.js';
+import { REPO as ROOT } from '../helpers/repo.js';
 
-export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+export const REPO = `${ROOT}/`;
 
 /**
  * A package to install, as a release would contain it: the repository's data files and a fresh

@@ -1,16 +1,17 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { Outbox } from '../../src/outbox/index.js';
 import { tempDir } from './fixtures.js';
+import { sibling } from '../helpers/repo.js';
+import { nodeArgsFor } from '../helpers/node-entry.js';
 
-const CHILD = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
+const CHILD = sibling(import.meta.url, './crash-child.ts');
 
 /** Runs the child until it printed `ready`, then kill -9; returns the seqs it reported committed. */
 async function runAndKill(path: string, count: number): Promise<{ committed: number[]; signal: string | null }> {
   // Same loader flags as this process, so the child runs the TypeScript sources too.
-  const child = spawn(process.execPath, [...process.execArgv, CHILD, path, String(count)], {
+  const child = spawn(process.execPath, [...nodeArgsFor(CHILD), path, String(count)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
 import { chownSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { SEQUENCE_MARK_FILE } from '../../src/outbox/sequence-mark.js';
 import { store } from './resilient-fixtures.js';
 import { fireAlarm, reading, tempDir } from './fixtures.js';
 import { nodeArgsFor } from '../helpers/node-entry.js';
+import { sibling } from '../helpers/repo.js';
 
 /**
  * `sudo hearth …` (commissioning: a first run by hand, `hearth outbox stats`) must not leave files
@@ -15,7 +15,7 @@ import { nodeArgsFor } from '../helpers/node-entry.js';
  */
 const root = typeof process.getuid === 'function' && process.getuid() === 0;
 const SERVICE = 65534;
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+const MAIN = sibling(import.meta.url, '../../src/main.ts');
 
 /** Every file and folder under `dir` that is not the service's, with its owner. */
 function notTheService(dir: string): string[] {

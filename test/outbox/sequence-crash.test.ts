@@ -1,20 +1,21 @@
 import { spawn } from 'node:child_process';
 import { rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { ignoreFaults } from '../../src/faults/gateway-faults.js';
 import { Outbox } from '../../src/outbox/index.js';
 import { noopLogger } from '../../src/outbox/logger.js';
 import { SEQUENCE_MARK_FILE, SequenceMarkFile } from '../../src/outbox/sequence-mark.js';
 import { tempDir } from './fixtures.js';
+import { sibling } from '../helpers/repo.js';
+import { nodeArgsFor } from '../helpers/node-entry.js';
 
-const CHILD = fileURLToPath(new URL('./sequence-child.ts', import.meta.url));
+const CHILD = sibling(import.meta.url, './sequence-child.ts');
 
 /** Runs the child until it reported `atLeast` numbers, then kill -9; returns every number it reported. */
 async function runAndKill(path: string, stateDir: string, atLeast: number): Promise<number[]> {
   // Same loader flags as this process, so the child runs the TypeScript sources too.
-  const child = spawn(process.execPath, [...process.execArgv, CHILD, path, stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgsFor(CHILD), path, stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));

@@ -1,14 +1,14 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { parseConfigWithProfiles } from '../../src/config/load.js';
 import { ConfigStore } from '../../src/remote/config-store.js';
 import { transpileForChild } from '../fault/transpile.js';
 import { configText, siteDir } from './fixtures.js';
+import { sibling } from '../helpers/repo.js';
 
-const child = transpileForChild(fileURLToPath(new URL('./apply-child.ts', import.meta.url)));
+const child = transpileForChild(sibling(import.meta.url, './apply-child.ts'));
 t.teardown(() => child.cleanup());
 
 t.test('kill -9 while applying leaves the old or the new config, never a broken one', async (t) => {

@@ -5,6 +5,7 @@ import type { Reading } from '../../src/model/reading.js';
 import { DEFAULT_STATE_MAX_SILENCE_MS, DEFAULT_VALUE_MAX_SILENCE_MS, reportingFor } from '../../src/reporting/defaults.js';
 import { ReportByException } from '../../src/reporting/exception-filter.js';
 import { reading } from '../outbox/fixtures.js';
+import { repoPath } from '../helpers/repo.js';
 
 t.test('defaults: booleans and text on change with an hourly heartbeat, numbers on any change with a 15 min one; own settings win', async (t) => {
   t.same(reportingFor({ type: 'boolean' }), { deadband: 0, maxSilenceMs: DEFAULT_STATE_MAX_SILENCE_MS });
@@ -30,8 +31,8 @@ t.test('a status bit polled every second for an hour: sent on its changes and on
 
 t.test('the shipped profiles: every analogue point has a deadband and a heartbeat; bits fall back to the defaults', async (t) => {
   for (const name of ['example-smoke-detector', 'example-residual-current-detector']) {
-    const url = new URL(`../../drivers/modbus/profiles/${name}.yaml`, import.meta.url);
-    const points = profilePointSpecs(loadProfileSync(url.pathname));
+    const url = repoPath(`drivers/modbus/profiles/${name}.yaml`);
+    const points = profilePointSpecs(loadProfileSync(url));
     for (const p of points.filter((p) => p.type === 'number' && p.name !== 'device_alarm_setting')) {
       t.ok(p.deadband !== undefined && p.deadband > 0, `${name} ${p.name}: deadband ${p.deadband}`);
       t.ok(p.maxSilenceMs !== undefined && p.maxSilenceMs >= 900_000, `${name} ${p.name}: heartbeat ${p.maxSilenceMs}`);

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { sibling } from '../helpers/repo.js';
+import { nodeArgsFor } from '../helpers/node-entry.js';
 
 /** The CLI entry point, run from TypeScript sources with this process's loader flags. */
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+const MAIN = sibling(import.meta.url, '../../src/main.ts');
 
 export interface DaemonChild {
   child: ChildProcess;
@@ -13,7 +14,7 @@ export interface DaemonChild {
 
 /** `hearth ARGS` as a child with extra environment (NOTIFY_SOCKET, WATCHDOG_USEC). Killed at exit. */
 export function spawnHearth(args: string[], env: Record<string, string>): DaemonChild {
-  const child = spawn(process.execPath, [...process.execArgv, MAIN, ...args], {
+  const child = spawn(process.execPath, [...nodeArgsFor(MAIN), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });

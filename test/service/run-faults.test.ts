@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { demoCopy } from '../helpers/demo-config.js';
 import { waitFor } from '../helpers/net.js';
+import { sibling } from '../helpers/repo.js';
+import { nodeArgsFor } from '../helpers/node-entry.js';
 
 /**
  * `hearth run` (the demo config, every port moved to a free one) as a child process: which
@@ -13,7 +14,7 @@ import { waitFor } from '../helpers/net.js';
  * with the fix; SIGTERM during start stops it, and a second signal exits at once.
  */
 
-const CHILD = fileURLToPath(new URL('./run-child.ts', import.meta.url));
+const CHILD = sibling(import.meta.url, './run-child.ts');
 
 interface Child {
   output(): string;
@@ -30,7 +31,7 @@ async function runDemo(t: { teardown(fn: () => unknown): void }, env: Record<str
     edit?.(c);
   });
   t.teardown(() => rmSync(copy.dir, { recursive: true, force: true }));
-  const proc = spawn(process.execPath, [...process.execArgv, CHILD, '--config', copy.file], {
+  const proc = spawn(process.execPath, [...nodeArgsFor(CHILD), '--config', copy.file], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: { ...process.env, ...env },
   });

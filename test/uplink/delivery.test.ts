@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { Outbox } from '../../src/outbox/index.js';
 import { UplinkSession } from '../../src/uplink/index.js';
@@ -8,6 +7,8 @@ import { Mosquitto } from '../helpers/mosquitto.js';
 import { waitFor } from '../helpers/net.js';
 import { GATEWAY, fault, fireAlarm, reading, tempDir } from '../outbox/fixtures.js';
 import { PREFIX, Subscriber, missing, platform, range, schemaFor } from './harness.js';
+import { sibling } from '../helpers/repo.js';
+import { nodeArgsFor } from '../helpers/node-entry.js';
 
 const broker = await Mosquitto.start();
 t.teardown(() => broker.close());
@@ -76,7 +77,7 @@ t.test('the last will (retained offline) is published when the gateway is killed
   const gw = 'gw-will';
   const child = spawn(
     process.execPath,
-    [...process.execArgv, fileURLToPath(new URL('./uplink-child.ts', import.meta.url)), broker.url, join(tempDir(t), 'o.db'), gw],
+    [...nodeArgsFor(sibling(import.meta.url, './uplink-child.ts')), broker.url, join(tempDir(t), 'o.db'), gw],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   t.teardown(() => child.kill('SIGKILL'));

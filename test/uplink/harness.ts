@@ -3,11 +3,12 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { PlatformConfig } from '../../src/config/types.js';
 import { waitFor } from '../helpers/net.js';
+import { repoPath } from '../helpers/repo.js';
 
 export const PREFIX = 'hearth/v1';
 
 function loadSchema(name: string): ValidateFunction {
-  const url = new URL(`../../docs/schema/${name}.schema.json`, import.meta.url);
+  const url = repoPath(`docs/schema/${name}.schema.json`);
   return new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(JSON.parse(readFileSync(url, 'utf8')) as object);
 }
 

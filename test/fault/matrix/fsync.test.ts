@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import t from 'tap';
 import { Mosquitto } from '../../helpers/mosquitto.js';
@@ -11,6 +10,7 @@ import { freePort, waitFor } from '../../helpers/net.js';
 import { startPymodbus } from '../../helpers/pymodbus.js';
 import { transpileForChild } from '../transpile.js';
 import { DELIVERY_MS, QUIET, SIREN_MS, type Msg } from './harness.js';
+import { repoPath, sibling } from '../../helpers/repo.js';
 
 /**
  * Fault matrix: fsync fails. A shim preloaded into the gateway's process (native/fail-fsync.c)
@@ -19,12 +19,12 @@ import { DELIVERY_MS, QUIET, SIREN_MS, type Msg } from './harness.js';
  * the storage fault goes upstream and clears once fsync works again.
  */
 // The child runs from a transpiled copy elsewhere: name the profile by its path.
-const PROFILE = fileURLToPath(new URL('../../../drivers/modbus/profiles/example-smoke-detector.yaml', import.meta.url));
+const PROFILE = repoPath('drivers/modbus/profiles/example-smoke-detector.yaml');
 const dir = mkdtempSync(join(tmpdir(), 'hearth-matrix-fsync-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 const shim = join(dir, 'fail-fsync.so');
 try {
-  execFileSync('cc', ['-shared', '-fPIC', '-o', shim, fileURLToPath(new URL('./native/fail-fsync.c', import.meta.url)), '-ldl'], { stdio: 'pipe' });
+  execFileSync('cc', ['-shared', '-fPIC', '-o', shim, repoPath('test/fault/matrix/native/fail-fsync.c'), '-ldl'], { stdio: 'pipe' });
 } catch (err) {
   t.fail(`cannot build the fsync shim (a C compiler is a test dependency): ${(err as Error).message}`);
 }
@@ -56,7 +56,7 @@ api: { enabled: false }
 log: { level: fatal }
 `,
   );
-  const child = transpileForChild(fileURLToPath(new URL('./fsync-child.ts', import.meta.url)));
+  const child = transpileForChild(sibling(import.meta.url, './fsync-child.ts'));
   t.teardown(child.cleanup);
   const flag = join(dir, 'fail-now');
   const gw = spawn(process.execPath, [child.file, config], { env: { ...process.env, LD_PRELOAD: shim, FAIL_FSYNC_FLAG: flag }, stdio: ['ignore', 'pipe', 'inherit'] });
