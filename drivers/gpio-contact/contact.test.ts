@@ -1,7 +1,7 @@
 import t from 'tap';
-import { join } from 'node:path';
 import { loadConfigWithProfiles } from '../../src/config/load.js';
 import { activeLevel, contactPointSpec } from './contact.js';
+import { repoPath } from '../../test/helpers/repo.js';
 
 t.test('active level per contact type and wiring', async (t) => {
   t.equal(activeLevel('NO', 'pull-up'), 0);
@@ -12,7 +12,7 @@ t.test('active level per contact type and wiring', async (t) => {
 });
 
 t.test('the sample config is valid', async (t) => {
-  const { config } = await loadConfigWithProfiles(join(import.meta.dirname, 'sample.yaml'), { checkFiles: false });
+  const { config } = await loadConfigWithProfiles(repoPath('drivers/gpio-contact/sample.yaml'), { checkFiles: false });
   t.equal(config.gpio?.inputs.length, 2);
   t.equal(config.actions?.length, 2);
 });

@@ -3,6 +3,7 @@ import t from 'tap';
 import { ConfigError } from '../../src/config/errors.js';
 import { loadProfile, loadProfileSync, parseProfile, profileWarnings, shippedProfileDir } from './profile.js';
 import { profilePointSpecs } from './profile-points.js';
+import { repoPath } from '../../test/helpers/repo.js';
 
 const problems = (text: string): string[] => {
   try {
@@ -101,7 +102,7 @@ t.test('an unreadable profile file', async (t) => {
 });
 
 t.test('the worked example in README.md is a valid profile', async (t) => {
-  const readme = readFileSync(new URL('./README.md', import.meta.url), 'utf8');
+  const readme = readFileSync(repoPath('drivers/modbus/README.md'), 'utf8');
   const block = /```yaml\n(# yaml-language-server[^\n]*\nmodel: RCM-200[\s\S]*?)```/.exec(readme)?.[1];
   t.ok(block, 'found the worked example');
   const p = parseProfile(block!, '/etc/hearth/profiles/acme-rcm-200.yaml');
