@@ -95,7 +95,7 @@ export class DaemonFacade implements GatewayFacade {
   async readNow(deviceId: string): Promise<{ ok: boolean; code?: string; device: ScheduledDeviceSnapshot }> {
     const runtime = this.parts.modbus.runtime(deviceId);
     if (runtime === undefined) throw apiError('API_NOT_FOUND', `no device '${deviceId}'`);
-    const outcome = await runtime.pollOnce();
+    const outcome = await runtime.pollFresh();
     const device = this.device(deviceId)!;
     return outcome.ok ? { ok: true, device } : { ok: false, code: outcome.code, device };
   }

@@ -137,6 +137,17 @@ export class DeviceRuntime {
     return poll;
   }
 
+  /**
+   * A poll that starts after this call: one already running is waited for, then another is made.
+   * For "read now" in the console: a poll that began before the installer asked may have read the
+   * device before the change they are looking for.
+   */
+  async pollFresh(): Promise<PollOutcome> {
+    const running = this.inFlight;
+    if (running !== undefined) await running;
+    return this.pollOnce();
+  }
+
   /** Time-based availability checks (offline after `afterMs` while polls are backed off). */
   tick(): void {
     if (!this.config.enabled) return;

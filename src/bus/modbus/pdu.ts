@@ -33,6 +33,7 @@ const READ_FC: Record<ModbusArea, number> = {
 const MAX_READ_BITS = 2000;
 const MAX_READ_REGISTERS = 125;
 const MAX_WRITE_REGISTERS = 123;
+const MAX_WRITE_COILS = 1968;
 
 export function functionCodeOf(req: ModbusRequest): number {
   switch (req.op) {
@@ -44,6 +45,8 @@ export function functionCodeOf(req: ModbusRequest): number {
       return FC.writeMultipleRegisters;
     case 'writeCoil':
       return FC.writeSingleCoil;
+    case 'writeCoils':
+      return FC.writeMultipleCoils;
   }
 }
 
@@ -72,6 +75,9 @@ export function validateRequest(req: ModbusRequest, units: { min: number; max: n
     if (count < 1 || count > MAX_WRITE_REGISTERS) bad(`1-${MAX_WRITE_REGISTERS} values per write, got ${count}`);
     const wrong = req.values.find((v) => !isUint16(v));
     if (wrong !== undefined) bad(`values must be 0-65535, got ${wrong}`);
+  } else if (req.op === 'writeCoils') {
+    count = req.values.length;
+    if (count < 1 || count > MAX_WRITE_COILS) bad(`1-${MAX_WRITE_COILS} coils per write, got ${count}`);
   }
   if (req.address + count > 0x10000) bad(`address ${req.address} + ${count} runs past 65535`);
 }
@@ -87,6 +93,8 @@ export function encodeRequestPdu(req: ModbusRequest): Buffer {
       return new r.WriteMultipleRegistersRequestBody(req.address, req.values).createPayload();
     case 'writeCoil':
       return new r.WriteSingleCoilRequestBody(req.address, req.value).createPayload();
+    case 'writeCoils':
+      return new r.WriteMultipleCoilsRequestBody(req.address, req.values).createPayload();
   }
 }
 
@@ -169,10 +177,13 @@ export function decodeResponsePdu(req: ModbusRequest, pdu: Buffer): PduVerdict {
       const echo = encodeRequestPdu(req);
       return pdu.equals(echo) ? { kind: 'ok', response: {} } : { kind: 'mismatch', detail: 'write echo differs from request' };
     }
-    case 'writeRegisters': {
-      const body = res.WriteMultipleRegistersResponseBody.fromBuffer(pdu);
-      if (pdu.length !== 5 || body?.start !== req.address || body.quantity !== req.values.length) {
-        return { kind: 'mismatch', detail: 'write reply names other registers' };
+    case 'writeRegisters':
+    case 'writeCoils': {
+      // Function 15 and 16 replies both echo the start address and the quantity written (§6.11, §6.12).
+      const start = pdu.length === 5 ? pdu.readUInt16BE(1) : -1;
+      const quantity = pdu.length === 5 ? pdu.readUInt16BE(3) : -1;
+      if (start !== req.address || quantity !== req.values.length) {
+        return { kind: 'mismatch', detail: `write reply names other ${req.op === 'writeCoils' ? 'coils' : 'registers'}` };
       }
       return { kind: 'ok', response: {} };
     }

@@ -10,7 +10,8 @@ export type ModbusRequest =
   | { op: 'read'; unit: number; area: ModbusArea; address: number; count: number }
   | { op: 'writeRegister'; unit: number; address: number; value: number }
   | { op: 'writeRegisters'; unit: number; address: number; values: number[] }
-  | { op: 'writeCoil'; unit: number; address: number; value: boolean };
+  | { op: 'writeCoil'; unit: number; address: number; value: boolean }
+  | { op: 'writeCoils'; unit: number; address: number; values: boolean[] };
 
 export interface ModbusResponse {
   /** 16-bit register words for holding/input reads. */
