@@ -1,9 +1,7 @@
-import type { ModbusPointDef, ModbusProfile } from './profile-types.js';
+import { checkCommands } from './profile-command-checks.js';
+import type { ModbusPointDef, ModbusProfile, ProfileFinding } from './profile-types.js';
 
-export interface ProfileFinding {
-  segments: (string | number)[];
-  message: string;
-}
+export type { ProfileFinding } from './profile-types.js';
 
 const WIDE = new Set(['int32', 'uint32', 'float32']);
 const NUMERIC_ONLY = ['scale', 'offset', 'unit', 'min', 'max', 'thresholds', 'deadband'] as const;
@@ -47,6 +45,7 @@ export function checkProfile(profile: ModbusProfile, raw: Record<string, unknown
       }
     });
   });
+  findings.push(...checkCommands(profile));
   return findings;
 }
 

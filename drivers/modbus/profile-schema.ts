@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { flag, integer, object, oneOfStrings, POINT_NAME_PATTERN, SEVERITIES, text, thresholdSchema } from '../../src/config/sections/common.js';
 import { Defaulted, DerivedDefault } from '../../src/config/sections/defaulted.js';
+import { commandSchema } from './profile-command-schema.js';
 
 /** Schema of a Modbus device profile; the profile types (./profile-types.ts) are derived from it. */
 
@@ -93,6 +94,7 @@ export const modbusProfileSchema = Type.Object(
     reads: Defaulted(readLimitsSchema, {}),
     points: Defaulted(Type.Array(pointSchema, { description: 'Value points.' }), []),
     bitFields: Defaulted(Type.Array(bitFieldSchema, { description: 'Status registers split into named bits.' }), []),
+    commands: Defaulted(Type.Array(commandSchema, { description: 'What the device can be told to do (drivers/modbus/README.md, "Commands").' }), []),
   },
   {
     $schema: 'http://json-schema.org/draft-07/schema#',

@@ -1,4 +1,5 @@
 import type { Static } from '@sinclair/typebox';
+import type { commandParamSchema, commandSchema } from './profile-command-schema.js';
 import type { bitFieldSchema, bitSchema, modbusProfileSchema, pointSchema, readLimitsSchema } from './profile-schema.js';
 
 /** Types of a loaded device profile, derived from its schema (./profile-schema.ts). */
@@ -17,6 +18,10 @@ export type ModbusPointDef = Static<typeof pointSchema>;
 export type BitDef = Static<typeof bitSchema>;
 /** A 16-bit register whose bits are separate boolean points (alarm, fault, tamper flags). */
 export type BitFieldDef = Static<typeof bitFieldSchema>;
+/** A named command: what it writes, its parameters and read-back (./command-schema.ts). */
+export type CommandDef = Static<typeof commandSchema>;
+export type CommandParamDef = Static<typeof commandParamSchema>;
+
 /** How the driver may batch reads: devices differ in what they accept. */
 export type ReadLimits = Static<typeof readLimitsSchema>;
 
@@ -25,3 +30,9 @@ export type ByteOrder = ModbusProfile['byteOrder'];
 /** Order of the two registers of a 32-bit value: big = high word at the lower address. */
 export type WordOrder = ModbusProfile['wordOrder'];
 export type ValueType = ModbusPointDef['type'];
+
+/** A rule a profile breaks, at a path inside the profile file. */
+export interface ProfileFinding {
+  segments: (string | number)[];
+  message: string;
+}

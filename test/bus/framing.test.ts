@@ -29,6 +29,11 @@ t.test('CRC-16/MODBUS and request PDUs', async (t) => {
   t.same([...encodeRequestPdu({ op: 'read', unit: 1, area: 'holding', address: 0, count: 10 })], [3, 0, 0, 0, 10]);
   t.same([...encodeRequestPdu({ op: 'writeCoil', unit: 1, address: 0xac, value: true })], [5, 0, 0xac, 0xff, 0]);
   t.same([...encodeRequestPdu({ op: 'writeRegisters', unit: 1, address: 1, values: [0x000a, 0x0102] })], [0x10, 0, 1, 0, 2, 4, 0, 0x0a, 1, 2]);
+  // §6.11: 10 coils from 20 (0x13), ON-OFF-ON-ON-OFF-OFF-ON-ON then ON-OFF: bytes 0xCD 0x01.
+  t.same(
+    [...encodeRequestPdu({ op: 'writeCoils', unit: 1, address: 0x13, values: [true, false, true, true, false, false, true, true, true, false] })],
+    [0x0f, 0, 0x13, 0, 0x0a, 2, 0xcd, 0x01],
+  );
 });
 
 t.test('retry policy branches on class', async (t) => {

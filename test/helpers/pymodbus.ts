@@ -21,6 +21,8 @@ export interface PymodbusOptions {
   /** Units served; requests to any other unit get no reply (pymodbus 3.0.0rc1 drops them). */
   units: number[];
   init?: Record<number, AreaInit>;
+  /** Write links per unit: a write to `from` shows at `to` after `delayMs` (the script's --links). */
+  links?: Record<number, { from: string; to: string; delayMs?: number; value?: number }[]>;
   readyTimeoutMs?: number;
 }
 
@@ -39,6 +41,7 @@ process.once('exit', () => {
 
 export async function startPymodbus(opts: PymodbusOptions): Promise<PymodbusServer> {
   const args = [SCRIPT, '--mode', opts.mode, '--units', opts.units.join(','), '--init', JSON.stringify(opts.init ?? {})];
+  if (opts.links !== undefined) args.push('--links', JSON.stringify(opts.links));
   if (opts.port !== undefined) args.push('--port', String(opts.port));
   if (opts.device !== undefined) args.push('--device', opts.device);
   if (opts.baud !== undefined) args.push('--baud', String(opts.baud));
