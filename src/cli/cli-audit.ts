@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
-import { AuditLog } from '../remote/audit-log.js';
+import { AuditLog, type AuditEntry } from '../remote/audit-log.js';
 import { matchFolderOwner } from '../storage/state-owner.js';
 
 /**
@@ -10,10 +10,15 @@ import { matchFolderOwner } from '../storage/state-owner.js';
  * appending to a log that did not exist yet would leave a file the service cannot append to, so
  * the file is handed to the state folder's owner afterwards.
  */
-export function auditCliChange(stateDir: string, command: string, params: Record<string, unknown>): void {
+export function auditCliChange(
+  stateDir: string,
+  command: string,
+  params: Record<string, unknown>,
+  result: { outcome: AuditEntry['outcome']; code: string; message?: string; device?: string } = { outcome: 'done', code: 'OK' },
+): void {
   const log = new AuditLog(stateDir);
   const who = process.env.SUDO_USER ?? safeUserName();
-  log.append({ at: Date.now(), by: `cli:${who}`, command, id: randomUUID(), params, outcome: 'done', code: 'OK', user: who, via: 'cli' });
+  log.append({ at: Date.now(), by: `cli:${who}`, command, id: randomUUID(), params, ...result, user: who, via: 'cli' });
   try {
     matchFolderOwner(log.path, dirname(log.path));
   } catch {

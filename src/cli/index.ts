@@ -17,6 +17,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   user: { summary: 'tokens per person with a role: add, list, rotate, revoke', load: async () => (await import('./commands/user.js')).userCommand },
   scan: { summary: 'find the Modbus slaves on a bus (addresses x baud rates)', load: async () => (await import('./commands/scan.js')).scanCommand },
   read: { summary: 'read one device once and print its values (commissioning)', load: async () => (await import('./commands/read.js')).readCommand },
+  write: { summary: "run a device's command (trip, close, self_test) and confirm it by read-back", load: async () => (await import('./commands/write.js')).writeCommand },
   outbox: { summary: 'outbox statistics, or export unsent records as JSON lines', load: async () => (await import('./commands/outbox.js')).outboxCommand },
   keygen: { summary: 'make an Ed25519 key pair for signing remote commands', load: async () => (await import('./commands/keygen.js')).keygenCommand },
   sign: { summary: 'sign a remote command or config for one gateway', load: async () => (await import('./commands/sign.js')).signCommand },
