@@ -18,6 +18,8 @@ import { publicKeyText } from './signing/keys.js';
 import { disableMqttNumberCache } from './uplink/mqtt-packet-memory.js';
 import { RemoteManagement } from './remote/remote-management.js';
 import { AuditLog } from './remote/audit-log.js';
+import { DeviceCommands } from './devices/device-commands.js';
+import { commandAuditEntry } from './remote/command-audit.js';
 import { ApiServer } from './api/server.js';
 import type { GatewayParts } from './api/gateway-parts.js';
 import { EmbeddedBroker } from './sim/embedded-broker.js';
@@ -79,6 +81,8 @@ export class Daemon {
   private readonly api: ApiServer | undefined;
   /** One audit log for the centres' operations and the API's actions. */
   private readonly audit: AuditLog;
+  /** Device commands (trip, close, self-test) for rules, the console and remote commands. */
+  readonly commands: DeviceCommands;
   private readonly log: Logger;
 
   constructor(private readonly options: DaemonOptions) {
@@ -86,7 +90,8 @@ export class Daemon {
     const { config, logger } = options;
     this.clock = options.clock ?? new SystemClock(config.gateway.clockSync);
     this.log = logger;
-    this.path = new AlarmPath(config, this.clock, logger, () => this.outputs.registry);
+    // Rules' device commands (trip a breaker) run on the Modbus buses, which exist only further down.
+    this.path = new AlarmPath(config, this.clock, logger, () => this.outputs.registry, (step, rule, e) => this.commands.runForRule(step, rule, e));
     const { faults, store, rules, sink } = this.path;
     this.gpio = new GpioAccess({ config: config.gpio, logger, faults, ...(options.gpioBackend ? { backend: options.gpioBackend } : {}) });
     this.outputs = new GatewayOutputs({ configs: config.gpio?.outputs ?? [], gpio: this.gpio, faults, logger });
@@ -97,6 +102,14 @@ export class Daemon {
     this.sources = sources.filter((s): s is Source => s !== undefined);
     this.uplink = this.createUplink();
     this.audit = new AuditLog(config.gateway.stateDir, { faults, logger });
+    this.commands = new DeviceCommands({
+      devices: config.devices,
+      profiles: options.profiles,
+      bus: (id) => this.modbus.bus(id),
+      audit: (r) => this.audit.append(commandAuditEntry(r)),
+      logger: logger.child({ component: 'commands' }),
+      now: () => this.clock.now(),
+    });
     this.centres = this.createCentres();
     this.remote = new RemoteManagement({
       config,
@@ -155,6 +168,11 @@ export class Daemon {
   }
 
   /** The alarm path's parts, for tests, tools and benchmarks. */
+  /** A polled device's runtime (its latest readings), for tests and tools. */
+  device(id: string) {
+    return this.modbus.runtime(id);
+  }
+
   get store() {
     return this.path.store;
   }

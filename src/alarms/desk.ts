@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger.js';
 import type { GatewayEvent } from '../model/event.js';
 import { systemTimers, type TimerHandle, type Timers } from '../clock/timers.js';
 import { Conditions, isFaultCondition, isFireAlarm, isRaising, type Actor, type Condition } from './conditions.js';
-import { LocalActions } from './local-actions.js';
+import { LocalActions, type RuleCommandRunner } from './local-actions.js';
 import type { OutputRegistry } from '../outputs/driven-outputs.js';
 import { ReceiptWatch, type ReceiptState } from './receipt-watch.js';
 import { noLatchStore, type LatchStore } from './latch-store.js';
@@ -14,6 +14,8 @@ export interface AlarmDeskOptions {
   actions: readonly LocalActionRule[];
   /** The gateway's outputs once GPIO is started (undefined before, or without GPIO); see OutputRegistry. */
   outputs: () => OutputRegistry | undefined;
+  /** Runs the device commands of local rules (trip a breaker); without it, command steps do nothing. */
+  ruleCommands?: RuleCommandRunner;
   now: () => number;
   mono?: () => number;
   faults: FaultReporter;
@@ -79,7 +81,7 @@ export class AlarmDesk {
 
   constructor(private readonly options: AlarmDeskOptions) {
     this.timers = options.timers ?? systemTimers;
-    this.actions = new LocalActions(options.actions, options.outputs, options.logger, options.mono);
+    this.actions = new LocalActions(options.actions, options.outputs, options.logger, options.mono, options.ruleCommands);
     this.receipts = new ReceiptWatch({
       timeoutMs: options.receiptTimeoutMs,
       now: options.now,

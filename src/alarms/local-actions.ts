@@ -1,4 +1,4 @@
-import type { LocalActionRule } from '../config/io-types.js';
+import type { CommandStep, LocalActionRule } from '../config/io-types.js';
 import type { Logger } from '../log/logger.js';
 import type { GatewayEvent } from '../model/event.js';
 import type { OutputCommand } from '../outputs/output.js';
@@ -15,6 +15,13 @@ import type { OutputRegistry } from '../outputs/driven-outputs.js';
  * Silencing suspends an alarm's demands on sounders only; re-sounding gives them back, for the
  * time they have left.
  */
+
+/**
+ * Runs a device command for a rule (the gateway's device commands). Called in the event's turn and
+ * must return at once: the write and its read-back go on in the background, never in the way of
+ * the alarm path; the runner logs and audits the outcome.
+ */
+export type RuleCommandRunner = (step: CommandStep, rule: string, cause: GatewayEvent) => void;
 
 export interface ActionStats {
   fired: Record<string, number>;
@@ -57,6 +64,7 @@ export class LocalActions {
     private readonly outputs: () => OutputRegistry | undefined,
     private readonly logger: Logger,
     private readonly mono: () => number = () => performance.now(),
+    private readonly commands?: RuleCommandRunner,
   ) {}
 
   /** Runs the rules for one event. Never throws: a failed action must not lose the event. */
@@ -132,6 +140,13 @@ export class LocalActions {
       out.run(cmd);
       const lasts = step.mode === 'pulse' ? (step.forMs ?? 1000) : step.forMs;
       started.push({ output: step.output, cmd, endsAt: lasts === undefined ? undefined : this.mono() + lasts, released: false, silenced: false });
+    }
+    for (const step of rule.commands) {
+      try {
+        this.commands?.(step, rule.name, e);
+      } catch (err) {
+        this.logger.error({ rule: rule.name, device: step.device, command: step.command, err: (err as Error).message }, 'rule command not started');
+      }
     }
     this.counters.fired[rule.name] = (this.counters.fired[rule.name] ?? 0) + 1;
     this.demands.set(e.id, [...(this.demands.get(e.id) ?? []), ...started]);

@@ -1,5 +1,5 @@
 import type { Static } from '@sinclair/typebox';
-import type { actionStepSchema, localActionRuleSchema } from './sections/actions.js';
+import type { actionStepSchema, commandStepSchema, localActionRuleSchema } from './sections/actions.js';
 import type { demoContactsSchema, demoTagReaderSchema } from './sections/demo-io.js';
 import type { gpioInputSchema, gpioOutputSchema, gpioSchema } from './sections/gpio.js';
 import type { tagListSchema, tagReaderSchema, tagsSchema } from './sections/tags.js';
@@ -19,6 +19,7 @@ export type TagReaderConfig = Static<typeof tagReaderSchema>;
 export type TagListRef = Static<ReturnType<typeof tagListSchema>>;
 
 export type LocalActionRule = Static<typeof localActionRuleSchema>;
+export type CommandStep = Static<typeof commandStepSchema>;
 export type ActionStep = Static<typeof actionStepSchema>;
 
 /** Demo configs only: simulated dry contacts (on gpio.backend: sim) and TCP tag readers. */

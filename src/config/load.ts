@@ -4,6 +4,7 @@ import { applyDefaults } from './defaults.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { formatPath } from './key-path.js';
 import { loadDeviceProfiles, type DeviceProfiles } from './profiles.js';
+import { checkRuleCommands } from './command-step-checks.js';
 import { hearthConfigSchema } from './schema.js';
 import { compileSchema, validateWith } from './schema-validator.js';
 import { checkConfig, type Finding } from './semantic-checks.js';
@@ -78,7 +79,7 @@ export function parseConfigWithProfiles(text: string, sourcePath: string, opts: 
 
   const findings = checkConfig(config, { checkFiles: opts.checkFiles ?? true, forThisMachine: opts.forThisMachine ?? false });
   const { profiles, findings: profileFindings } = loadDeviceProfiles(config);
-  findings.push(...profileFindings);
+  findings.push(...profileFindings, ...checkRuleCommands(config, profiles));
   if (findings.length > 0) throw new ConfigError(toIssues(findings, source), absPath);
   return { config, profiles };
 }

@@ -1,4 +1,5 @@
 import { AlarmDesk } from '../alarms/desk.js';
+import type { RuleCommandRunner } from '../alarms/local-actions.js';
 import { latchFile } from '../alarms/latch-file.js';
 import type { OutputRegistry } from '../outputs/driven-outputs.js';
 import type { Clock } from '../clock/clock.js';
@@ -27,7 +28,7 @@ export class AlarmPath {
   readonly rules: RulesEngine;
   readonly latches: ReturnType<typeof latchFile>;
 
-  constructor(config: HearthConfig, clock: Clock, logger: Logger, outputs: () => OutputRegistry | undefined) {
+  constructor(config: HearthConfig, clock: Clock, logger: Logger, outputs: () => OutputRegistry | undefined, ruleCommands?: RuleCommandRunner) {
     const gatewayId = config.gateway.id;
     this.bus = createGatewayBus(logger.child({ component: 'bus' }));
     // Held until the outbox is open (open() below): state files read while the daemon is assembled
@@ -65,6 +66,7 @@ export class AlarmPath {
     this.desk = new AlarmDesk({
       actions: config.actions ?? [],
       outputs,
+      ...(ruleCommands !== undefined ? { ruleCommands } : {}),
       now: () => clock.now(),
       mono: () => clock.mono(),
       faults: this.faults,

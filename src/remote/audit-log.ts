@@ -24,7 +24,7 @@ export interface AuditEntry {
   /** Their role on the API (viewer, installer, administrator). */
   role?: string;
   /** Which way it came in. */
-  via?: 'console' | 'api' | 'remote' | 'cli' | 'centre';
+  via?: 'console' | 'api' | 'remote' | 'cli' | 'centre' | 'rule' | 'schedule';
   /** The client's address (API requests). */
   from?: string;
 }

@@ -7,13 +7,14 @@ import { resolveProfileRef } from '../config/profiles.js';
 import type { Logger } from '../log/logger.js';
 import { writeProfileValues } from './profile-registers.js';
 import { scenarioFor, type Scenario } from './scenarios.js';
+import { attachBreakerMechanics } from './breaker-mechanics.js';
 
 /**
  * The demo's field: one in-process Modbus TCP slave per configured simulator, serving its units
  * with registers laid out by a real profile and values from a scripted scenario, updated 4x/s.
  */
 export class DeviceSimulators {
-  private readonly running: { server: ModbusTcpServer; timer: NodeJS.Timeout }[] = [];
+  private readonly running: { server: ModbusTcpServer; timer: NodeJS.Timeout; detach: (() => void)[] }[] = [];
 
   constructor(
     private readonly sims: readonly DemoSimulator[],
@@ -42,9 +43,11 @@ export class DeviceSimulators {
       const t0 = performance.now();
       const update = (): void => updateUnits(map, sim.units, profile, scenario, (performance.now() - t0) / 1000);
       update();
+      // A breaker's contact moves only when a master writes to it (trip, close, test).
+      const detach = profile.kind === 'leakage-breaker' ? sim.units.map((u) => attachBreakerMechanics(map, u)) : [];
       const server = await startModbusTcpServer({ map, host: sim.host, port: sim.port });
       const timer = setInterval(update, 250);
-      this.running.push({ server, timer });
+      this.running.push({ server, timer, detach });
       this.logger.info(
         { profile: profile.name, units: sim.units, scenario: sim.scenario, at: `${sim.host}:${server.port}` },
         'demo: simulated Modbus TCP devices listening',
@@ -54,7 +57,10 @@ export class DeviceSimulators {
 
   async stop(): Promise<void> {
     const all = this.running.splice(0);
-    for (const r of all) clearInterval(r.timer);
+    for (const r of all) {
+      clearInterval(r.timer);
+      for (const d of r.detach) d();
+    }
     await Promise.all(all.map((r) => r.server.close()));
   }
 }

@@ -54,6 +54,19 @@ function residualCurrent(t: number, unit: number, alarming: boolean): PointValue
   return values;
 }
 
+/**
+ * A smart leakage breaker on a quiet circuit. Its contact is not scripted: it moves when a master
+ * trips, closes or tests it (breaker-mechanics.ts).
+ */
+function leakageBreaker(t: number, unit: number): PointValues {
+  return {
+    residual_current: Math.round(4 + wobble(t, unit, 2)),
+    voltage: 229 + wobble(t, unit, 2, 53),
+    load_current: 6.5 + wobble(t, unit, 1.5, 29),
+    terminal_temperature: 31 + wobble(t, unit, 1, 47),
+  };
+}
+
 /** Scenarios by profile kind; a profile of another kind reads all zeros. */
 export function scenarioFor(kind: string, name: 'steady' | 'alarm-cycle'): Scenario {
   const alarming = name === 'alarm-cycle';
@@ -62,6 +75,8 @@ export function scenarioFor(kind: string, name: 'steady' | 'alarm-cycle'): Scena
       return (t, unit) => smoke(t, unit, alarming);
     case 'residual-current':
       return (t, unit) => residualCurrent(t, unit, alarming);
+    case 'leakage-breaker':
+      return (t, unit) => leakageBreaker(t, unit);
     default:
       return () => ({});
   }

@@ -9,7 +9,7 @@ import { CounterSequence } from '../../src/model/sequence.js';
 import { event, outputsRig } from './rig.js';
 
 const RULES: LocalActionRule[] = [
-  { name: 'fire-siren', when: { kinds: ['alarm'], severities: ['fire'] }, do: [{ output: 'siren', mode: 'pattern', pattern: [500, 500] }, { output: 'elevator-block', mode: 'on' }], untilRestore: true },
+  { name: 'fire-siren', when: { kinds: ['alarm'], severities: ['fire'] }, do: [{ output: 'siren', mode: 'pattern', pattern: [500, 500] }, { output: 'elevator-block', mode: 'on' }], untilRestore: true, commands: [] },
 ];
 const console_ = { by: 'installer-li', via: 'console' as const, role: 'installer', from: '192.0.2.7' };
 

@@ -7,7 +7,7 @@ import { event, outputsRig } from './rig.js';
 t.test('smoke alarm → siren until restored; e-bike → relay for N s and siren pattern', async (t) => {
   const r = await outputsRig();
   const rules: LocalActionRule[] = [
-    { name: 'fire-siren', when: { kinds: ['alarm'], severities: ['fire'] }, do: [{ output: 'siren', mode: 'pattern', pattern: [500, 500] }], untilRestore: true },
+    { name: 'fire-siren', when: { kinds: ['alarm'], severities: ['fire'] }, do: [{ output: 'siren', mode: 'pattern', pattern: [500, 500] }], untilRestore: true, commands: [] },
     {
       name: 'ebike',
       when: { kinds: ['alarm'], devices: ['elevator-reader'] },
@@ -16,6 +16,7 @@ t.test('smoke alarm → siren until restored; e-bike → relay for N s and siren
         { output: 'siren', mode: 'pattern', pattern: [200, 200], forMs: 5000 },
       ],
       untilRestore: false,
+      commands: [],
     },
   ];
   const actions = new LocalActions(rules, () => r.outputs, silentLogger(), () => r.clock.mono());
@@ -43,7 +44,7 @@ t.test('smoke alarm → siren until restored; e-bike → relay for N s and siren
 
 t.test("one alarm's restore does not silence a siren another alarm started", async (t) => {
   const r = await outputsRig();
-  const rules: LocalActionRule[] = [{ name: 'siren', when: { kinds: ['alarm'] }, do: [{ output: 'siren', mode: 'on' }], untilRestore: true }];
+  const rules: LocalActionRule[] = [{ name: 'siren', when: { kinds: ['alarm'] }, do: [{ output: 'siren', mode: 'on' }], untilRestore: true, commands: [] }];
   const actions = new LocalActions(rules, () => r.outputs, silentLogger());
   const a = event('alarm');
   const b = event('alarm');
@@ -58,7 +59,7 @@ t.test("one alarm's restore does not silence a siren another alarm started", asy
 t.test('silence stops only the sounders of that alarm; relays stay; another alarm keeps the siren; re-sound gives the demand back', async (t) => {
   const r = await outputsRig();
   const rules: LocalActionRule[] = [
-    { name: 'fire', when: { kinds: ['alarm'] }, do: [{ output: 'siren', mode: 'on' }, { output: 'elevator-block', mode: 'on' }], untilRestore: true },
+    { name: 'fire', when: { kinds: ['alarm'] }, do: [{ output: 'siren', mode: 'on' }, { output: 'elevator-block', mode: 'on' }], untilRestore: true, commands: [] },
   ];
   const actions = new LocalActions(rules, () => r.outputs, silentLogger(), () => r.clock.mono());
   const a = event('alarm');
@@ -83,7 +84,7 @@ t.test('silence stops only the sounders of that alarm; relays stay; another alar
 
 t.test('a timed demand re-sounds only for the time it has left', async (t) => {
   const r = await outputsRig();
-  const rules: LocalActionRule[] = [{ name: 'beep', when: { kinds: ['alarm'] }, do: [{ output: 'siren', mode: 'on', forMs: 10_000 }], untilRestore: false }];
+  const rules: LocalActionRule[] = [{ name: 'beep', when: { kinds: ['alarm'] }, do: [{ output: 'siren', mode: 'on', forMs: 10_000 }], untilRestore: false, commands: [] }];
   const actions = new LocalActions(rules, () => r.outputs, silentLogger(), () => r.clock.mono());
   const a = event('alarm');
   actions.onEvent(a);
@@ -102,7 +103,7 @@ t.test('a timed demand re-sounds only for the time it has left', async (t) => {
 });
 
 t.test('no outputs (GPIO unavailable): events are handled, nothing throws', async (t) => {
-  const actions = new LocalActions([{ name: 'fire', when: { kinds: ['alarm'] }, do: [{ output: 'siren', mode: 'on' }], untilRestore: true }], () => undefined, silentLogger());
+  const actions = new LocalActions([{ name: 'fire', when: { kinds: ['alarm'] }, do: [{ output: 'siren', mode: 'on' }], untilRestore: true, commands: [] }], () => undefined, silentLogger());
   t.doesNotThrow(() => actions.onEvent(event('alarm')));
   t.equal(actions.stats().unknownOutputs, 1);
 });

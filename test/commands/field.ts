@@ -9,7 +9,8 @@ export function breakerProfile(): ModbusProfile {
 
 /**
  * pymodbus behaving as that breaker: its contact (discrete 0) follows the remote switch (coil 0)
- * after `delayMs`, the leakage test (coil 1) trips it, and it starts closed with 230.0 V on the line.
+ * after `delayMs`, the leakage test (coil 1) trips it and closes it again 2 s later, and it starts
+ * closed with 230.0 V on the line.
  */
 export function breakerField(unit: number, delayMs = 150) {
   return {
@@ -18,6 +19,7 @@ export function breakerField(unit: number, delayMs = 150) {
       [unit]: [
         { from: 'coil:0', to: 'discrete:0', delayMs },
         { from: 'coil:1', to: 'discrete:0', delayMs, value: 0 },
+        { from: 'coil:1', to: 'discrete:0', delayMs: 2000, value: 1 },
       ],
     },
   };

@@ -26,7 +26,7 @@ const OUTPUTS: GpioOutputConfig[] = [
   { name: 'elevator-block', pin: 23, activeLevel: 'low', safeState: 'off', sounder: false, role: 'action' },
 ];
 const RULES: LocalActionRule[] = [
-  { name: 'fire', when: { kinds: ['alarm'], severities: ['fire'] }, do: [{ output: 'siren', mode: 'pattern', pattern: [500, 500] }, { output: 'elevator-block', mode: 'on' }], untilRestore: true },
+  { name: 'fire', when: { kinds: ['alarm'], severities: ['fire'] }, do: [{ output: 'siren', mode: 'pattern', pattern: [500, 500] }, { output: 'elevator-block', mode: 'on' }], untilRestore: true, commands: [] },
 ];
 const SIREN = { bcm: 22 };
 const ELEVATOR = { bcm: 23 };

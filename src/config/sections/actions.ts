@@ -23,6 +23,11 @@ export const actionStepSchema = object('What one output does.', {
   ),
 });
 
+export const commandStepSchema = object('A device command the rule runs, e.g. trip the breaker of the circuit in alarm. Its profile must mark it fromRules.', {
+  device: idSchema('A Modbus device (devices[].id).'),
+  command: Type.String({ pattern: POINT_NAME_PATTERN, description: "A command of the device's profile, e.g. trip." }),
+});
+
 const triggerSchema = object('Which events trigger the rule; every given field must match.', {
   kinds: Type.Array(oneOfStrings('An event kind.', KINDS), { minItems: 1, description: 'Event kinds, e.g. [alarm].' }),
   devices: Type.Optional(Type.Array(idSchema('An id.'), { minItems: 1, description: 'Device, input or reader ids. Default: any.' })),
@@ -30,10 +35,14 @@ const triggerSchema = object('Which events trigger the rule; every given field m
   severities: Type.Optional(Type.Array(oneOfStrings('A severity.', SEVERITIES), { minItems: 1, description: 'Severities. Default: any.' })),
 });
 
-export const localActionRuleSchema = object('A local rule: when an event matches, drive outputs. Works with no network.', {
+export const localActionRuleSchema = object('A local rule: when an event matches, drive outputs and run device commands. Works with no network.', {
   name: idSchema('Rule name, for logs.'),
   when: triggerSchema,
-  do: Type.Array(actionStepSchema, { minItems: 1, description: 'Output steps, run together.' }),
+  do: Defaulted(Type.Array(actionStepSchema, { description: 'Output steps, run together.' }), []),
+  commands: Defaulted(
+    Type.Array(commandStepSchema, { description: 'Device commands, run at once beside the output steps (each confirmed by its read-back).' }),
+    [],
+  ),
   untilRestore: Defaulted(flag('Return the outputs to their safe state when the event is restored. Default true.'), true),
 });
 
