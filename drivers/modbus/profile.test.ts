@@ -109,3 +109,14 @@ t.test('the worked example in README.md is a valid profile', async (t) => {
   t.equal(p.name, 'acme-rcm-200');
   t.same(p.points.map((x) => [x.name, x.address, x.type, x.wordOrder]).at(-1), ['active_energy', 10, 'uint32', 'little']);
 });
+
+t.test('the command example from a vendor table in README.md is valid: function 16 blocks, read back on a status bit', async (t) => {
+  const readme = readFileSync(repoPath('drivers/modbus/README.md'), 'utf8');
+  const block = /```yaml\n(bitFields:\n  - area: holding\n    address: 562[\s\S]*?)```/.exec(readme)?.[1];
+  t.ok(block, 'found the example');
+  const p = parseProfile(`model: NSX\nkind: breaker\n${block!}`, '/etc/hearth/profiles/nsx.yaml');
+  t.same(p.commands.map((c) => [c.name, c.write.address, c.write.values?.[0], c.write.function, c.safety]), [
+    ['trip', 7999, 904, 16, false],
+    ['close', 7999, 905, 16, true],
+  ]);
+});
