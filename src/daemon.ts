@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Clock } from './clock/clock.js';
 import { SystemClock } from './clock/clock.js';
 import type { HearthConfig } from './config/types.js';
@@ -19,6 +20,10 @@ import { disableMqttNumberCache } from './uplink/mqtt-packet-memory.js';
 import { RemoteManagement } from './remote/remote-management.js';
 import { AuditLog } from './remote/audit-log.js';
 import { DeviceCommands } from './devices/device-commands.js';
+import { MaintenanceSchedule, type MaintenanceState } from './devices/maintenance-schedule.js';
+import { maintenanceEvent } from './devices/maintenance-event.js';
+import { SmallState } from './storage/small-state.js';
+import { systemTimers } from './clock/timers.js';
 import { commandAuditEntry } from './remote/command-audit.js';
 import { ApiServer } from './api/server.js';
 import type { GatewayParts } from './api/gateway-parts.js';
@@ -83,6 +88,8 @@ export class Daemon {
   private readonly audit: AuditLog;
   /** Device commands (trip, close, self-test) for rules, the console and remote commands. */
   readonly commands: DeviceCommands;
+  /** Scheduled device commands, once started (undefined without a maintenance section). */
+  maintenance: MaintenanceSchedule | undefined;
   private readonly log: Logger;
 
   constructor(private readonly options: DaemonOptions) {
@@ -280,6 +287,20 @@ export class Daemon {
     // Each monitoring centre on its own connection and its own part of the outbox.
     this.add({ name: 'centres', start: () => this.centres.start(), stop: () => this.centres.stop(), optional: true });
     for (const source of this.sources) this.add({ name: source.name, start: () => source.start(), stop: () => source.stop() });
+    // Scheduled device commands (the monthly leakage self-test): after the buses are open.
+    if ((config.maintenance ?? []).length > 0) {
+      let schedule: MaintenanceSchedule | undefined;
+      this.add({
+        name: 'maintenance',
+        start: async () => {
+          schedule = await this.createMaintenance();
+          this.maintenance = schedule;
+          schedule.start();
+        },
+        stop: () => schedule?.stop(),
+        optional: true,
+      });
+    }
     if (this.api) {
       const api = this.api;
       this.add({ name: 'api', start: () => api.start(), stop: () => api.stop(), optional: true });
@@ -288,6 +309,33 @@ export class Daemon {
       const reporter = new DemoReporter(() => this.devices(), logger.child({ component: 'demo' }));
       this.add({ name: 'demo-reporter', start: () => reporter.start(), stop: () => reporter.stop(), optional: true });
     }
+  }
+
+  private async createMaintenance(): Promise<MaintenanceSchedule> {
+    const { config, logger } = this.options;
+    const { faults, sink, store, desk } = this.path;
+    const state = await SmallState.open<MaintenanceState>(join(config.gateway.stateDir, 'maintenance.json'), {
+      defaults: { tasks: {} },
+      validate: (raw) => (typeof raw === 'object' && raw !== null && typeof (raw as MaintenanceState).tasks === 'object' ? (raw as MaintenanceState) : undefined),
+      faults,
+      logger,
+    });
+    const stamp = { gatewayId: config.gateway.id, clock: this.clock, seq: store };
+    return new MaintenanceSchedule({
+      tasks: config.maintenance ?? [],
+      run: (device, command, caller) => this.commands.run(device, command, {}, caller),
+      state,
+      // Never during an alarm: any alarm condition whose source is still in alarm.
+      alarmActive: () => desk.list().some((c) => c.event.kind === 'alarm' && c.clearedAt === undefined),
+      report: (task, result, by) => {
+        const device = config.devices.find((d) => d.id === task.device) ?? { id: task.device, location: config.gateway.location };
+        sink.event(maintenanceEvent(stamp, device, task, result, by));
+      },
+      faults,
+      logger: logger.child({ component: 'maintenance' }),
+      now: () => this.clock.now(),
+      timers: systemTimers,
+    });
   }
 
   private createCentres(): MonitoringCentres {

@@ -1,5 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import type { actionStepSchema, commandStepSchema, localActionRuleSchema } from './sections/actions.js';
+import type { maintenanceTaskSchema } from './sections/maintenance.js';
 import type { demoContactsSchema, demoTagReaderSchema } from './sections/demo-io.js';
 import type { gpioInputSchema, gpioOutputSchema, gpioSchema } from './sections/gpio.js';
 import type { tagListSchema, tagReaderSchema, tagsSchema } from './sections/tags.js';
@@ -25,3 +26,6 @@ export type ActionStep = Static<typeof actionStepSchema>;
 /** Demo configs only: simulated dry contacts (on gpio.backend: sim) and TCP tag readers. */
 export type DemoContacts = Static<typeof demoContactsSchema>;
 export type DemoTagReader = Static<typeof demoTagReaderSchema>;
+
+/** One scheduled device command (sections/maintenance.ts). */
+export type MaintenanceTask = Static<typeof maintenanceTaskSchema>;

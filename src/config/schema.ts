@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { actionsSchema } from './sections/actions.js';
+import { maintenanceSchema } from './sections/maintenance.js';
 import { busesSchema } from './sections/buses.js';
 import { centresSchema } from './sections/centres.js';
 import { Defaulted, DerivedDefault } from './sections/defaulted.js';
@@ -26,6 +27,7 @@ export const hearthConfigSchema = Type.Object(
     gpio: Type.Optional(gpioSchema),
     tags: Type.Optional(tagsSchema),
     actions: actionsSchema,
+    maintenance: maintenanceSchema,
     outbox: Defaulted(outboxSchema, {}),
     // No platform section: the demo's embedded broker (../defaults.ts).
     platform: DerivedDefault(platformSchema),

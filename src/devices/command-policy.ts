@@ -2,7 +2,7 @@ import { HearthError } from '../errors.js';
 
 /** Who asks for a device command, and how. */
 export interface CommandCaller {
-  via: 'rule' | 'console' | 'remote' | 'cli';
+  via: 'rule' | 'schedule' | 'console' | 'remote' | 'cli';
   /** The person or rule: a user name, `rule:<id>`, `platform:<operator>`. */
   by: string;
   /**
@@ -30,13 +30,13 @@ export class CommandRefusedError extends HearthError {
 }
 
 /**
- * The one place that decides whether a caller may run a command: rules only what the profile
- * marks for rules (and never a safety-relevant one, which the profile checks already refuse);
+ * The one place that decides whether a caller may run a command: rules and schedules only what
+ * the profile marks fromRules (and never a safety-relevant one, which the profile checks already refuse);
  * a safety-relevant command only when a person confirmed it. Throws CommandRefusedError.
  */
 export function checkCaller(cmd: CommandFlags, caller: CommandCaller): void {
-  if (caller.via === 'rule' && (!cmd.fromRules || cmd.safety)) {
-    throw new CommandRefusedError('COMMAND_NOT_FOR_RULES', `${cmd.name}: rules may not run it (the profile does not mark it fromRules)`);
+  if ((caller.via === 'rule' || caller.via === 'schedule') && (!cmd.fromRules || cmd.safety)) {
+    throw new CommandRefusedError('COMMAND_NOT_FOR_RULES', `${cmd.name}: no rule or schedule may run it (the profile does not mark it fromRules)`);
   }
   if (cmd.safety && caller.confirmed !== true) {
     throw new CommandRefusedError(
