@@ -125,7 +125,7 @@ t.test('signed update over the broker: refused during a fire alarm and for a tam
   // The signed bundle with one byte changed after the gateway checked it (same size).
   const flipped = join(out, 'flipped.tar.gz');
   const bytes = readFileSync(c);
-  bytes[bytes.length - 1] ^= 0xff;
+  bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
   writeFileSync(flipped, bytes);
   t.equal(await handWritten(signedParams(ops, 'update_software', cParams, { gw: GW, ts: Date.now() }), flipped), 'sha256_mismatch', 'a valid signature, the bundle changed afterwards: refused');
   t.equal(await handWritten(signedParams(ops, 'update_software', cParams, { gw: GW, ts: Date.now() - 7_200_000 }), c), 'stale', 'a signature two hours old: refused');
