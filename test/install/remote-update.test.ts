@@ -1,8 +1,9 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { violations } from '../contract/contract.js';
 import { waitFor } from '../helpers/net.js';
 import { operator, signedParams } from '../remote/signing-fixtures.js';
 import { buildBundle, repack, runOffline } from './bundles.js';
@@ -61,7 +62,9 @@ t.test('signed update over the broker: refused during a fire alarm and for a tam
   const inst = await runOffline(join(source, 'scripts/install.sh'), ['--bundle', a, '--root', root, '--gateway-id', GW, '--platform-url', 'mqtt://127.0.0.1:1', '--update-key', `${ops.kid}=${ops.entry.publicKey}`]);
   t.equal(inst.code, 0, inst.stderr);
   t.match(readFileSync(join(root, 'etc/hearth-keys/update.keys'), 'utf8'), new RegExp(`^ops ${ops.entry.publicKey.replace(/[+/]/g, '\\$&')}$`, 'm'), "root's copy of the update key");
-  for (const u of ['hearth-update.path', 'hearth-update.service']) t.ok(existsSync(join(root, 'etc/systemd/system', u)), `${u} installed`);
+  const units = ['hearth-update.path', 'hearth-update.service'].map((u) => join(root, 'etc/systemd/system', u));
+  t.equal(execFileSync('systemd-analyze', ['verify', ...units], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim(), '', 'systemd-analyze verify accepts the installed update units');
+  t.ok(existsSync(join(root, 'etc/systemd/system/multi-user.target.wants/hearth-update.path')), 'the path unit enabled');
   writeSiteConfig(root, ops, platform.broker.url, platform.modbus.port);
   const stateDir = join(root, 'var/lib/hearth');
   const updDir = join(stateDir, 'update');
@@ -97,6 +100,7 @@ t.test('signed update over the broker: refused during a fire alarm and for a tam
   const id = await platform.update(ops, good);
   t.match(await platform.answer(id, 'update_staged'), { success: true, from: '1.0.0', to: '1.1.0' });
   t.ok(existsSync(join(updDir, 'request.json')), 'request left for the root updater');
+  const appliedRequest = readFileSync(join(updDir, 'request.json'));
   const done = await apply(root, systemctl, 60);
   t.equal(done.code, 0, done.stdout + done.stderr);
   t.equal(readLink(root, 'current'), 'releases/1.1.0', 'new release current');
@@ -121,6 +125,7 @@ t.test('signed update over the broker: refused during a fire alarm and for a tam
   };
   const cParams = { version: '1.2.0', url: http.url(c), ...cFacts };
   t.equal(await handWritten({}, c), 'unsigned', 'unsigned request refused');
+  t.equal(await handWritten((JSON.parse(appliedRequest.toString()) as { envelope: unknown }).envelope, b), 'replayed', 'the applied request again: refused');
   t.equal(await handWritten(signedParams(operator('ops'), 'update_software', cParams, { gw: GW, ts: Date.now() }), c), 'bad_signature', 'same key id, another key: refused');
   // The signed bundle with one byte changed after the gateway checked it (same size).
   const flipped = join(out, 'flipped.tar.gz');
@@ -141,5 +146,8 @@ t.test('signed update over the broker: refused during a fire alarm and for a tam
   t.equal(readLink(root, 'previous'), 'releases/1.2.0', 'the failed one kept for inspection');
   t.comment(`automatic rollback after an update that did not reconnect (8 s deadline): ${ms(rbStart)} ms`);
   t.match(await platform.answer(id2, 'update_rolled_back'), { success: false, outcome: 'rolled_back', reason: 'no_reconnect', from: '1.1.0', to: '1.2.0', running: '1.1.0' }, 'the old release reports the rollback');
+  for (const [rid, body] of platform.responses.map((r) => [r.id, r.body] as const)) {
+    t.same(violations('thingsboard', { topic: `v1/devices/me/rpc/response/${rid}`, payload: JSON.stringify(body), qos: 1, retain: false }), [], `answer ${rid} ${String(body.code)} in the published schema`);
+  }
   t.same(readFileSync(join(root, 'systemctl.log'), 'utf8').trim().split('\n'), ['restart releases/1.0.0', 'restart releases/1.1.0', 'restart releases/1.2.0', 'restart releases/1.1.0']);
 });
