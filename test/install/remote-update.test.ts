@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -64,7 +64,7 @@ t.test('signed update over the broker: refused during a fire alarm and for a tam
   t.match(readFileSync(join(root, 'etc/hearth-keys/update.keys'), 'utf8'), new RegExp(`^ops ${ops.entry.publicKey.replace(/[+/]/g, '\\$&')}$`, 'm'), "root's copy of the update key");
   const units = ['hearth-update.path', 'hearth-update.service'].map((u) => join(root, 'etc/systemd/system', u));
   t.equal(execFileSync('systemd-analyze', ['verify', ...units], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim(), '', 'systemd-analyze verify accepts the installed update units');
-  t.ok(existsSync(join(root, 'etc/systemd/system/multi-user.target.wants/hearth-update.path')), 'the path unit enabled');
+  t.equal(readlinkSync(join(root, 'etc/systemd/system/multi-user.target.wants/hearth-update.path')), '/etc/systemd/system/hearth-update.path', 'the path unit enabled');
   writeSiteConfig(root, ops, platform.broker.url, platform.modbus.port);
   const stateDir = join(root, 'var/lib/hearth');
   const updDir = join(stateDir, 'update');
