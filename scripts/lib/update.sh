@@ -84,8 +84,9 @@ update_apply() {
     return 1
   fi
   work="$(mktemp -d -p /var/tmp hearth-update.XXXXXX)"
+  # The download goes too, whatever the outcome: tens of MB on an SD card (rm never follows a link).
   # shellcheck disable=SC2064
-  trap "rm -rf '$work'; rm -f '$taken'" EXIT
+  trap "rm -rf '$work'; rm -f '$taken' '$dir/bundle.tar.gz'" EXIT
   old="$(link_target current)"
 
   # 2. the signature, with root's keys, by root's code

@@ -105,6 +105,7 @@ t.test('signed update over the broker: refused during a fire alarm and for a tam
   t.equal(done.code, 0, done.stdout + done.stderr);
   t.equal(readLink(root, 'current'), 'releases/1.1.0', 'new release current');
   t.equal(readLink(root, 'previous'), 'releases/1.0.0');
+  t.notOk(existsSync(join(updDir, 'bundle.tar.gz')), 'the download removed once applied');
   t.comment(`remote update, command sent -> new release current, running and reconnected: ${ms(started)} ms`);
   t.match(await platform.answer(id, 'update_installed'), { success: true, outcome: 'installed', from: '1.0.0', to: '1.1.0', running: '1.1.0' }, 'the new release reports the outcome to the same request');
   const audit = () => readFileSync(join(stateDir, 'remote-audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
