@@ -38,6 +38,10 @@ Usage: install.sh [options]
                         them: automatic with --bundle), skip
   --ready-timeout S     seconds the restarted service has to become ready (default 90) before
                         the previous release is put back
+  --update-key ID=KEY   an Ed25519 public key (base64, as in remote.keys) the root updater trusts
+                        for remote software updates; repeatable. Written to
+                        /etc/hearth-keys/update.keys (root's own). Without it, a first install
+                        copies the keys of remote.keys from the config into that file once
   --node PATH           node binary for the unit (default: `command -v node`)
   --no-systemctl        do not call systemctl (enable by symlink instead); automatic in a chroot
   --no-start            enable the service but do not (re)start it
@@ -67,6 +71,7 @@ SYSTEMD_VERSION=""
 BUNDLE=""
 BUNDLE_SHA=""
 READY_TIMEOUT=90
+UPDATE_KEYS=()
 LIB="$(cd "$(dirname "${BASH_SOURCE[0]}")/lib" && pwd)"
 # shellcheck source=lib/stage-app.sh
 . "$LIB/stage-app.sh"
@@ -88,6 +93,7 @@ while [ $# -gt 0 ]; do
     --sha256) BUNDLE_SHA="${2:?}"; shift 2 ;;
     --ready-timeout) READY_TIMEOUT="${2:?}"; shift 2 ;;
     --node) NODE_BIN="${2:?}"; shift 2 ;;
+    --update-key) [[ "${2:-}" =~ ^[A-Za-z0-9._-]+=[A-Za-z0-9+/=]+$ ]] || die "--update-key wants ID=BASE64KEY" 64; UPDATE_KEYS+=("${2%%=*} ${2#*=}"); shift 2 ;;
     --no-systemctl) USE_SYSTEMCTL=0; shift ;;
     --no-start) START=0; shift ;;
     --systemd-version) SYSTEMD_VERSION="${2:?}"; shift 2 ;;
@@ -279,6 +285,12 @@ elif [ -e "$BACKOFF" ]; then
   say "removed ${BACKOFF#"$ROOT"} (systemd $SYSTEMD_VERSION < 254 does not know RestartSteps=)"
 fi
 
+# Remote software update: the root updater, started when the service stages a verified bundle.
+for u in hearth-update.path hearth-update.service; do
+  sed -e "s#/opt/hearth/#$PREFIX/#g" "$SOURCE/systemd/$u" >"$STAGE/$u"
+  install_file 0644 root:root "$STAGE/$u" "$ROOT/etc/systemd/system/$u"
+done
+
 UDEV="$STAGE/60-hearth-gpio.rules"
 cat >"$UDEV" <<'EOF'
 # Installed by hearth: GPIO character devices for the gpio group (Raspberry Pi OS ships the same;
@@ -295,6 +307,27 @@ make_dir() { mkdir -p "$3"; chmod "$1" "$3"; chown "$(ids "$2")" "$3"; }
 make_dir 1770 root:hearth "$ROOT/etc/hearth"
 make_dir 0750 root:hearth "$ROOT/etc/hearth/tls"
 make_dir 0750 hearth:hearth "$ROOT/var/lib/hearth"
+# The keys the root updater verifies remote software updates with: root's own folder, because the
+# service may rewrite /etc/hearth (remote config) and must not choose what root installs.
+make_dir 0755 root:root "$ROOT/etc/hearth-keys"
+KEYS_FILE="$ROOT/etc/hearth-keys/update.keys"
+if [ "${#UPDATE_KEYS[@]}" -gt 0 ]; then
+  { echo "# Ed25519 keys for remote software updates: key-id base64-public-key (scripts/install.sh --update-key)"; printf '%s\n' "${UPDATE_KEYS[@]}"; } >"$STAGE/update.keys"
+  install_file 0644 root:root "$STAGE/update.keys" "$KEYS_FILE"
+elif [ ! -e "$KEYS_FILE" ]; then
+  # First install: the installer, at the box, vouches for the config's keys once. Later changes of
+  # remote.keys do not reach this file: only root (install.sh --update-key, or an edit) does.
+  {
+    echo "# Ed25519 keys for remote software updates: key-id base64-public-key. Root's own copy,"
+    echo "# taken from remote.keys at the first install; edit as root or use install.sh --update-key."
+    [ -e "$CONFIG" ] && "$NODE_BIN" -e '
+      const r = require("module").createRequire(process.argv[1] + "/");
+      const doc = r("yaml").parse(require("fs").readFileSync(process.argv[2], "utf8")) ?? {};
+      for (const k of doc.remote?.keys ?? []) if (typeof k?.id === "string" && typeof k?.publicKey === "string" && !/\s/.test(k.publicKey)) console.log(`${k.id} ${k.publicKey}`);
+    ' "$SOURCE" "$CONFIG" 2>/dev/null || true
+  } >"$STAGE/update.keys"
+  install_file 0644 root:root "$STAGE/update.keys" "$KEYS_FILE"
+fi
 if [ -e "$CONFIG" ]; then
   say "kept the existing /etc/hearth/hearth.yaml"
 else
@@ -319,7 +352,8 @@ release_prune
 if [ "$USE_SYSTEMCTL" -eq 1 ]; then
   "$SYSTEMCTL" daemon-reload
   if [ -z "$ROOT" ]; then udevadm control --reload-rules 2>/dev/null && udevadm trigger --subsystem-match=gpio 2>/dev/null || true; fi
-  "$SYSTEMCTL" enable --quiet hearth.service
+  "$SYSTEMCTL" enable --quiet hearth.service hearth-update.path
+  [ "$START" -eq 1 ] && { "$SYSTEMCTL" start hearth-update.path || say "warning: hearth-update.path did not start: remote software updates wait (systemctl status hearth-update.path)"; }
   if [ "$START" -eq 1 ]; then
     if "$NODE_BIN" "$ROOT$PREFIX/current/dist/src/main.js" check "$CONFIG" >/dev/null 2>&1; then
       restart_or_revert "$READY_TIMEOUT" || die "release $VERSION did not start; see above (journalctl -u hearth)" 1
@@ -331,6 +365,7 @@ else
   WANTS="$ROOT/etc/systemd/system/multi-user.target.wants"
   mkdir -p "$WANTS"
   [ -L "$WANTS/hearth.service" ] || { ln -s /etc/systemd/system/hearth.service "$WANTS/hearth.service"; say "enabled hearth.service"; }
+  [ -L "$WANTS/hearth-update.path" ] || { ln -s /etc/systemd/system/hearth-update.path "$WANTS/hearth-update.path"; say "enabled hearth-update.path"; }
 fi
 
 PORT="$(sed -n 's/^  port: *\([0-9][0-9]*\).*/\1/p' "$CONFIG" | tail -1)"

@@ -36,10 +36,13 @@ if [ "$USE_SYSTEMCTL" -eq 1 ] && { ! command -v systemctl >/dev/null || [ ! -d /
 
 if [ "$USE_SYSTEMCTL" -eq 1 ]; then
   # stop: SIGTERM, the daemon commits its batch and says offline to the platform.
-  systemctl disable --now --quiet hearth.service 2>/dev/null || true
+  systemctl disable --now --quiet hearth-update.path hearth.service 2>/dev/null || true
 fi
 rm -f "$ROOT/etc/systemd/system/multi-user.target.wants/hearth.service" \
   "$ROOT/etc/systemd/system/hearth.service" \
+  "$ROOT/etc/systemd/system/multi-user.target.wants/hearth-update.path" \
+  "$ROOT/etc/systemd/system/hearth-update.path" \
+  "$ROOT/etc/systemd/system/hearth-update.service" \
   "$ROOT/etc/systemd/system/hearth.service.d/restart-backoff.conf" \
   "$ROOT/etc/udev/rules.d/60-hearth-gpio.rules" \
   "$ROOT/usr/local/bin/hearth" \
@@ -52,7 +55,7 @@ rm -rf "${ROOT:?}$PREFIX"
 say "removed the service, the command and $PREFIX"
 
 if [ "$PURGE" -eq 1 ]; then
-  rm -rf "$ROOT/etc/hearth" "$ROOT/var/lib/hearth"
+  rm -rf "$ROOT/etc/hearth" "$ROOT/etc/hearth-keys" "$ROOT/var/lib/hearth"
   if grep -q '^hearth:' "$ROOT/etc/passwd"; then
     if [ -n "$ROOT" ]; then userdel --root "$ROOT" hearth; else userdel hearth; fi
   fi

@@ -14,6 +14,7 @@ import { AlarmPath } from './core/alarm-path.js';
 import { MonitoringCentres } from './core/monitoring-centres.js';
 import { UplinkSession } from './uplink/session.js';
 import { createCodec } from './uplink/codecs/create.js';
+import type { Codec } from './uplink/codec.js';
 import { generateKeyPairSync } from 'node:crypto';
 import { publicKeyText } from './signing/keys.js';
 import { disableMqttNumberCache } from './uplink/mqtt-packet-memory.js';
@@ -78,6 +79,7 @@ export class Daemon {
   private readonly uplink: UplinkSession;
   private readonly centres: MonitoringCentres;
   private readonly remote: RemoteManagement;
+  private codec!: Codec;
   /**
    * The embedded broker's receiving centre signs its receipts with a key made for this run, as a
    * platform must (docs/uplink-native.md); trusted only when the platform is that embedded broker.
@@ -128,6 +130,8 @@ export class Daemon {
       outputs: this.outputs.configured ? this.outputs.tester() : undefined,
       consoleFacade: () => this.api?.facade(),
       faults,
+      // The final outcome of a software update, answered on the platform connection like any command result.
+      sendResult: async (command, result) => (this.codec.encodeCommandResult ? this.uplink.publish(this.codec.encodeCommandResult(command, result)) : false),
     });
     if (config.api.enabled) this.api = new ApiServer(this.gatewayParts(), faults);
     this.plan();
@@ -369,11 +373,11 @@ export class Daemon {
       receipts: { confirmed: (ids) => this.path.desk.receiptsConfirmed(ids) },
       delivered: (eventIds) => this.path.bus.emit('delivered', { eventIds, at: this.clock.now() }),
       faults: this.path.faults,
-      codec: createCodec(config, {
+      codec: (this.codec = createCodec(config, {
         version: version(),
         now: () => this.clock.now(),
         extraReceiptKeys: [{ id: this.demoSigner.kid, publicKey: publicKeyText(this.demoSigner.privateKey) }].filter(() => config.platform.kind === 'embedded'),
-      }),
+      })),
       onCommand: (command, reply) => this.remote.handle(command, reply),
       configVersion: () => this.remote.configVersion(),
     });

@@ -73,7 +73,8 @@ release_switch() {
 }
 
 # release_prune: keep current and previous, remove other releases and the files of the layout
-# before releases (everything directly under $PREFIX, e.g. dist/ and node_modules/).
+# before releases (everything directly under $PREFIX, e.g. dist/ and node_modules/; update-applied,
+# the digests of applied remote updates (scripts/lib/update.sh), stays).
 release_prune() {
   local keep_a keep_b entry name
   keep_a="$(link_target current)"
@@ -85,7 +86,7 @@ release_prune() {
   done
   for entry in "$ROOT$PREFIX"/*; do
     name="$(basename "$entry")"
-    case "$name" in releases|current|previous) ;; *) rm -rf "$entry"; say "removed ${entry#"$ROOT"} (layout before releases)" ;; esac
+    case "$name" in releases|current|previous|update-applied) ;; *) rm -rf "$entry"; say "removed ${entry#"$ROOT"} (layout before releases)" ;; esac
   done
 }
 
@@ -164,7 +165,7 @@ release_adopt_legacy() {
   mkdir -p "$(releases_dir)/$old"
   for entry in "$ROOT$PREFIX"/*; do
     name="$(basename "$entry")"
-    case "$name" in releases|current|previous) ;; *) mv "$entry" "$(releases_dir)/$old/" ;; esac
+    case "$name" in releases|current|previous|update-applied) ;; *) mv "$entry" "$(releases_dir)/$old/" ;; esac
   done
   set_link current "$old"
   say "kept the installed version as release $old"

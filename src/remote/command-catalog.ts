@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { RemoteCommandName } from '../config/types.js';
+import { MAX_BUNDLE_BYTES } from './update/update-files.js';
 
 /** Parameters of each remote command (docs/remote-management.md); a signed command's time is in the signed body, not here. */
 const id = { type: 'string', minLength: 1, maxLength: 128 };
@@ -40,6 +41,16 @@ export const COMMAND_SCHEMAS: Record<RemoteCommandName, object> = {
     }),
     oneOf: [{ required: ['config'] }, { required: ['section', 'value'] }],
   },
+  // The bundle the gateway fetches and hands to the root updater (docs/remote-management.md, "Software update").
+  update_software: strict(
+    {
+      version: { type: 'string', pattern: '^[0-9A-Za-z][0-9A-Za-z.+_-]*$', maxLength: 64 },
+      url: { type: 'string', pattern: '^https?://[^\\s]+$', maxLength: 2048 },
+      sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+      size: { type: 'integer', minimum: 1, maximum: MAX_BUNDLE_BYTES },
+    },
+    ['version', 'url', 'sha256', 'size'],
+  ),
 };
 
 export const COMMAND_NAMES = Object.keys(COMMAND_SCHEMAS) as RemoteCommandName[];

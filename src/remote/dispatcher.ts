@@ -61,7 +61,7 @@ export class RemoteCommandDispatcher {
     const refused = await this.refusal(c, now);
     if (refused !== undefined) return { result: refused, ...(keyId !== undefined ? { keyId } : {}) };
     const by = `${this.options.source}#${cmd.id}${keyId !== undefined ? ` key ${keyId}` : ''}`;
-    return { result: await this.perform(c, by, cmd.id), ...(keyId !== undefined ? { keyId } : {}) };
+    return { result: await this.perform(c, by, cmd), ...(keyId !== undefined ? { keyId } : {}) };
   }
 
   /** Why this command must not run, or undefined. Remembers a signed command before it runs. */
@@ -88,8 +88,9 @@ export class RemoteCommandDispatcher {
     return undefined;
   }
 
-  private async perform(c: GatewayCommand, by: string, requestId: string): Promise<CommandResult> {
+  private async perform(c: GatewayCommand, by: string, cmd: PlatformCommand): Promise<CommandResult> {
     const { actions } = this.options;
+    const requestId = cmd.id;
     const p = c.params;
     const device = (p.deviceId as string | undefined) ?? c.deviceId;
     switch (c.name) {
@@ -115,6 +116,13 @@ export class RemoteCommandDispatcher {
           typeof p.config === 'string' ? { kind: 'whole', text: p.config } : { kind: 'section', section: p.section as string, value: p.value },
           by,
         );
+      case 'update_software': {
+        // Only ever signed (it is no read-only command): the root updater verifies the same envelope again.
+        const envelope = { signed: cmd.params.signed as string, sig: cmd.params.sig as string };
+        const reply = { id: cmd.id, name: cmd.name, topic: cmd.topic, ...(cmd.deviceId !== undefined ? { deviceId: cmd.deviceId } : {}), ...(cmd.replyTo !== undefined ? { replyTo: cmd.replyTo } : {}) };
+        const params = p as unknown as Parameters<NonNullable<GatewayActions['updateSoftware']>>[0];
+        return need(actions.updateSoftware, 'update_software')(params, envelope, reply);
+      }
       case 'restart': {
         const restart = need(actions.restart, 'restart');
         // Answer first: the result goes out before the service stops.
@@ -144,7 +152,7 @@ export class RemoteCommandDispatcher {
   }
 }
 
-const REJECTIONS = new Set(['disabled', 'unknown_command', 'unauthorized', 'unsigned', 'bad_signature', 'replayed', 'stale', 'invalid', 'busy', 'not_available', 'config_invalid']);
+const REJECTIONS = new Set(['fire_alarm_active', 'same_version', 'update_in_progress', 'disabled', 'unknown_command', 'unauthorized', 'unsigned', 'bad_signature', 'replayed', 'stale', 'invalid', 'busy', 'not_available', 'config_invalid']);
 
 class NotAvailable extends Error {
   readonly code = 'NOT_AVAILABLE';

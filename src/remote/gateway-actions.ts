@@ -1,5 +1,8 @@
 import type { CommandResult } from '../uplink/codec.js';
+import type { SignedEnvelope } from '../signing/envelope.js';
 import type { ConfigChange } from './config-change.js';
+import type { UpdateParams } from './update/software-updater.js';
+import type { ReplyRoute } from './update/update-files.js';
 
 /**
  * What remote commands can make the gateway do. Each action is optional: a gateway built without
@@ -15,6 +18,8 @@ export interface GatewayActions {
   commissioningReport?(): Promise<Record<string, unknown>>;
   /** Validates, writes and (on success) schedules the restart onto the new config. */
   applyConfig?(change: ConfigChange, by: string): Promise<CommandResult>;
+  /** Downloads and verifies a bundle and hands it to the root updater (src/remote/update/). */
+  updateSoftware?(params: UpdateParams, envelope: SignedEnvelope, reply: ReplyRoute): Promise<CommandResult>;
   /** Restarts the service (after the answer went out). */
   restart?(why: string): void;
 }

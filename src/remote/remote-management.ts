@@ -17,6 +17,9 @@ import { RemoteConfigManager } from './remote-config.js';
 import { TrustedKeys } from '../signing/keys.js';
 import { CommandGate, type GateCounters } from './command-gate.js';
 import { SeenStore } from './seen-store.js';
+import { SoftwareUpdater } from './update/software-updater.js';
+import { UpdateReporter } from './update/update-report.js';
+import { version } from '../version.js';
 
 export interface RemoteManagementOptions {
   config: HearthConfig;
@@ -36,6 +39,10 @@ export interface RemoteManagementOptions {
   faults?: FaultReporter;
   /** The gateway's audit log (shared with the console and the centres); default: its own on the state directory. */
   audit?: AuditLog;
+  /** Publishes a command result outside a command's own handling: the final outcome of a software update. */
+  sendResult?: (command: PlatformCommand, result: CommandResult) => Promise<boolean>;
+  /** The running version (default: the package's). */
+  version?: string;
 }
 
 export const REMOTE_DEFAULTS: RemoteConfig = { enabled: false, keys: [], allow: [], unsigned: [], delegate: [], replayWindowMs: 120_000, ratePerMinute: 60, rollbackAfterMs: 300_000 };
@@ -54,6 +61,8 @@ export class RemoteManagement {
   private readonly gate: CommandGate;
   private readonly audit: AuditLog;
   private readonly source: string;
+  private readonly updater: SoftwareUpdater;
+  private reporter: UpdateReporter | undefined;
   private refusalTimer: NodeJS.Timeout | undefined;
   private refusalsAudited = { rateLimited: 0, queueFull: 0 };
   private version: string | undefined;
@@ -83,6 +92,13 @@ export class RemoteManagement {
     this.gate = new CommandGate({ ratePerMinute: remote.ratePerMinute });
     this.audit = options.audit ?? new AuditLog(config.gateway.stateDir, files);
     this.source = `platform:${config.platform.codec}`;
+    this.updater = new SoftwareUpdater({
+      stateDir: config.gateway.stateDir,
+      version: options.version ?? version(),
+      activeFireAlarms: () => options.desk.activeFireAlarms(),
+      now,
+      logger,
+    });
     this.dispatcher = new RemoteCommandDispatcher({
       config: remote,
       keys: new TrustedKeys(remote.keys),
@@ -104,12 +120,24 @@ export class RemoteManagement {
   /** Starts the probation watch of a remotely applied config (call once the uplink exists). */
   start(reachedPlatform: () => boolean): void {
     this.configs?.watchProbation(reachedPlatform);
+    const o = this.options;
+    this.reporter = new UpdateReporter({
+      stateDir: o.config.gateway.stateDir,
+      version: o.version ?? version(),
+      reachedPlatform,
+      sendResult: o.sendResult,
+      audit: (e) => this.audit.append(e),
+      now: o.now,
+      logger: o.logger,
+    });
+    this.reporter.start();
     this.refusalTimer = setInterval(() => this.auditRefusals(), REFUSAL_AUDIT_EVERY_MS);
     this.refusalTimer.unref();
   }
 
   async stop(): Promise<void> {
     this.configs?.stop();
+    this.reporter?.stop();
     clearInterval(this.refusalTimer);
     this.auditRefusals();
     await this.gate.drained();
@@ -191,6 +219,7 @@ export class RemoteManagement {
       },
       commissioningReport: async () => ({ report: buildReport(consoleFacade()) }),
       restart: o.restart,
+      updateSoftware: (params, envelope, reply) => this.updater.update(params, envelope, reply),
     };
     if (this.configs !== undefined) {
       const configs = this.configs;
