@@ -129,6 +129,7 @@ export class Daemon {
       desk: this.path.desk,
       outputs: this.outputs.configured ? this.outputs.tester() : undefined,
       consoleFacade: () => this.api?.facade(),
+      commands: this.commands,
       faults,
       // The final outcome of a software update, answered on the platform connection like any command result.
       sendResult: async (command, result) => (this.codec.encodeCommandResult ? this.uplink.publish(this.codec.encodeCommandResult(command, result)) : false),

@@ -31,6 +31,16 @@ export const COMMAND_SCHEMAS: Record<RemoteCommandName, object> = {
     ),
     anyOf: [{ required: ['high'] }, { required: ['low'] }, { required: ['hysteresis'] }, { required: ['onDelayMs'] }],
   },
+  // A device's profile command (trip, close, self_test); `confirm` is the signing person's confirmation for a safety-relevant one.
+  device_command: strict(
+    {
+      deviceId: id,
+      command: { type: 'string', pattern: '^[a-z][a-z0-9_]*$', maxLength: 64 },
+      params: { type: 'object', maxProperties: 16, additionalProperties: { type: 'number' } },
+      confirm: { type: 'boolean' },
+    },
+    ['command'],
+  ),
   commissioning_report: strict({}),
   restart: strict({}),
   apply_config: {

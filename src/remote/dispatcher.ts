@@ -103,6 +103,13 @@ export class RemoteCommandDispatcher {
         return done(await need(actions.silenceAlarm, 'silence_alarm')(p.eventId as string, p.minutes as number, by));
       case 'test_output':
         return done(await need(actions.testOutput, 'test_output')(p.outputId as string, p.durationMs as number));
+      case 'device_command': {
+        if (device === undefined) return reject('invalid', 'params.deviceId: required when the command is not sent to a device');
+        const run = need(actions.deviceCommand, 'device_command');
+        const outcome = await run(device, p.command as string, (p.params ?? {}) as Record<string, number>, p.confirm === true && c.signed !== undefined, by);
+        // The device's answer decides: written but not confirmed by its read-back is not ok.
+        return outcome.ok === true ? done(outcome) : { ok: false, code: String(outcome.result ?? 'failed'), message: String(outcome.detail ?? outcome.result), data: outcome };
+      }
       case 'commissioning_report':
         return done(await need(actions.commissioningReport, 'commissioning_report')());
       case 'set_threshold': {

@@ -15,6 +15,8 @@ export interface GatewayActions {
   acknowledgeAlarm?(eventId: string, by: string): Promise<Record<string, unknown>>;
   silenceAlarm?(eventId: string, minutes: number, by: string): Promise<Record<string, unknown>>;
   testOutput?(outputId: string, durationMs: number): Promise<Record<string, unknown>>;
+  /** Runs a device's profile command; `confirmed`: the signer confirmed a safety-relevant one. */
+  deviceCommand?(deviceId: string, command: string, params: Record<string, number>, confirmed: boolean, by: string): Promise<Record<string, unknown>>;
   commissioningReport?(): Promise<Record<string, unknown>>;
   /** Validates, writes and (on success) schedules the restart onto the new config. */
   applyConfig?(change: ConfigChange, by: string): Promise<CommandResult>;

@@ -1,6 +1,7 @@
 import type { GatewayFacade } from '../api/gateway-facade.js';
 import type { OutputTester } from '../outputs/gateway-outputs.js';
 import { toActiveAlarm } from '../alarms/active-alarm.js';
+import type { DeviceCommands } from '../devices/device-commands.js';
 import type { AlarmDesk } from '../alarms/desk.js';
 import { buildReport } from '../api/commissioning-report.js';
 import type { HearthConfig, RemoteConfig } from '../config/types.js';
@@ -41,6 +42,8 @@ export interface RemoteManagementOptions {
   audit?: AuditLog;
   /** Publishes a command result outside a command's own handling: the final outcome of a software update. */
   sendResult?: (command: PlatformCommand, result: CommandResult) => Promise<boolean>;
+  /** Device commands (trip, close, self-test), run with the same rules as from the console. */
+  commands?: Pick<DeviceCommands, 'run'>;
   /** The running version (default: the package's). */
   version?: string;
 }
@@ -218,6 +221,10 @@ export class RemoteManagement {
         return { ...(await outputs.test(outputId, durationMs)) };
       },
       commissioningReport: async () => ({ report: buildReport(consoleFacade()) }),
+      deviceCommand: async (deviceId, command, params, confirmed, by) => {
+        if (o.commands === undefined) throw new HearthError('NOT_AVAILABLE', 'no device commands on this gateway');
+        return { ...(await o.commands.run(deviceId, command, params, { via: 'remote', by, confirmed })) };
+      },
       restart: o.restart,
       updateSoftware: (params, envelope, reply) => this.updater.update(params, envelope, reply),
     };

@@ -59,7 +59,7 @@ export const alibabaSchema = object('Alibaba Cloud IoT (Alink) gateway settings 
   ),
 });
 
-const REMOTE_COMMANDS = ['read_device', 'ack_alarm', 'silence_alarm', 'test_output', 'set_threshold', 'commissioning_report', 'restart', 'apply_config', 'update_software'] as const;
+const REMOTE_COMMANDS = ['read_device', 'ack_alarm', 'silence_alarm', 'test_output', 'set_threshold', 'device_command', 'commissioning_report', 'restart', 'apply_config', 'update_software'] as const;
 
 /** Commands that change nothing: the only ones `remote.unsigned` may list. */
 export const READ_ONLY_COMMANDS = ['read_device', 'commissioning_report'] as const;
@@ -88,7 +88,7 @@ export const remoteSchema = object(
     allow: Defaulted(
       Type.Array(oneOfStrings('A command name.', REMOTE_COMMANDS), {
         description:
-          'Commands the platform may run. Default: read_device, ack_alarm, silence_alarm, test_output, set_threshold, commissioning_report. apply_config, restart and update_software must be listed explicitly.',
+          'Commands the platform may run. Default: read_device, ack_alarm, silence_alarm, test_output, set_threshold, commissioning_report. device_command, apply_config, restart and update_software must be listed explicitly.',
         uniqueItems: true,
       }),
       ['read_device', 'ack_alarm', 'silence_alarm', 'test_output', 'set_threshold', 'commissioning_report'],
