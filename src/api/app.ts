@@ -13,6 +13,7 @@ import { requireRouteRoles } from './access/route-roles.js';
 import type { UserStore } from './access/user-store.js';
 import { healthRoutes } from './routes/health.js';
 import { statusRoutes } from './routes/status.js';
+import { catalogueRoutes } from './routes/catalogue.js';
 import { deviceRoutes } from './routes/devices.js';
 import { alarmRoutes } from './routes/alarms.js';
 import { commissioningRoutes } from './routes/commissioning.js';
@@ -95,6 +96,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const shared = { gateway: deps.gateway, logger };
   await app.register(statusRoutes, shared);
   await app.register(deviceRoutes, shared);
+  await app.register(catalogueRoutes, shared);
   await app.register(alarmRoutes, shared);
   await app.register(commissioningRoutes, shared);
   await app.register(scanRoutes, shared);

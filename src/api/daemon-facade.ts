@@ -15,6 +15,8 @@ import type { BusInfo, GatewayFacade, GatewayStatus, LiveMessage, ScanJob, ScanR
 import type { GatewayParts } from './gateway-parts.js';
 import type { ConsoleState } from './local-state.js';
 import { ScanJobs } from './scan-jobs.js';
+import type { TrendSample } from './recent.js';
+import { deviceCatalogue, type CatalogueDevice } from './device-catalogue.js';
 
 /**
  * The GatewayFacade over a running daemon: each concern in its own part (live feed and recent
@@ -26,6 +28,7 @@ export class DaemonFacade implements GatewayFacade {
   private readonly tests: TestAlarms;
   private readonly scans: ScanJobs;
   private readonly startedMono: number;
+  private catalogueCache: CatalogueDevice[] | undefined;
 
   constructor(
     private readonly parts: GatewayParts,
@@ -66,6 +69,23 @@ export class DaemonFacade implements GatewayFacade {
 
   devices(): ScheduledDeviceSnapshot[] {
     return this.parts.modbus.polling()?.snapshot() ?? [];
+  }
+
+  catalogue(): CatalogueDevice[] {
+    this.catalogueCache ??= deviceCatalogue(this.parts.config, this.parts.profiles);
+    return this.catalogueCache;
+  }
+
+  lastSeen(deviceId: string): number | undefined {
+    return this.feed.recent.lastSeen(deviceId);
+  }
+
+  lastValues(deviceId: string): Reading[] {
+    return this.feed.recent.lastValues(deviceId);
+  }
+
+  trend(deviceId: string, point: string): TrendSample[] {
+    return this.feed.recent.trend(deviceId, point);
   }
 
   device(id: string): ScheduledDeviceSnapshot | undefined {

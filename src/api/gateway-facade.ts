@@ -11,6 +11,8 @@ import type { StorageHealth } from '../outbox/resilient-outbox.js';
 import type { DestinationStats } from '../outbox/types.js';
 import type { CentreState } from '../uplink/centre/state.js';
 import type { GateCounters } from '../remote/command-gate.js';
+import type { CatalogueDevice } from './device-catalogue.js';
+import type { TrendSample } from './recent.js';
 
 /** One destination of the outbox (the platform, a monitoring centre): its connection and its own backlog. */
 export interface DestinationStatus extends DestinationStats {
@@ -99,6 +101,13 @@ export interface GatewayFacade {
   /** Remote commands the gate admitted and refused since start; absent without remote management. */
   remoteCommands?(): Readonly<GateCounters> | undefined;
   devices(): ScheduledDeviceSnapshot[];
+  /** Every device of every kind (Modbus, contacts, tag readers, outputs) with its points' labels. */
+  catalogue(): CatalogueDevice[];
+  /** When the device last answered or reported (any kind), and its last value per point. */
+  lastSeen(deviceId: string): number | undefined;
+  lastValues(deviceId: string): Reading[];
+  /** A numeric point's last hours, one averaged sample per minute, oldest first. */
+  trend(deviceId: string, point: string): TrendSample[];
   device(id: string): ScheduledDeviceSnapshot | undefined;
   /** Recent readings of one device (newest last), for the console's chart. */
   history(deviceId: string, point?: string): Reading[];
