@@ -14,6 +14,7 @@ import type { UserStore } from './access/user-store.js';
 import { healthRoutes } from './routes/health.js';
 import { statusRoutes } from './routes/status.js';
 import { catalogueRoutes } from './routes/catalogue.js';
+import { walkTestRoutes } from './routes/walk-test.js';
 import { deviceRoutes } from './routes/devices.js';
 import { alarmRoutes } from './routes/alarms.js';
 import { commissioningRoutes } from './routes/commissioning.js';
@@ -97,6 +98,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(statusRoutes, shared);
   await app.register(deviceRoutes, shared);
   await app.register(catalogueRoutes, shared);
+  await app.register(walkTestRoutes, shared);
   await app.register(alarmRoutes, shared);
   await app.register(commissioningRoutes, shared);
   await app.register(scanRoutes, shared);
