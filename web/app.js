@@ -18,7 +18,7 @@
 
   async function api(method, url, body) {
     const res = await fetch(url, { method, credentials: 'same-origin', headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
-    if (res.status === 401 && url !== '/api/login') { S.authed = false; stopLive(); render(); throw new Error('401'); }
+    if (res.status === 401 && !url.startsWith('/api/login')) { S.authed = false; stopLive(); render(); throw new Error('401'); }
     const data = res.headers.get('content-type')?.includes('json') ? await res.json() : null;
     if (!res.ok) { const e = new Error((data && data.message) || res.statusText); e.status = res.status; e.code = data && data.code; throw e; }
     return data;
@@ -192,6 +192,19 @@
   window.addEventListener('hashchange', () => { const [r, a] = location.hash.slice(1).split('/'); if (r === 'device') openDetail(decodeURIComponent(a || '')); render(); });
   setInterval(() => { if (S.authed) refresh(); }, 5000);
 
+  // A one-time login link from `hearth token --qr` (#login=<code>): the code is traded for a
+  // session once and taken out of the address bar and history at once.
+  async function boot() {
+    const m = /^#login=([A-Za-z0-9_-]+)$/.exec(location.hash);
+    if (m) {
+      history.replaceState(null, '', location.pathname + '#overview');
+      try { await api('POST', '/api/login/code', { code: m[1] }); } catch (e) { S.msg = t(e.status === 429 ? 'login.blocked' : 'login.codeDead'); }
+    }
+    await loadAll();
+    startLive();
+    const [r, a] = location.hash.slice(1).split('/');
+    if (r === 'device') openDetail(decodeURIComponent(a || ''));
+  }
   render();
-  loadAll().then(() => { startLive(); const [r, a] = location.hash.slice(1).split('/'); if (r === 'device') openDetail(decodeURIComponent(a || '')); }).catch(() => render());
+  boot().catch(() => render());
 })();

@@ -4,7 +4,7 @@ window.HEARTH_I18N = {
   'zh-CN': {
     'nav.overview': '概览', 'nav.devices': '设备', 'nav.events': '事件', 'nav.tools': '调试',
     'login.title': '登录网关', 'login.hint': '使用管理员发给您的令牌（在网关上运行 hearth token 或 hearth user add 获取）', 'login.token': '令牌', 'login.submit': '登录',
-    'login.wrong': '令牌错误', 'login.blocked': '失败次数过多，请稍后再试', 'logout': '退出',
+    'login.wrong': '令牌错误', 'login.codeDead': '登录链接已失效（只能使用一次，5 分钟内有效），请在网关上重新运行 hearth token --qr', 'login.blocked': '失败次数过多，请稍后再试', 'logout': '退出',
     'uplink.up': '平台已连接', 'uplink.down': '平台未连接',
     'health.title': '网关状态', 'health.version': '版本', 'health.uptime': '运行时间', 'health.clock': '时钟',
     'health.synced': '已同步', 'health.unsynced': '未同步', 'health.outbox': '待发送', 'health.oldest': '最早未发送',
@@ -48,7 +48,7 @@ window.HEARTH_I18N = {
   en: {
     'nav.overview': 'Overview', 'nav.devices': 'Devices', 'nav.events': 'Events', 'nav.tools': 'Tools',
     'login.title': 'Log in to the gateway', 'login.hint': 'Use the token your administrator gave you (hearth token or hearth user add on the gateway)', 'login.token': 'Token', 'login.submit': 'Log in',
-    'login.wrong': 'Wrong token', 'login.blocked': 'Too many failed attempts, try again later', 'logout': 'Log out',
+    'login.wrong': 'Wrong token', 'login.codeDead': 'This login link is no longer valid (it works once, within 5 minutes): run hearth token --qr on the gateway again', 'login.blocked': 'Too many failed attempts, try again later', 'logout': 'Log out',
     'uplink.up': 'Platform connected', 'uplink.down': 'Platform not connected',
     'health.title': 'Gateway', 'health.version': 'Version', 'health.uptime': 'Uptime', 'health.clock': 'Clock',
     'health.synced': 'synchronized', 'health.unsynced': 'not synchronized', 'health.outbox': 'Waiting to send', 'health.oldest': 'Oldest unsent',

@@ -55,7 +55,8 @@ window.HEARTH_VIEWS = function (S, can) {
     const list = S.alarms.filter((a) => a.event.deviceId === id);
     const restored = list.every((a) => a.clearedAt || a.event.kind === 'restore');
     const fire = list.some((a) => a.event.kind === 'alarm' && !a.clearedAt);
-    const cls = restored ? 'c-restored' : fire ? 'c-alarm' : 'c-fault';
+    const allTest = list.every((a) => a.event.test);
+    const cls = restored ? 'c-restored' : allTest ? 'c-test' : fire ? 'c-alarm' : 'c-fault';
     const open = list.filter((a) => !a.acknowledged);
     const acked = list.find((a) => a.acknowledged);
     const ack = open.length ? `<button class="primary" data-action="ack-device" data-id="${esc(id)}" data-testid="ack">${t('alarm.ack')}</button>` :

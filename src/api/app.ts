@@ -14,6 +14,7 @@ import type { UserStore } from './access/user-store.js';
 import { healthRoutes } from './routes/health.js';
 import { statusRoutes } from './routes/status.js';
 import { catalogueRoutes } from './routes/catalogue.js';
+import { redeemLoginCode } from './login-codes.js';
 import { walkTestRoutes } from './routes/walk-test.js';
 import { deviceRoutes } from './routes/devices.js';
 import { alarmRoutes } from './routes/alarms.js';
@@ -80,6 +81,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     sessionTtlMs: deps.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     failures: deps.failures ?? DEFAULT_FAILURES,
     secureCookie: deps.https !== undefined,
+    loginCodes: { redeem: (code) => redeemLoginCode(deps.tokens.directory, code) },
     logger,
   });
   app.addHook('onRequest', auth.guard);

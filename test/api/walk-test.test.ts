@@ -84,3 +84,18 @@ t.test('the report: every device with its walk-test result, local time with the 
     t.match(html, lang === 'en' ? /Floor 1/ : /1层/);
   }
 });
+
+t.test('phone login: a one-time code becomes a session cookie once, then it is dead', async (t) => {
+  const { issueLoginCode } = await import('../../src/api/login-codes.js');
+  const { tokenHash } = await import('../../src/api/sessions.js');
+  const { code } = issueLoginCode(h.stateDir, tokenHash(h.token));
+  const login = await h.app.inject({ method: 'POST', url: '/api/login/code', payload: { code } });
+  t.equal(login.statusCode, 200);
+  t.equal(login.json().user, 'admin');
+  const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+  t.match(String(login.headers['set-cookie']), /HttpOnly/);
+  t.equal((await h.app.inject({ url: '/api/me', headers: { cookie } })).json().role, 'administrator');
+  const again = await h.app.inject({ method: 'POST', url: '/api/login/code', payload: { code } });
+  t.equal(again.statusCode, 401, 'used once, then dead');
+  t.equal(again.json().code, 'API_UNAUTHORIZED');
+});
