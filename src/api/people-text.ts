@@ -1,4 +1,5 @@
 import type { Location } from '../model/location.js';
+import { humanizeId } from '../model/point.js';
 
 /**
  * Texts for people, in the console's two languages: point labels with a humanized fallback, state
@@ -12,10 +13,7 @@ export const LANGS: readonly Lang[] = ['zh-CN', 'en'];
 export type Labels = Partial<Record<Lang, string>>;
 
 /** `smoke_density` → "Smoke density": what people see when a site profile gives no label. */
-export function humanize(id: string): string {
-  const words = id.replace(/[_-]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').trim().toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
+export const humanize = humanizeId;
 
 /** The label in `lang`, else in the other language, else the humanized identifier. */
 export function pick(labels: Labels | undefined, lang: Lang, fallbackId: string): string {
