@@ -32,7 +32,12 @@
     const fresh = [...first.keys()].filter((id) => !S.cardOrder.includes(id)).sort((a, b) => first.get(a) - first.get(b));
     S.cardOrder.push(...fresh);
   }
-  function upsertTest(rec) { const i = S.tests.findIndex((x) => x.eventId === rec.eventId); if (i >= 0) S.tests[i] = rec; else S.tests.push(rec); }
+  // One row per test alarm; a late answer to the request ("pending") never overwrites the result
+  // the live feed already brought ("pass" a few milliseconds after it was sent).
+  function upsertTest(rec) {
+    const i = S.tests.findIndex((x) => x.eventId === rec.eventId);
+    if (i < 0) S.tests.push(rec); else if (!(rec.result === 'pending' && S.tests[i].result !== 'pending')) S.tests[i] = rec;
+  }
 
   // --- loading --------------------------------------------------------------------------------
   async function loadAll() {
