@@ -194,17 +194,23 @@
     if (el.form && el.form.dataset.action === 'scan' && el.name !== 'baud') { S.scanForm[el.name] = el.value; if (el.id === 'scan-bus') { el.blur(); render(); } }
   });
   $('#lang').addEventListener('click', () => { S.lang = S.lang === 'zh-CN' ? 'en' : 'zh-CN'; localStorage.setItem('hearth.lang', S.lang); render(); });
-  window.addEventListener('hashchange', () => { const [r, a] = location.hash.slice(1).split('/'); if (r === 'device') openDetail(decodeURIComponent(a || '')); render(); });
+  window.addEventListener('hashchange', () => {
+    if (location.hash.startsWith('#login=')) { codeLogin().then(() => loadAll()).then(startLive).catch(() => render()); return; }
+    const [r, a] = location.hash.slice(1).split('/'); if (r === 'device') openDetail(decodeURIComponent(a || '')); render();
+  });
   setInterval(() => { if (S.authed) refresh(); }, 5000);
 
   // A one-time login link from `hearth token --qr` (#login=<code>): the code is traded for a
   // session once and taken out of the address bar and history at once.
-  async function boot() {
+  async function codeLogin() {
     const m = /^#login=([A-Za-z0-9_-]+)$/.exec(location.hash);
-    if (m) {
-      history.replaceState(null, '', location.pathname + '#overview');
-      try { await api('POST', '/api/login/code', { code: m[1] }); } catch (e) { S.msg = t(e.status === 429 ? 'login.blocked' : 'login.codeDead'); }
-    }
+    if (!m) return false;
+    history.replaceState(null, '', location.pathname + '#overview');
+    try { await api('POST', '/api/login/code', { code: m[1] }); S.msg = ''; } catch (e) { S.msg = t(e.status === 429 ? 'login.blocked' : 'login.codeDead'); }
+    return true;
+  }
+  async function boot() {
+    await codeLogin();
     await loadAll();
     startLive();
     const [r, a] = location.hash.slice(1).split('/');

@@ -318,3 +318,22 @@ t.test("a resident's viewer token: no commissioning tools; the gateway refuses w
   );
   t.equal(refused, 403, 'a walk test from the viewer session is refused by the gateway');
 });
+
+t.test('phone login: the link of hearth token --qr logs in once, then says it is used up', async (t) => {
+  const { issueLoginCode } = await import('../../src/api/login-codes.js');
+  const { tokenHash } = await import('../../src/api/sessions.js');
+  await page.locator('button[data-action=logout]').click();
+  await page.getByTestId('login').waitFor();
+  const { code } = issueLoginCode(config.gateway.stateDir, tokenHash(token));
+  await page.goto(`${base}/#login=${code}`);
+  await page.getByTestId('health').waitFor();
+  t.notMatch(page.url(), /login=/, 'the code is gone from the address bar');
+  await page.click('a[data-tab=tools]');
+  t.match(await page.getByTestId('me-role').textContent(), 'administrator');
+  await shot('en-phone-login');
+  await page.locator('button[data-action=logout]').click();
+  await page.getByTestId('login').waitFor();
+  await page.goto(`${base}/#login=${code}`);
+  await page.getByText('This login link is no longer valid').waitFor();
+  t.pass('a used link is refused, and says why');
+});
