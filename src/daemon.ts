@@ -235,6 +235,7 @@ export class Daemon {
       faults,
       sink,
       modbus: this.modbus,
+      profiles: this.options.profiles,
       uplink: this.uplink,
       centres: this.centres,
       audit: this.audit,

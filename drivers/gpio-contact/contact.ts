@@ -23,7 +23,7 @@ export function rawLevel(level: Level): boolean {
 }
 
 /** The input's one boolean point: normalize() turns level into "active" with `activeLow`. */
-export function contactPointSpec(input: Pick<GpioInputConfig, 'point' | 'role' | 'severity' | 'contact' | 'wiring' | 'name'>): PointSpec {
+export function contactPointSpec(input: Pick<GpioInputConfig, 'point' | 'role' | 'severity' | 'contact' | 'wiring' | 'name' | 'labels'>): PointSpec {
   const spec: PointSpec = {
     name: input.point,
     type: 'boolean',
@@ -32,5 +32,6 @@ export function contactPointSpec(input: Pick<GpioInputConfig, 'point' | 'role' |
     description: `${input.contact} dry contact (${input.wiring})`,
   };
   if (input.severity !== undefined) spec.severity = input.severity;
+  if (input.labels?.en !== undefined) spec.label = input.labels.en;
   return spec;
 }

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { flag, integer, object, oneOfIntegers, oneOfStrings, POINT_NAME_PATTERN, text } from '../../src/config/sections/common.js';
 import { Defaulted } from '../../src/config/sections/defaulted.js';
+import { labelsSchema } from '../../src/config/sections/labels.js';
 
 /**
  * Schema of a profile's commands: what a device can be told to do (trip, close, self-test, reset),
@@ -42,6 +43,7 @@ export const commandConfirmSchema = object('The read-back that confirms the comm
 export const commandSchema = object('A named command of the device.', {
   name: name('Command name (lower_snake_case): trip, close, self_test, reset_alarm, silence_sounder...'),
   description: Type.Optional(text('What the command does, as the manual says it.')),
+  labels: Type.Optional(labelsSchema),
   write: commandWriteSchema,
   params: Defaulted(Type.Array(commandParamSchema, { description: 'Values the caller gives.' }), []),
   confirm: Type.Optional(commandConfirmSchema),

@@ -12,6 +12,7 @@ export function profilePointSpecs(profile: ModbusProfile): PointSpec[] {
     const spec: PointSpec = { name: p.name, type: p.type === 'bool' ? 'boolean' : 'number' };
     copy(spec, p, ['unit', 'scale', 'offset', 'min', 'max', 'role', 'severity', 'thresholds', 'deadband', 'maxSilenceMs', 'description']);
     if (p.activeLow) spec.activeLow = true;
+    if (p.labels?.en !== undefined) spec.label = p.labels.en;
     specs.push(spec);
   }
   for (const field of profile.bitFields) {
@@ -19,6 +20,7 @@ export function profilePointSpecs(profile: ModbusProfile): PointSpec[] {
       const spec: PointSpec = { name: b.name, type: 'boolean', role: b.role };
       copy(spec, b, ['severity', 'description']);
       if (b.activeLow) spec.activeLow = true;
+      if (b.labels?.en !== undefined) spec.label = b.labels.en;
       specs.push(spec);
     }
   }

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { flag, integer, object, oneOfStrings, POINT_NAME_PATTERN, SEVERITIES, text, thresholdSchema } from '../../src/config/sections/common.js';
 import { Defaulted, DerivedDefault } from '../../src/config/sections/defaulted.js';
 import { commandSchema } from './profile-command-schema.js';
+import { pointLabelFields } from '../../src/config/sections/labels.js';
 
 /** Schema of a Modbus device profile; the profile types (./profile-types.ts) are derived from it. */
 
@@ -48,6 +49,8 @@ export const pointSchema = object('One value point: a register (two for 32-bit t
   role: Type.Optional(oneOfStrings('bool points: what true means: value (plain state), alarm, fault or tamper.', ROLES)),
   severity: Type.Optional(oneOfStrings('bool alarm/fault points: severity of the event (alarm default fire, fault default major).', SEVERITIES)),
   activeLow: Defaulted(flag('bool points: the active state is false (normally-closed contact). Default false.'), false),
+  decimals: Type.Optional(integer('Decimals shown to people (console, report). Default: from scale (0.01 -> 2), 2 for float32.', 0, 6)),
+  ...pointLabelFields,
 });
 
 export const bitSchema = object('One named bit of the register.', {
@@ -57,6 +60,7 @@ export const bitSchema = object('One named bit of the register.', {
   role: oneOfStrings('What a set bit means: alarm, fault, tamper, or value (plain state, no event).', ROLES),
   severity: Type.Optional(oneOfStrings('Severity of the event (alarm default fire, fault default major).', SEVERITIES)),
   activeLow: Defaulted(flag('The condition is active when the bit is 0. Default false.'), false),
+  ...pointLabelFields,
 });
 
 export const bitFieldSchema = object('A status register whose bits are separate boolean points.', {

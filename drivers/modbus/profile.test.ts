@@ -40,8 +40,9 @@ t.test('the smoke detector profile as points', async (t) => {
     deadband: 0.01,
     maxSilenceMs: 900000,
     description: 'Smoke density measured in the optical chamber.',
+    label: 'Smoke density',
   });
-  t.same(specs.find((s) => s.name === 'fire_alarm'), { name: 'fire_alarm', type: 'boolean', role: 'alarm', severity: 'fire', description: 'Detector in fire alarm' });
+  t.same(specs.find((s) => s.name === 'fire_alarm'), { name: 'fire_alarm', type: 'boolean', role: 'alarm', severity: 'fire', description: 'Detector in fire alarm', label: 'Fire alarm' });
   t.same(specs.find((s) => s.name === 'head_removed')?.role, 'tamper');
   t.same(specs.find((s) => s.name === 'sensor_fault')?.role, 'fault');
 });

@@ -9,6 +9,7 @@ import { LocalActions, type RuleCommandRunner } from './local-actions.js';
 import type { OutputRegistry } from '../outputs/driven-outputs.js';
 import { ReceiptWatch, type ReceiptState } from './receipt-watch.js';
 import { noLatchStore, type LatchStore } from './latch-store.js';
+import { WalkTest, type WalkTestSession } from './walk-test.js';
 
 export interface AlarmDeskOptions {
   actions: readonly LocalActionRule[];
@@ -78,6 +79,8 @@ export class AlarmDesk {
   private readonly timers: Timers;
   private readonly latches: LatchStore;
   private faultIndicatorOn = false;
+  /** The walk test (EN 54-2 test condition): which alarms are tests and which may sound. */
+  readonly walkTest: WalkTest;
 
   constructor(private readonly options: AlarmDeskOptions) {
     this.timers = options.timers ?? systemTimers;
@@ -89,6 +92,7 @@ export class AlarmDesk {
       logger: options.logger,
       timers: this.timers,
     });
+    this.walkTest = new WalkTest({ now: options.now, timers: this.timers, onEnd: (s) => this.walkTestEnded(s) });
     this.latches = options.latches ?? noLatchStore;
     this.conditions.restoreLatched(this.latches.load());
   }
@@ -96,7 +100,11 @@ export class AlarmDesk {
   /** Every event of the gateway, in order, before it is stored. Never throws. */
   onEvent(e: GatewayEvent): void {
     try {
-      this.actions.onEvent(e);
+      // Walk-test hook: a test alarm is flagged on the event itself (so the outbox stores and sends
+      // it flagged) and, unless sounders were asked for, its sounder demands are held.
+      const verdict = this.walkTest.classify(e);
+      if (verdict.test) e.test = true;
+      this.actions.onEvent(e, verdict.holdSounders);
       if (isRaising(e)) this.raise(e);
       else if (e.restores !== undefined) this.restore(e);
       this.updateFaultIndicator();
@@ -186,6 +194,7 @@ export class AlarmDesk {
   }
 
   stop(): void {
+    this.walkTest.close();
     this.receipts.stop();
     for (const t of this.silenceTimers.values()) this.timers.clearTimeout(t);
     this.silenceTimers.clear();
@@ -216,12 +225,24 @@ export class AlarmDesk {
     }
   }
 
+  /** A walk test ended: test alarms still in alarm (not silenced by a person) sound now. */
+  private walkTestEnded(s: WalkTestSession): void {
+    for (const hit of s.hits) {
+      const c = this.conditions.get(hit.eventId);
+      if (c === undefined || c.clearedAt !== undefined || c.silenced !== undefined) continue;
+      const back = this.actions.resound(hit.eventId);
+      if (back.length > 0) this.options.logger.warn({ event: hit.eventId, outputs: back }, 'walk test ended: alarm still present, sounding');
+      this.changed({ type: 'resounded', condition: c });
+    }
+  }
+
   private endSilence(id: string): void {
     this.silenceTimers.delete(id);
     const c = this.conditions.get(id);
     if (c === undefined) return;
     delete c.silenced;
-    const back = this.actions.resound(id);
+    // A silence that ends inside a quiet walk test gives nothing back yet: the test's end does.
+    const back = this.walkTest.holdsSounders(id) ? [] : this.actions.resound(id);
     if (back.length > 0) this.options.logger.warn({ event: id, outputs: back }, 'silence ended: alarm still present, sounding again');
     this.changed({ type: 'resounded', condition: c });
   }

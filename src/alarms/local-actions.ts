@@ -67,11 +67,15 @@ export class LocalActions {
     private readonly commands?: RuleCommandRunner,
   ) {}
 
-  /** Runs the rules for one event. Never throws: a failed action must not lose the event. */
-  onEvent(e: GatewayEvent): void {
+  /**
+   * Runs the rules for one event. Never throws: a failed action must not lose the event.
+   * `holdSounders` (a quiet walk-test alarm, src/alarms/walk-test.ts): its demands on sounders are
+   * recorded as silenced instead of driven, so resound() drives them if the alarm outlasts the test.
+   */
+  onEvent(e: GatewayEvent, holdSounders = false): void {
     try {
       if (e.restores !== undefined) this.release(e.restores);
-      for (const rule of this.rules) if (matches(rule, e)) this.fire(rule, e);
+      for (const rule of this.rules) if (matches(rule, e)) this.fire(rule, e, holdSounders);
     } catch (err) {
       this.logger.error({ event: e.id, err: (err as Error).message }, 'local action failed');
     }
@@ -125,7 +129,7 @@ export class LocalActions {
     this.demands.delete(eventId);
   }
 
-  private fire(rule: LocalActionRule, e: GatewayEvent): void {
+  private fire(rule: LocalActionRule, e: GatewayEvent, holdSounders: boolean): void {
     const outputs = this.outputs();
     const owner = `${rule.name}:${e.id}`;
     const started: Demand[] = [];
@@ -137,11 +141,18 @@ export class LocalActions {
         continue;
       }
       const cmd: OutputCommand = { mode: step.mode, owner, ...(step.forMs !== undefined ? { forMs: step.forMs } : {}), ...(step.pattern ? { pattern: step.pattern } : {}) };
-      out.run(cmd);
+      const held = holdSounders && out.cfg.sounder === true;
+      if (!held) out.run(cmd);
       const lasts = step.mode === 'pulse' ? (step.forMs ?? 1000) : step.forMs;
-      started.push({ output: step.output, cmd, endsAt: lasts === undefined ? undefined : this.mono() + lasts, released: false, silenced: false });
+      started.push({ output: step.output, cmd, endsAt: lasts === undefined ? undefined : this.mono() + lasts, released: false, silenced: held });
     }
     for (const step of rule.commands) {
+      // A walk-test alarm is a person testing a detector: the breaker it would trip stays as it is
+      // (EN 54-2's test condition holds the outputs to other equipment).
+      if (e.test === true) {
+        this.logger.warn({ rule: rule.name, device: step.device, command: step.command, event: e.id }, 'rule command held: walk-test alarm');
+        continue;
+      }
       try {
         this.commands?.(step, rule.name, e);
       } catch (err) {

@@ -13,6 +13,9 @@ import { requireRouteRoles } from './access/route-roles.js';
 import type { UserStore } from './access/user-store.js';
 import { healthRoutes } from './routes/health.js';
 import { statusRoutes } from './routes/status.js';
+import { catalogueRoutes } from './routes/catalogue.js';
+import { redeemLoginCode } from './login-codes.js';
+import { walkTestRoutes } from './routes/walk-test.js';
 import { deviceRoutes } from './routes/devices.js';
 import { alarmRoutes } from './routes/alarms.js';
 import { commissioningRoutes } from './routes/commissioning.js';
@@ -78,6 +81,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     sessionTtlMs: deps.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     failures: deps.failures ?? DEFAULT_FAILURES,
     secureCookie: deps.https !== undefined,
+    loginCodes: { redeem: (code) => redeemLoginCode(deps.tokens.directory, code) },
     logger,
   });
   app.addHook('onRequest', auth.guard);
@@ -95,6 +99,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const shared = { gateway: deps.gateway, logger };
   await app.register(statusRoutes, shared);
   await app.register(deviceRoutes, shared);
+  await app.register(catalogueRoutes, shared);
+  await app.register(walkTestRoutes, shared);
   await app.register(alarmRoutes, shared);
   await app.register(commissioningRoutes, shared);
   await app.register(scanRoutes, shared);

@@ -29,6 +29,8 @@ export interface AuthOptions {
   /** Cookie flag Secure: set when the API is served over HTTPS. */
   secureCookie: boolean;
   logger: Logger;
+  /** One-time login codes (`hearth token --qr`): the identity key a code stands for, once. */
+  loginCodes?: { redeem(code: string): string | undefined };
   /** How often open live streams are rechecked for credentials that stopped counting. Default 1 s. */
   recheckMs?: number;
 }
@@ -139,18 +141,28 @@ export class Auth {
           this.failed(req, 'login');
           throw apiError('API_UNAUTHORIZED', 'wrong token');
         }
-        this.limiter.succeed(req.ip);
-        const sid = this.sessions.create(identity.key);
-        req.caller = { identity, via: 'console', sessionId: sid };
-        void reply.setCookie(SESSION_COOKIE, sid, {
-          httpOnly: true,
-          sameSite: 'strict',
-          secure: this.options.secureCookie,
-          path: '/',
-          maxAge: Math.floor(this.options.sessionTtlMs / 1000),
-        });
-        this.options.logger.info({ ip: req.ip, user: identity.name, role: identity.role }, 'api: console login');
-        return { ok: true, user: identity.name, role: identity.role, expiresInS: Math.floor(this.options.sessionTtlMs / 1000) };
+        return this.startSession(req, reply, identity, 'api: console login');
+      },
+    );
+    app.post(
+      '/api/login/code',
+      {
+        config: { role: 'public' },
+        schema: {
+          summary: 'Log in once with a one-time code from `hearth token --qr`; sets an HttpOnly session cookie; the code is then dead',
+          body: { type: 'object', required: ['code'], additionalProperties: false, properties: { code: { type: 'string', minLength: 1, maxLength: 128 } } },
+          response: { 200: caller, 403: errorSchema, ...authErrors, ...bodyErrors },
+        },
+      },
+      async (req, reply) => {
+        this.refuseIfBlocked(req, reply);
+        const key = this.options.loginCodes?.redeem((req.body as { code: string }).code);
+        const identity = key === undefined ? undefined : this.options.identities.identify(key);
+        if (identity === undefined) {
+          this.failed(req, 'login-code');
+          throw apiError('API_UNAUTHORIZED', 'this login code is unknown, used or expired: run hearth token --qr again');
+        }
+        return this.startSession(req, reply, identity, 'api: console login with a one-time code');
       },
     );
     app.post(
@@ -173,6 +185,21 @@ export class Auth {
       { config: { role: 'viewer' }, schema: { summary: 'Who the caller is: name and role (the console shows what the role may use)', response: { 200: caller, ...authErrors } } },
       async (req) => ({ ok: true, user: req.caller!.identity.name, role: req.caller!.identity.role }),
     );
+  }
+
+  private startSession(req: FastifyRequest, reply: FastifyReply, identity: Identity, logLine: string) {
+    this.limiter.succeed(req.ip);
+    const sid = this.sessions.create(identity.key);
+    req.caller = { identity, via: 'console', sessionId: sid };
+    void reply.setCookie(SESSION_COOKIE, sid, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: this.options.secureCookie,
+      path: '/',
+      maxAge: Math.floor(this.options.sessionTtlMs / 1000),
+    });
+    this.options.logger.info({ ip: req.ip, user: identity.name, role: identity.role }, logLine);
+    return { ok: true, user: identity.name, role: identity.role, expiresInS: Math.floor(this.options.sessionTtlMs / 1000) };
   }
 
   private refuseIfBlocked(req: FastifyRequest, reply: FastifyReply): void {

@@ -1,21 +1,45 @@
 import type { GatewayFacade, TestAlarmRecord } from './gateway-facade.js';
 import type { Location } from '../model/location.js';
+import type { CataloguePoint, DeviceKind } from './device-catalogue.js';
+import type { Labels } from './people-text.js';
 
 /**
- * The commissioning report an installer hands over: every device with its address, where it is,
- * what it last measured, and whether its test alarm reached the platform. JSON for systems, one
- * printable HTML page for people.
+ * The commissioning report an installer hands over: every device of every kind (Modbus, dry
+ * contacts, tag readers, outputs) with where it is, what it last measured, whether its test alarm
+ * reached the platform and whether it alarmed in the walk test; the outputs tested; the gateway's
+ * time zone. JSON for systems; one printable page for people (./commissioning-report-html.ts).
  */
+export interface ReportValue {
+  point: string;
+  label: Labels;
+  value: number | boolean | string;
+  /** The state's name (booleans, enumerations). */
+  state?: Labels;
+  decimals?: number;
+  unit?: string;
+  quality: string;
+}
+
+/** alarmed: the detector went into alarm during the walk test; not-alarmed: it was in the test and did not; not-in-test. */
+export type WalkTestResult = 'alarmed' | 'not-alarmed' | 'not-in-test';
+
 export interface ReportRow {
   id: string;
   name?: string;
-  bus: string;
-  address: number;
+  kind: DeviceKind;
+  model?: string;
+  bus?: string;
+  address?: number;
   location: Location;
   state: string;
-  lastValues: { point: string; value: number | boolean | string; unit?: string; quality: string }[];
+  lastSeen?: number;
+  lastValues: ReportValue[];
   testAlarm: TestAlarmRecord['result'] | 'not-tested';
   testAlarmAt?: number;
+  walkTest: WalkTestResult;
+  walkTestAt?: number;
+  /** Outputs: when the commissioning test switched it, and whether that worked. */
+  outputTest?: { at: number; ok: boolean };
 }
 
 export interface CommissioningReport {
@@ -24,10 +48,16 @@ export interface CommissioningReport {
   location: Location;
   version: string;
   generatedAt: number;
+  /** IANA zone of the gateway's local time, e.g. Asia/Shanghai: the page shows times in it. */
+  timeZone: string;
   clockSynced: boolean;
+  walkTest?: { by: string; startedAt: number; endsAt: number; endedAt?: number; sounders: boolean };
   devices: ReportRow[];
-  summary: { devices: number; online: number; passed: number; failed: number; notTested: number };
+  summary: { devices: number; online: number; passed: number; failed: number; notTested: number; walkAlarmed: number; walkMissing: number; outputsTested: number };
 }
+
+/** Which kinds a walk test sets off: detectors and contacts (tag readers and outputs are not detectors). */
+const DETECTING: ReadonlySet<DeviceKind> = new Set(['modbus', 'contact']);
 
 export function buildReport(gateway: GatewayFacade): CommissioningReport {
   const status = gateway.status();
@@ -36,23 +66,45 @@ export function buildReport(gateway: GatewayFacade): CommissioningReport {
     const prev = tests.get(t.deviceId);
     if (prev === undefined || t.sentAt >= prev.sentAt) tests.set(t.deviceId, t);
   }
-  const devices: ReportRow[] = gateway.devices().map((d) => {
-    const t = tests.get(d.id);
+  const walk = gateway.walkTest();
+  const outputs = new Map(gateway.outputTests().map((o) => [o.output, o]));
+  const modbus = new Map(gateway.devices().map((d) => [d.id, d]));
+  const devices: ReportRow[] = gateway.catalogue().map((c) => {
+    const live = modbus.get(c.id);
+    const points = new Map<string, CataloguePoint>(c.points.map((p) => [p.name, p]));
+    const values = live
+      ? Object.entries(live.values).map(([point, v]) => ({ point, value: v.value, quality: v.quality, ...(v.unit !== undefined ? { unit: v.unit } : {}) }))
+      : gateway.lastValues(c.id).map((r) => ({ point: r.point, value: r.value, quality: r.quality, ...(r.unit !== undefined ? { unit: r.unit } : {}) }));
+    const t = tests.get(c.id);
     const row: ReportRow = {
-      id: d.id,
-      bus: d.bus,
-      address: d.address,
-      location: d.location,
-      state: d.state,
-      lastValues: Object.entries(d.values).map(([point, v]) => {
-        const lv: ReportRow['lastValues'][number] = { point, value: v.value, quality: v.quality };
-        if (v.unit !== undefined) lv.unit = v.unit;
-        return lv;
+      id: c.id,
+      kind: c.kind,
+      location: c.location,
+      state: live?.state ?? (gateway.lastSeen(c.id) !== undefined ? 'online' : c.kind === 'output' ? 'configured' : 'unknown'),
+      lastValues: values.map((v) => {
+        const p = points.get(v.point);
+        const out: ReportValue = { ...v, label: p?.labels ?? {} };
+        const state = p?.states?.[String(v.value)];
+        if (state !== undefined) out.state = state;
+        if (p?.decimals !== undefined) out.decimals = p.decimals;
+        return out;
       }),
       testAlarm: t?.result ?? 'not-tested',
+      walkTest: 'not-in-test',
     };
-    if (d.name !== undefined) row.name = d.name;
+    if (c.name !== undefined) row.name = c.name;
+    if (c.model !== undefined) row.model = c.model;
+    if (live) Object.assign(row, { bus: live.bus, address: live.address });
+    const seen = gateway.lastSeen(c.id);
+    if (seen !== undefined) row.lastSeen = seen;
     if (t !== undefined) row.testAlarmAt = t.sentAt;
+    if (walk !== undefined && DETECTING.has(c.kind) && (walk.devices === undefined || walk.devices.includes(c.id))) {
+      const hit = walk.hits.find((h) => h.deviceId === c.id);
+      row.walkTest = hit ? 'alarmed' : 'not-alarmed';
+      if (hit) row.walkTestAt = hit.at;
+    }
+    const o = outputs.get(c.id);
+    if (c.kind === 'output' && o !== undefined) row.outputTest = { at: o.at, ok: o.ok };
     return row;
   });
   const report: CommissioningReport = {
@@ -60,6 +112,7 @@ export function buildReport(gateway: GatewayFacade): CommissioningReport {
     location: gateway.location(),
     version: status.version,
     generatedAt: status.clock.now,
+    timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     clockSynced: status.clock.synced,
     devices,
     summary: {
@@ -67,53 +120,16 @@ export function buildReport(gateway: GatewayFacade): CommissioningReport {
       online: devices.filter((d) => d.state === 'online').length,
       passed: devices.filter((d) => d.testAlarm === 'pass').length,
       failed: devices.filter((d) => d.testAlarm === 'fail').length,
-      notTested: devices.filter((d) => d.testAlarm === 'not-tested').length,
+      notTested: devices.filter((d) => d.testAlarm === 'not-tested' && d.kind !== 'output').length,
+      walkAlarmed: devices.filter((d) => d.walkTest === 'alarmed').length,
+      walkMissing: devices.filter((d) => d.walkTest === 'not-alarmed').length,
+      outputsTested: devices.filter((d) => d.outputTest !== undefined).length,
     },
   };
+  if (walk !== undefined) {
+    report.walkTest = { by: walk.by, startedAt: walk.startedAt, endsAt: walk.endsAt, sounders: walk.sounders };
+    if (walk.endedAt !== undefined) report.walkTest.endedAt = walk.endedAt;
+  }
   if (status.name !== undefined) report.gatewayName = status.name;
   return report;
-}
-
-const esc = (s: unknown): string =>
-  String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-const where = (l: Location): string => [l.building, l.floor && `${l.floor}F`, l.room].filter(Boolean).join(' / ');
-
-const RESULT_TEXT: Record<ReportRow['testAlarm'], string> = {
-  pass: '通过 pass',
-  fail: '未通过 fail',
-  pending: '等待确认 pending',
-  'not-tested': '未测试 not tested',
-};
-
-/** One self-contained printable page (inline CSS only; no scripts). */
-export function reportHtml(r: CommissioningReport): string {
-  const rows = r.devices
-    .map(
-      (d) => `<tr class="${esc(d.testAlarm)}"><td>${esc(d.id)}${d.name ? `<br><small>${esc(d.name)}</small>` : ''}</td>` +
-        `<td>${esc(d.bus)} #${esc(d.address)}</td><td>${esc(where(d.location))}</td><td>${esc(d.state)}</td>` +
-        `<td>${d.lastValues.map((v) => `${esc(v.point)}: ${esc(v.value)}${v.unit ? ' ' + esc(v.unit) : ''}`).join('<br>')}</td>` +
-        `<td class="result">${esc(RESULT_TEXT[d.testAlarm])}</td></tr>`,
-    )
-    .join('\n');
-  const s = r.summary;
-  return `<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>调试报告 Commissioning report ${esc(r.gatewayId)}</title>
-<style>body{font:14px system-ui,sans-serif;margin:1rem;color:#222}table{border-collapse:collapse;width:100%}
-td,th{border:1px solid #bbb;padding:.3rem .4rem;text-align:left;vertical-align:top}th{background:#eee}
-tr.pass .result{color:#1b7a2f;font-weight:600}tr.fail .result{color:#b3261e;font-weight:600}small{color:#666}
-@media print{body{margin:0}}</style></head><body>
-<h1>调试报告 Commissioning report</h1>
-<p>网关 Gateway: <b>${esc(r.gatewayId)}</b>${r.gatewayName ? ` (${esc(r.gatewayName)})` : ''}<br>
-位置 Location: ${esc(where(r.location))}<br>版本 Version: ${esc(r.version)}<br>
-生成时间 Generated: ${esc(new Date(r.generatedAt).toISOString())}${r.clockSynced ? '' : ' (时钟未同步 clock not synchronized)'}</p>
-<p>设备 Devices: ${s.devices} · 在线 online: ${s.online} · 通过 passed: ${s.passed} · 未通过 failed: ${s.failed} · 未测试 not tested: ${s.notTested}</p>
-<table><thead><tr><th>设备 Device</th><th>总线/地址 Bus/address</th><th>位置 Location</th><th>状态 State</th><th>最近值 Last values</th><th>测试报警 Test alarm</th></tr></thead>
-<tbody>
-${rows}
-</tbody></table>
-<p>签字 Installer signature: ____________________ &nbsp; 日期 Date: ____________</p>
-</body></html>
-`;
 }

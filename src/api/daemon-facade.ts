@@ -11,10 +11,13 @@ import { apiError } from './errors.js';
 import { LiveFeed } from './facade/live-feed.js';
 import { gatewayStatus } from './facade/status.js';
 import { TEST_ALARM_DEADLINE_MS, TestAlarms } from './facade/test-alarms.js';
-import type { BusInfo, GatewayFacade, GatewayStatus, LiveMessage, ScanJob, ScanRequest, TestAlarmRecord } from './gateway-facade.js';
+import type { OutputTestRecord, BusInfo, GatewayFacade, GatewayStatus, LiveMessage, ScanJob, ScanRequest, TestAlarmRecord } from './gateway-facade.js';
 import type { GatewayParts } from './gateway-parts.js';
 import type { ConsoleState } from './local-state.js';
 import { ScanJobs } from './scan-jobs.js';
+import type { TrendSample } from './recent.js';
+import type { WalkTestRequest, WalkTestSession } from '../alarms/walk-test.js';
+import { deviceCatalogue, type CatalogueDevice } from './device-catalogue.js';
 
 /**
  * The GatewayFacade over a running daemon: each concern in its own part (live feed and recent
@@ -26,6 +29,9 @@ export class DaemonFacade implements GatewayFacade {
   private readonly tests: TestAlarms;
   private readonly scans: ScanJobs;
   private readonly startedMono: number;
+  private catalogueCache: CatalogueDevice[] | undefined;
+  /** The last test of each output, for the commissioning report. */
+  private readonly outputLog = new Map<string, OutputTestRecord>();
 
   constructor(
     private readonly parts: GatewayParts,
@@ -68,6 +74,43 @@ export class DaemonFacade implements GatewayFacade {
     return this.parts.modbus.polling()?.snapshot() ?? [];
   }
 
+  catalogue(): CatalogueDevice[] {
+    this.catalogueCache ??= deviceCatalogue(this.parts.config, this.parts.profiles);
+    return this.catalogueCache;
+  }
+
+  walkTest(): WalkTestSession | undefined {
+    return this.parts.desk.walkTest.latest();
+  }
+
+  startWalkTest(req: WalkTestRequest): WalkTestSession {
+    const known = new Set(this.catalogue().filter((d) => d.kind !== 'output').map((d) => d.id));
+    const unknown = (req.devices ?? []).filter((id) => !known.has(id));
+    if (unknown.length > 0) throw apiError('API_NOT_FOUND', `no device '${unknown.join("', '")}'`);
+    const s = this.parts.desk.walkTest.start(req);
+    this.parts.logger.warn({ walkTest: s.id, by: req.by, devices: s.devices ?? 'site', until: s.endsAt, sounders: s.sounders }, 'walk test started: alarms of the devices in test are test alarms');
+    return s;
+  }
+
+  stopWalkTest(by: string): WalkTestSession {
+    const s = this.parts.desk.walkTest.stop(by);
+    if (s === undefined) throw apiError('API_NOT_FOUND', 'no walk test is running');
+    this.parts.logger.warn({ walkTest: s.id, by, hits: s.hits.length }, 'walk test ended');
+    return s;
+  }
+
+  lastSeen(deviceId: string): number | undefined {
+    return this.feed.recent.lastSeen(deviceId);
+  }
+
+  lastValues(deviceId: string): Reading[] {
+    return this.feed.recent.lastValues(deviceId);
+  }
+
+  trend(deviceId: string, point: string): TrendSample[] {
+    return this.feed.recent.trend(deviceId, point);
+  }
+
   device(id: string): ScheduledDeviceSnapshot | undefined {
     return this.devices().find((d) => d.id === id);
   }
@@ -108,7 +151,13 @@ export class DaemonFacade implements GatewayFacade {
     const outputs = this.parts.outputs;
     if (outputs === undefined || outputs.list().length === 0) throw apiError('OUTPUT_NONE', 'no outputs configured on this gateway');
     if (!outputs.list().some((o) => o.id === outputId)) throw apiError('API_NOT_FOUND', `no output '${outputId}'`);
-    return outputs.test(outputId, durationMs);
+    const result = await outputs.test(outputId, durationMs);
+    this.outputLog.set(outputId, { output: outputId, at: this.parts.clock.now(), ok: result.ok });
+    return result;
+  }
+
+  outputTests(): OutputTestRecord[] {
+    return [...this.outputLog.values()];
   }
 
   sendTestAlarm(deviceId: string | undefined, by: string): Promise<TestAlarmRecord> {

@@ -22,6 +22,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   SCAN_BUS_IN_USE: 409,
   TEST_ALARM_UNAVAILABLE: 503,
   DUTY_CHECK_NONE: 409,
+  WALK_TEST_ACTIVE: 409,
+  WALK_TEST_INVALID: 400,
 };
 
 export function apiError(code: string, message: string): HearthError {

@@ -11,6 +11,9 @@ import type { StorageHealth } from '../outbox/resilient-outbox.js';
 import type { DestinationStats } from '../outbox/types.js';
 import type { CentreState } from '../uplink/centre/state.js';
 import type { GateCounters } from '../remote/command-gate.js';
+import type { CatalogueDevice } from './device-catalogue.js';
+import type { TrendSample } from './recent.js';
+import type { WalkTestRequest, WalkTestSession } from '../alarms/walk-test.js';
 
 /** One destination of the outbox (the platform, a monitoring centre): its connection and its own backlog. */
 export interface DestinationStatus extends DestinationStats {
@@ -46,8 +49,17 @@ export interface GatewayStatus {
   receipt: { fault: boolean; awaiting: number; overdue: number };
   /** The outbox file: ok, or a storage fault with records held in memory. */
   storage: StorageHealth;
+  /** A walk test running now (EN 54-2 test condition): every screen shows it. */
+  walkTest?: WalkTestSession;
   /** Faults of the gateway's own parts (storage, GPIO lines, uplink, state files, receipts). */
   faults: { id: string; point: string; severity: string; message: string; since: number }[];
+}
+
+/** An output switched by a commissioning test, and whether the switching worked. */
+export interface OutputTestRecord {
+  output: string;
+  at: number;
+  ok: boolean;
 }
 
 /** Where a test alarm for a device stands: sent, and confirmed by the platform (PUBACK) or not. */
@@ -99,6 +111,13 @@ export interface GatewayFacade {
   /** Remote commands the gate admitted and refused since start; absent without remote management. */
   remoteCommands?(): Readonly<GateCounters> | undefined;
   devices(): ScheduledDeviceSnapshot[];
+  /** Every device of every kind (Modbus, contacts, tag readers, outputs) with its points' labels. */
+  catalogue(): CatalogueDevice[];
+  /** When the device last answered or reported (any kind), and its last value per point. */
+  lastSeen(deviceId: string): number | undefined;
+  lastValues(deviceId: string): Reading[];
+  /** A numeric point's last hours, one averaged sample per minute, oldest first. */
+  trend(deviceId: string, point: string): TrendSample[];
   device(id: string): ScheduledDeviceSnapshot | undefined;
   /** Recent readings of one device (newest last), for the console's chart. */
   history(deviceId: string, point?: string): Reading[];
@@ -112,6 +131,8 @@ export interface GatewayFacade {
   outputs(): OutputInfo[];
   /** Throws API_NOT_FOUND (unknown output) or OUTPUT_NONE (no outputs configured). */
   testOutput(outputId: string, durationMs: number): Promise<OutputTestResult>;
+  /** The last test of each output since start (the commissioning report's "outputs tested"). */
+  outputTests(): OutputTestRecord[];
   /** A `test` event through the pipeline sink → outbox → uplink; resolves once stored. */
   sendTestAlarm(deviceId: string | undefined, by: string): Promise<TestAlarmRecord>;
   testAlarms(): TestAlarmRecord[];
@@ -127,4 +148,10 @@ export interface GatewayFacade {
    * unknown centre, DUTY_CHECK_NONE when no check waits for an answer (none asked, answered, missed).
    */
   answerDutyCheck(centreId: string, by: string): CentreState;
+  /** The running walk test, else the last one (undefined: none since start). */
+  walkTest(): WalkTestSession | undefined;
+  /** Throws WALK_TEST_ACTIVE (one runs), WALK_TEST_INVALID (duration, empty list), API_NOT_FOUND (unknown device). */
+  startWalkTest(req: WalkTestRequest): WalkTestSession;
+  /** Throws API_NOT_FOUND when no walk test runs. */
+  stopWalkTest(by: string): WalkTestSession;
 }

@@ -12,6 +12,7 @@ import type { UplinkSession } from '../uplink/session.js';
 import type { MonitoringCentres } from '../core/monitoring-centres.js';
 import type { AuditLog } from '../remote/audit-log.js';
 import type { GateCounters } from '../remote/command-gate.js';
+import type { DeviceProfiles } from '../config/profiles.js';
 
 /** The parts of the running gateway the console and API use (src/daemon.ts builds them). */
 export interface GatewayParts {
@@ -29,6 +30,8 @@ export interface GatewayParts {
   sink: PipelineSink;
   /** Polled devices, their buses and scheduler: read now, bus scans, the device list. */
   modbus: ModbusSource;
+  /** Device id -> its profile: point labels, state names and resolution for people. */
+  profiles?: DeviceProfiles;
   uplink: UplinkSession;
   /** The fire monitoring centres (GB/T 26875.3): their connections, duty checks. */
   centres?: Pick<MonitoringCentres, 'states' | 'answerDutyCheck'>;

@@ -48,6 +48,7 @@ export const eventSchema: S = {
     synced: { type: 'boolean' },
     seq: { type: 'integer' },
     restores: { type: 'string' },
+    test: { type: 'boolean', description: 'Raised or restored during a walk test of its device.' },
   },
 };
 

@@ -103,6 +103,11 @@ export class TokenStore {
   private readonly faults: FaultReporter;
   private readonly log: Logger;
 
+  /** The state directory the token file is in (one-time login codes live beside it). */
+  get directory(): string {
+    return this.stateDir;
+  }
+
   constructor(
     private readonly stateDir: string,
     private readonly recheckMs = 1000,

@@ -44,6 +44,8 @@ export interface GatewayEvent {
   seq: number;
   /** For restores: the id of the event this one ends. */
   restores?: string;
+  /** Raised (or restored) during a walk test (EN 54-2 test condition) of its device: a test, not a fire. */
+  test?: boolean;
 }
 
 /** Fire alarms first, then other events. Lower number = higher priority. */

@@ -46,4 +46,17 @@ export interface PointSpec {
   /** Report-by-exception: publish at least this often even without change. */
   maxSilenceMs?: number;
   description?: string;
+  /** What people call the point in English (log lines, event messages); the profile's `labels.en`. */
+  label?: string;
+}
+
+/** `smoke_density` → "Smoke density": what people read when no label was given. */
+export function humanizeId(id: string): string {
+  const words = id.replace(/[_-]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').trim().toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The point's name in event messages and log lines: its English label, else a humanized name, never the raw identifier. */
+export function pointTitle(spec: Pick<PointSpec, 'name' | 'label'>): string {
+  return spec.label ?? humanizeId(spec.name);
 }

@@ -3,7 +3,7 @@ import { HearthError } from '../errors.js';
 import type { GatewayEvent, EventKind, Severity } from '../model/event.js';
 import type { EventSink } from '../model/sinks.js';
 import type { Location } from '../model/location.js';
-import type { PointRole, PointSpec, ThresholdSpec } from '../model/point.js';
+import { pointTitle, type PointRole, type PointSpec, type ThresholdSpec } from '../model/point.js';
 import type { Reading } from '../model/reading.js';
 import { AvailabilityTracker, type AvailabilityState } from './availability.js';
 import { buildEvent, formatDuration, withUnit, type EventFacts, type EventStamp } from '../model/event-factory.js';
@@ -134,11 +134,11 @@ export class RulesEngine {
     if (t.type === 'raise') {
       const where = t.side === 'high' ? 'above' : 'below';
       const held = onDelayMs > 0 ? ` for ${formatDuration(onDelayMs)}` : '';
-      const message = `${spec.name} ${withUnit(value, unit)} ${where} ${kind} threshold ${withUnit(t.limit, unit)}${held}`;
+      const message = `${pointTitle(spec)} ${withUnit(value, unit)} ${where} ${kind} threshold ${withUnit(t.limit, unit)}${held}`;
       return this.raise(rules, spec.name, { kind, severity, point: spec.name, value, threshold: t.limit, unit, message });
     }
     const where = t.side === 'high' ? 'below' : 'above';
-    const message = `${spec.name} ${withUnit(value, unit)} back ${where} ${withUnit(machine.restoreLevel(t.side), unit)}: ${kind} ended`;
+    const message = `${pointTitle(spec)} ${withUnit(value, unit)} back ${where} ${withUnit(machine.restoreLevel(t.side), unit)}: ${kind} ended`;
     return this.restore(rules, spec.name, { point: spec.name, value, threshold: t.limit, unit, message });
   }
 
@@ -147,10 +147,10 @@ export class RulesEngine {
     if (active === isRaised) return undefined;
     const { kind, severity } = BOOLEAN_ROLES[role];
     if (active) {
-      const facts = { kind, severity: spec.severity ?? severity, point: spec.name, value: true, unit: spec.unit, message: `${spec.name} ${role} active` };
+      const facts = { kind, severity: spec.severity ?? severity, point: spec.name, value: true, unit: spec.unit, message: `${pointTitle(spec)} ${role} active` };
       return this.raise(rules, spec.name, facts);
     }
-    return this.restore(rules, spec.name, { point: spec.name, value: false, unit: spec.unit, message: `${spec.name} ${role} cleared` });
+    return this.restore(rules, spec.name, { point: spec.name, value: false, unit: spec.unit, message: `${pointTitle(spec)} ${role} cleared` });
   }
 
   private raise(rules: DeviceRules, key: string, facts: EventFacts): GatewayEvent {

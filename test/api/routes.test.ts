@@ -114,7 +114,7 @@ t.test('test alarm reaches the platform (Mosquitto PUBACK) and passes; report li
   const html = await h.app.inject({ url: '/api/report.html', headers: h.auth() });
   t.equal(html.statusCode, 200);
   t.match(html.headers['content-type'], /text\/html/);
-  t.match(html.body, /smoke-1[\s\S]*通过 pass/);
+  t.match(html.body, /smoke-1[\s\S]*通过（平台已确认）/);
 });
 
 t.test('bus scan: addresses on a bus no device uses yet', async (t) => {

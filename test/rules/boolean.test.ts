@@ -15,16 +15,16 @@ t.test('alarm role: raise on active (default severity fire), restore on inactive
   const h = harness([smoke]);
   t.same(h.feed('smoke', false), [], 'inactive at start: nothing');
   const [alarm] = h.feedAfter(1000, 'smoke', true);
-  t.match(alarm, { kind: 'alarm', severity: 'fire', point: 'smoke', value: true, message: 'smoke alarm active' });
+  t.match(alarm, { kind: 'alarm', severity: 'fire', point: 'smoke', value: true, message: 'Smoke alarm active' });
   t.same(h.feedAfter(1000, 'smoke', true), [], 'still active: no duplicate');
   const [restore] = h.feedAfter(1000, 'smoke', false);
-  t.match(restore, { kind: 'restore', severity: 'fire', value: false, restores: alarm?.id, message: 'smoke alarm cleared' });
+  t.match(restore, { kind: 'restore', severity: 'fire', value: false, restores: alarm?.id, message: 'Smoke alarm cleared' });
 });
 
 t.test('fault and tamper roles, severity from the profile wins over the default', async (t) => {
   const h = harness([sensorFault, { ...lid, severity: 'minor' }, relay]);
-  t.match(h.feed('sensor', true)[0], { kind: 'fault', severity: 'major', message: 'sensor fault active' });
-  t.match(h.feed('lid', true)[0], { kind: 'tamper', severity: 'minor', message: 'lid tamper active' });
+  t.match(h.feed('sensor', true)[0], { kind: 'fault', severity: 'major', message: 'Sensor fault active' });
+  t.match(h.feed('lid', true)[0], { kind: 'tamper', severity: 'minor', message: 'Lid tamper active' });
   t.same(h.feed('relay', true), [], 'a plain value point raises nothing');
   t.equal(h.feed('sensor', false)[0]?.kind, 'restore');
   t.equal(h.feed('lid', false)[0]?.kind, 'restore');

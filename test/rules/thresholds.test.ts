@@ -26,7 +26,7 @@ t.test('high threshold raises an alarm with value, threshold, message, location 
     value: 512,
     threshold: 300,
     unit: 'mA',
-    message: 'residual_current 512 mA above alarm threshold 300 mA',
+    message: 'Residual current 512 mA above alarm threshold 300 mA',
     location: { building: 'B1', floor: '3', room: 'meter room' },
     ts: h.clock.now(),
     synced: true,
@@ -44,7 +44,7 @@ t.test('restore carries `restores` and waits for the hysteresis (no chatter)', a
   for (const v of [299, 301, 290, 305, 281, 300]) t.same(h.feedAfter(1000, 'residual_current', v), [], `${v}: no event`);
   const [restore] = h.feedAfter(1000, 'residual_current', 280);
   t.match(restore, { kind: 'restore', severity: 'critical', restores: alarm?.id, value: 280, threshold: 300, point: 'residual_current' });
-  t.equal(restore?.message, 'residual_current 280 mA back below 280 mA: alarm ended');
+  t.equal(restore?.message, 'Residual current 280 mA back below 280 mA: alarm ended');
   t.ok((restore?.seq ?? 0) > (alarm?.seq ?? 0), 'sequence increases');
   t.not(restore?.id, alarm?.id);
   t.same(h.feedAfter(1000, 'residual_current', 299), [], 'below the limit after restore: nothing');
@@ -56,10 +56,10 @@ t.test('low threshold raising a fault, restored above low + hysteresis', async (
   const h = harness([voltage]);
   t.same(h.feed('voltage', 190), [], 'at the limit is not below it');
   const [fault] = h.feedAfter(1000, 'voltage', 150);
-  t.match(fault, { kind: 'fault', severity: 'major', threshold: 190, message: 'voltage 150 V below fault threshold 190 V' });
+  t.match(fault, { kind: 'fault', severity: 'major', threshold: 190, message: 'Voltage 150 V below fault threshold 190 V' });
   t.same(h.feedAfter(1000, 'voltage', 194), [], 'inside the dead zone');
   const [restore] = h.feedAfter(1000, 'voltage', 195);
-  t.match(restore, { kind: 'restore', restores: fault?.id, message: 'voltage 195 V back above 195 V: fault ended' });
+  t.match(restore, { kind: 'restore', restores: fault?.id, message: 'Voltage 195 V back above 195 V: fault ended' });
 });
 
 t.test('a value jumping from above high to below low restores and raises the other side', async (t) => {
@@ -86,7 +86,7 @@ t.test('on-delay: a brief spike never alarms; a sustained one alarms exactly aft
   t.same(h.feedAfter(1000, 'residual_current', 400), [], 't=5s');
   t.same(h.feedAfter(999, 'residual_current', 400), [], '1 ms before the delay');
   const [alarm] = h.feedAfter(1, 'residual_current', 400);
-  t.match(alarm, { kind: 'alarm', mono: 6000, message: 'residual_current 400 mA above alarm threshold 300 mA for 3 s' });
+  t.match(alarm, { kind: 'alarm', mono: 6000, message: 'Residual current 400 mA above alarm threshold 300 mA for 3 s' });
   t.equal(h.events.length, 1);
 });
 

@@ -38,6 +38,8 @@ export function gatewayStatus(parts: GatewayParts, startedMono: number): Gateway
     faults: faults.list().map((f) => ({ id: f.id, point: f.point ?? '', severity: f.severity, message: f.message, since: f.ts })),
   };
   if (config.gateway.name !== undefined) status.name = config.gateway.name;
+  const walk = desk.walkTest.active();
+  if (walk !== undefined) status.walkTest = walk;
   return status;
 }
 

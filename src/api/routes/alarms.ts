@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { GatewayFacade } from '../gateway-facade.js';
 import { callerName } from '../access/caller.js';
+import { apiError } from '../errors.js';
 import { alarmSchema, authErrors, bodyErrors, errorSchema, eventSchema, idParam } from '../schemas.js';
 
 const byField = { type: 'string', minLength: 1, maxLength: 64 };
@@ -68,6 +69,59 @@ export async function alarmRoutes(app: FastifyInstance, opts: { gateway: Gateway
       const { minutes, by = callerName(req) } = req.body as { minutes: number; by?: string };
       logger.info({ event: id, minutes, by, ip: req.ip }, 'api: alarm silenced');
       return gateway.silence(id, minutes, by);
+    },
+  );
+
+  // One card per device in the console: acknowledging or silencing the card acts on each of the
+  // device's alarms through the desk, one by one, exactly as if each had been acknowledged alone.
+  app.post(
+    '/api/devices/:id/ack',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        summary: "Acknowledge every unacknowledged alarm of a device (the device's alarm card)",
+        params: idParam('id'),
+        body: { type: 'object', additionalProperties: false, properties: { by: byField } },
+        response: { 200: { type: 'array', items: alarmSchema }, 404: errorSchema, ...bodyErrors, ...authErrors },
+      },
+    },
+    async (req) => {
+      const { id } = req.params as { id: string };
+      const by = (req.body as { by?: string } | undefined)?.by ?? callerName(req);
+      const open = gateway.activeAlarms().filter((a) => a.event.deviceId === id && a.acknowledged === undefined);
+      if (open.length === 0) throw apiError('API_NOT_FOUND', `no unacknowledged alarm on device '${id}'`);
+      logger.info({ device: id, alarms: open.length, by, ip: req.ip }, 'api: device alarms acknowledged');
+      const done = [];
+      for (const a of open) done.push(await gateway.acknowledge(a.event.id, by).catch(() => undefined)); // one restored meanwhile: the rest still count
+      return done.filter((a) => a !== undefined);
+    },
+  );
+
+  app.post(
+    '/api/devices/:id/silence',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        summary: "Silence local sounders for every alarm of a device for some minutes (the alarms stay active)",
+        params: idParam('id'),
+        body: {
+          type: 'object',
+          required: ['minutes'],
+          additionalProperties: false,
+          properties: { minutes: { type: 'integer', minimum: 1, maximum: 240 }, by: byField },
+        },
+        response: { 200: { type: 'array', items: alarmSchema }, 404: errorSchema, ...bodyErrors, ...authErrors },
+      },
+    },
+    async (req) => {
+      const { id } = req.params as { id: string };
+      const { minutes, by = callerName(req) } = req.body as { minutes: number; by?: string };
+      const open = gateway.activeAlarms().filter((a) => a.event.deviceId === id && a.event.kind !== 'restore');
+      if (open.length === 0) throw apiError('API_NOT_FOUND', `no active alarm on device '${id}'`);
+      logger.info({ device: id, alarms: open.length, minutes, by, ip: req.ip }, 'api: device alarms silenced');
+      const done = [];
+      for (const a of open) done.push(await gateway.silence(a.event.id, minutes, by).catch(() => undefined));
+      return done.filter((a) => a !== undefined);
     },
   );
 }

@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { GatewayFacade } from '../gateway-facade.js';
-import { buildReport, reportHtml } from '../commissioning-report.js';
+import { buildReport } from '../commissioning-report.js';
+import { reportHtml } from '../commissioning-report-html.js';
 import { callerName } from '../access/caller.js';
 import { authErrors, bodyErrors, errorSchema, idParam, testAlarmSchema } from '../schemas.js';
 
 const outputSchema = { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, kind: { type: 'string' } } };
+
+const labels = { type: 'object', properties: { 'zh-CN': { type: 'string' }, en: { type: 'string' } } };
 
 const reportSchema = {
   type: 'object',
@@ -14,6 +17,8 @@ const reportSchema = {
     location: { type: 'object', additionalProperties: true },
     version: { type: 'string' },
     generatedAt: { type: 'number' },
+    timeZone: { type: 'string' },
+    walkTest: { type: 'object', properties: { by: { type: 'string' }, startedAt: { type: 'number' }, endsAt: { type: 'number' }, endedAt: { type: 'number' }, sounders: { type: 'boolean' } } },
     clockSynced: { type: 'boolean' },
     devices: {
       type: 'array',
@@ -22,6 +27,12 @@ const reportSchema = {
         properties: {
           id: { type: 'string' },
           name: { type: 'string' },
+          kind: { type: 'string' },
+          model: { type: 'string' },
+          lastSeen: { type: 'number' },
+          walkTest: { type: 'string', enum: ['alarmed', 'not-alarmed', 'not-in-test'] },
+          walkTestAt: { type: 'number' },
+          outputTest: { type: 'object', properties: { at: { type: 'number' }, ok: { type: 'boolean' } } },
           bus: { type: 'string' },
           address: { type: 'integer' },
           location: { type: 'object', additionalProperties: true },
@@ -30,7 +41,15 @@ const reportSchema = {
             type: 'array',
             items: {
               type: 'object',
-              properties: { point: { type: 'string' }, value: { type: ['number', 'boolean', 'string'] }, unit: { type: 'string' }, quality: { type: 'string' } },
+              properties: {
+                point: { type: 'string' },
+                label: labels,
+                value: { type: ['number', 'boolean', 'string'] },
+                state: labels,
+                decimals: { type: 'integer' },
+                unit: { type: 'string' },
+                quality: { type: 'string' },
+              },
             },
           },
           testAlarm: { type: 'string', enum: ['pass', 'fail', 'pending', 'not-tested'] },
@@ -116,7 +135,14 @@ export async function commissioningRoutes(app: FastifyInstance, opts: { gateway:
 
   app.get(
     '/api/report.html',
-    { config: { role: 'installer' }, schema: { summary: 'The commissioning report as one printable page', response: { 200: { type: 'string' }, ...authErrors } } },
-    async (_req, reply) => reply.type('text/html; charset=utf-8').send(reportHtml(buildReport(gateway))),
+    {
+      config: { role: 'installer' },
+      schema: {
+        summary: 'The commissioning report as one printable page (A4), in one language',
+        querystring: { type: 'object', properties: { lang: { type: 'string', enum: ['zh-CN', 'en'], default: 'zh-CN' } }, additionalProperties: false },
+        response: { 200: { type: 'string' }, 400: errorSchema, ...authErrors },
+      },
+    },
+    async (req, reply) => reply.type('text/html; charset=utf-8').send(reportHtml(buildReport(gateway), (req.query as { lang: 'zh-CN' | 'en' }).lang)),
   );
 }

@@ -1,3 +1,4 @@
+import { walkTestSchema } from './walk-test.js';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayFacade } from '../gateway-facade.js';
 import { authErrors } from '../schemas.js';
@@ -5,6 +6,7 @@ import { authErrors } from '../schemas.js';
 const statusSchema = {
   type: 'object',
   properties: {
+    walkTest: walkTestSchema,
     gatewayId: { type: 'string' },
     name: { type: 'string' },
     version: { type: 'string' },

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { flag, idSchema, integer, locationSchema, object, oneOfStrings, POINT_NAME_PATTERN, SEVERITIES, text } from './common.js';
 import { Defaulted } from './defaulted.js';
+import { pointLabelFields } from './labels.js';
 
 /** Schema of the `gpio` section: backend, dry-contact inputs, local outputs. */
 
@@ -30,6 +31,7 @@ export const gpioInputSchema = object(
     severity: Type.Optional(oneOfStrings('Severity of the event. Default fire for alarms, major for faults and tamper.', SEVERITIES)),
     location: locationSchema("Where the contact's device is: building, floor, room (at least one)."),
     enabled: Defaulted(flag('Set false to keep the input in the config without watching it. Default true.'), true),
+    ...pointLabelFields,
   },
 );
 
