@@ -239,6 +239,8 @@ export class Daemon {
       uplink: this.uplink,
       centres: this.centres,
       audit: this.audit,
+      commands: this.commands,
+      maintenance: () => this.maintenance,
       remote: this.remote,
       ...(this.outputs.configured ? { outputs: this.outputs.tester() } : {}),
     };

@@ -5,13 +5,15 @@
 (function () {
   const S = { lang: localStorage.getItem('hearth.lang') || 'zh-CN', authed: false, status: null, devices: [], catalogue: [], alarms: [], events: [],
     buses: [], outputs: [], tests: [], scan: null, scanForm: { bus: '', from: 1, to: 247 }, history: [], trend: null, point: null, msg: '', me: null, audit: [],
-    cardOrder: [], evFilter: { kind: '', device: '', hours: 24 }, outputResults: {}, walk: null };
+    cardOrder: [], evFilter: { kind: '', device: '', hours: 24 }, outputResults: {}, walk: null, commands: {}, maintenance: [], commandResults: {}, confirming: null };
   const $ = (sel) => document.querySelector(sel);
   // What the signed-in role may use (the gateway enforces it; the console only hides what would be refused).
   const ROLES = ['viewer', 'installer', 'administrator'];
   const can = (role) => !!S.me && ROLES.indexOf(S.me.role) >= ROLES.indexOf(role);
   const V = window.HEARTH_VIEWS(S, can);
   const W = window.HEARTH_TOOLS(S, can, V);
+  const C = window.HEARTH_COMMANDS(S, can, V);
+  V.commandsSection = C.section;
   const t = V.t;
   let es = null;
   let pending = 0;
@@ -48,6 +50,7 @@
       api('GET', '/api/walk-test'), can('installer') ? api('GET', '/api/buses') : none, can('installer') ? api('GET', '/api/test-alarms') : none,
       can('administrator') ? api('GET', '/api/audit?limit=50') : none]);
     Object.assign(S, { status, devices, catalogue, alarms, events, buses, outputs, tests, audit, walk, authed: true });
+    Object.assign(S, { commands: await api('GET', '/api/commands'), maintenance: await api('GET', '/api/maintenance') });
     if (!S.scanForm.bus && buses.length) S.scanForm.bus = buses[0].id;
     syncCards();
     render();
@@ -56,7 +59,7 @@
     try {
       const [status, devices, catalogue, alarms, walk, audit] = await Promise.all([api('GET', '/api/status'), api('GET', '/api/devices'), api('GET', '/api/catalogue'), api('GET', '/api/alarms'),
         api('GET', '/api/walk-test'), can('administrator') ? api('GET', '/api/audit?limit=50') : Promise.resolve([])]);
-      Object.assign(S, { status, devices, catalogue, alarms, walk, audit });
+      Object.assign(S, { status, devices, catalogue, alarms, walk, audit, maintenance: await api('GET', '/api/maintenance') });
       syncCards();
       const [r, a] = location.hash.slice(1).split('/');
       if (r === 'device' && a) loadTrend(decodeURIComponent(a));
@@ -120,6 +123,7 @@
         await loadAll(); startLive(); return;
       }
       if (name === 'logout') { await api('POST', '/api/logout', {}); Object.assign(S, { authed: false, me: null, audit: [] }); stopLive(); render(); return; }
+      if (await C.act(name, el, form, api, render)) { await refresh(); return; }
       const id = el && el.dataset.id ? encodeURIComponent(el.dataset.id) : '';
       // No `by`: the gateway records the signed-in user.
       if (name === 'ack-device') await api('POST', `/api/devices/${id}/ack`, {});

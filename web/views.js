@@ -182,7 +182,8 @@ window.HEARTH_VIEWS = function (S, can) {
       ${test ? `<span class="${esc(test.result)}" data-testid="device-test-result">${esc(t('result.' + test.result))}</span>` : ''}</div>` : ''}</section>
       ${numeric.length ? `<section class="card"><h2>${t('device.chart')}</h2><select data-action="point" data-testid="chart-point">${numeric.map((n) => `<option value="${esc(n)}"${n === p ? ' selected' : ''}>${esc(pointLabel(id, n))}</option>`).join('')}</select>
       <div id="chart-box" data-device="${esc(id)}" data-point="${esc(p || '')}">${chart(chartSamples(id, p), id, p)}</div></section>` : ''}
-      ${S.alarms.some((a) => a.event.deviceId === id) ? `<section class="card"><ul class="cards">${alarmCard(id)}</ul></section>` : ''}`;
+      ${S.alarms.some((a) => a.event.deviceId === id) ? `<section class="card"><ul class="cards">${alarmCard(id)}</ul></section>` : ''}
+      ${api.commandsSection ? api.commandsSection(id) : ''}`;
   }
   function events() {
     const f = S.evFilter;
@@ -199,5 +200,6 @@ window.HEARTH_VIEWS = function (S, can) {
       `<li class="ev k-${esc(e.kind)}" data-testid="event"><b>${esc(kindText(e))}</b> · ${esc(deviceName(e.deviceId))}<div>${esc(eventText(e))}</div><div class="muted">${esc(fmtTime(e.ts))}${e.location ? ' · ' + esc(where(e.location)) : ''}</div></li>`).join('')}</ul>` :
       `<p class="muted">${t('events.none')}</p>`}</section>`;
   }
-  return { t, esc, fmtTime, hhmm, where, deviceName, pointLabel, valueText, eventText, alarmCard, banners, faultBanner, overview, devices, detail, events, chart, chartSamples };
+  const api = { t, esc, fmtTime, hhmm, where, deviceName, pointLabel, valueText, eventText, alarmCard, banners, faultBanner, overview, devices, detail, events, chart, chartSamples };
+  return api;
 };

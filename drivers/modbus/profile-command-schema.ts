@@ -14,6 +14,7 @@ const scalar = Type.Union([Type.Number(), Type.Boolean()]);
 export const commandParamSchema = object('A value the caller gives when running the command.', {
   name: name('Parameter name (lower_snake_case), as given to `hearth write DEVICE COMMAND name=value`.'),
   description: Type.Optional(text('What the value means, with its unit.')),
+  labels: Type.Optional(labelsSchema),
   min: Type.Number({ description: 'Lowest value accepted (in the unit the caller uses, before scale).' }),
   max: Type.Number({ description: 'Highest value accepted.' }),
   scale: Type.Optional(Type.Number({ description: 'The register gets value / scale (a manual\'s "0.1 A/LSB" is scale 0.1). Default 1.' })),

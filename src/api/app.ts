@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { commandRoutes, type CommandRouteDeps } from './routes/commands.js';
 import cookie from '@fastify/cookie';
 import type { GatewayFacade } from './gateway-facade.js';
 import { Auth } from './auth.js';
@@ -45,6 +46,9 @@ export interface ApiDeps {
   bodyLimit?: number;
   /** HTTPS with the gateway's own certificate (PEM contents). */
   https?: { cert: Buffer; key: Buffer };
+  /** Device commands and the maintenance schedule (absent: the routes answer that there are none). */
+  commands?: CommandRouteDeps['commands'];
+  maintenance?: CommandRouteDeps['maintenance'];
   /** Folder of the console's static files. Default web/ at the package root. */
   webRoot?: string;
 }
@@ -102,6 +106,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(catalogueRoutes, shared);
   await app.register(walkTestRoutes, shared);
   await app.register(alarmRoutes, shared);
+  await app.register(commandRoutes, { ...(deps.commands ? { commands: deps.commands } : {}), ...(deps.maintenance ? { maintenance: deps.maintenance } : {}) });
   await app.register(commissioningRoutes, shared);
   await app.register(scanRoutes, shared);
   await app.register(centreRoutes, shared);

@@ -13,6 +13,7 @@ import type { MonitoringCentres } from '../core/monitoring-centres.js';
 import type { AuditLog } from '../remote/audit-log.js';
 import type { GateCounters } from '../remote/command-gate.js';
 import type { DeviceProfiles } from '../config/profiles.js';
+import type { CommandRouteDeps } from './routes/commands.js';
 
 /** The parts of the running gateway the console and API use (src/daemon.ts builds them). */
 export interface GatewayParts {
@@ -37,6 +38,9 @@ export interface GatewayParts {
   centres?: Pick<MonitoringCentres, 'states' | 'answerDutyCheck'>;
   /** Present when the gateway has GPIO outputs. */
   outputs?: OutputTester;
+  /** Device commands (trip, close, self-test) and the maintenance schedule once started. */
+  commands?: CommandRouteDeps['commands'];
+  maintenance?: CommandRouteDeps['maintenance'];
   /** Remote management's command gate: what it admitted and refused (metrics). */
   remote?: { gateCounters(): Readonly<GateCounters> };
   /** The gateway's audit log (centre operations, remote commands): API actions are appended to it too. */

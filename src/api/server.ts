@@ -68,6 +68,8 @@ export class ApiServer {
           ...(this.users ? { users: this.users } : {}),
           // The daemon's one audit log (API actions beside remote commands); a log of its own otherwise.
           audit: this.parts.audit ?? new AuditLog(config.gateway.stateDir, { faults: this.faults, logger: log }),
+          ...(this.parts.commands ? { commands: this.parts.commands } : {}),
+          ...(this.parts.maintenance ? { maintenance: this.parts.maintenance } : {}),
           logger: log,
           sessionTtlMs: (api.sessionTtlMinutes ?? 480) * 60_000,
           failures: { max: api.maxFailedLogins ?? DEFAULT_FAILURES.max, windowMs: DEFAULT_FAILURES.windowMs },

@@ -1,4 +1,5 @@
 import type { MaintenanceTask } from '../config/io-types.js';
+import { HearthError } from '../errors.js';
 import type { FaultReporter } from '../faults/gateway-faults.js';
 import type { Logger } from '../log/logger.js';
 import type { TimerHandle, Timers } from '../clock/timers.js';
@@ -83,8 +84,8 @@ export class MaintenanceSchedule {
   /** Runs a task now (an installer's "run the self-test"), whatever its schedule; refused during an alarm. */
   async runNow(name: string, by: string): Promise<DeviceCommandResult> {
     const task = this.o.tasks.find((t) => t.name === name);
-    if (task === undefined) throw new Error(`no maintenance task '${name}'`);
-    if (this.o.alarmActive()) throw new Error(`${name}: not during an alarm`);
+    if (task === undefined) throw new HearthError('MAINTENANCE_UNKNOWN', `no maintenance task '${name}'`);
+    if (this.o.alarmActive()) throw new HearthError('MAINTENANCE_DURING_ALARM', `${name}: not during an alarm`);
     return this.execute(task, { via: 'console', by });
   }
 
