@@ -19,6 +19,9 @@ const TEXT = {
     tests: { pass: '通过（平台已确认）', fail: '未通过', pending: '等待平台确认', 'not-tested': '未测试' },
     walks: { alarmed: '已报警', 'not-alarmed': '未报警', 'not-in-test': '—' },
     outputs: { ok: '动作正常', failed: '动作失败', untested: '未测试' },
+    maintenance: '定期维护', task: '项目', last: '上次', next: '下次', never: '尚未执行', overdue: '已逾期',
+    every: { day: '每天', week: '每周', month: '每月' },
+    results: { confirmed: '通过（回读确认）', written: '已执行', not_confirmed: '未通过（回读未确认）', refused: '设备拒绝', busy: '设备忙', no_answer: '设备无应答' },
   },
   en: {
     title: 'Commissioning report', gateway: 'Gateway', location: 'Location', version: 'Version', generated: 'Generated', unsynced: 'clock not synchronized',
@@ -31,6 +34,9 @@ const TEXT = {
     tests: { pass: 'pass (confirmed by the platform)', fail: 'fail', pending: 'waiting for the platform', 'not-tested': 'not tested' },
     walks: { alarmed: 'alarmed', 'not-alarmed': 'did not alarm', 'not-in-test': '—' },
     outputs: { ok: 'switched', failed: 'did not switch', untested: 'not tested' },
+    maintenance: 'Maintenance', task: 'Task', last: 'Last run', next: 'Next due', never: 'not run yet', overdue: 'overdue',
+    every: { day: 'Daily', week: 'Weekly', month: 'Monthly' },
+    results: { confirmed: 'passed (confirmed by read-back)', written: 'done', not_confirmed: 'failed (not confirmed by read-back)', refused: 'refused by the device', busy: 'device busy', no_answer: 'no answer' },
   },
 } as const;
 
@@ -69,6 +75,21 @@ function row(d: ReportRow, lang: Lang, tz: string): string {
 <td data-k="${esc(T.output)}">${output}</td></tr>`;
 }
 
+/** The scheduled device commands: each with its last result and next due time, overdue ones marked. */
+function maintenance(r: CommissioningReport, lang: Lang, tz: string): string {
+  if (r.maintenance.length === 0) return '';
+  const T = TEXT[lang];
+  const name = (id: string) => r.devices.find((d) => d.id === id)?.name ?? id;
+  const rows = r.maintenance.map((m) => {
+    const last = m.lastRunAt !== undefined ? `${localTime(m.lastRunAt, lang, tz)} · ${T.results[m.lastResult as keyof typeof T.results] ?? m.lastResult}` : T.never;
+    return `<tr class="${m.overdue ? 't-fail' : ''}"><td data-k="${esc(T.device)}">${esc(name(m.device))}</td><td data-k="${esc(T.task)}">${esc(T.every[m.every])} ${esc(m.at)} · ${esc(m.commandLabels?.[lang] ?? m.command.replace(/_/g, ' '))}</td><td data-k="${esc(T.last)}" class="test">${esc(last)}${m.overdue ? ` · ${esc(T.overdue)}` : ''}</td><td data-k="${esc(T.next)}">${esc(localTime(m.nextDue, lang, tz))}</td></tr>`;
+  });
+  return `<h2>${esc(T.maintenance)}</h2>
+<table data-testid="maintenance"><thead><tr><th>${esc(T.device)}</th><th>${esc(T.task)}</th><th>${esc(T.last)}</th><th>${esc(T.next)}</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table>`;
+}
+
 export function reportHtml(r: CommissioningReport, lang: Lang = 'zh-CN'): string {
   const T = TEXT[lang];
   const s = r.summary;
@@ -96,6 +117,7 @@ ${esc(T.walkAlarmed)}: ${s.walkAlarmed} · ${esc(T.walkMissing)}: ${s.walkMissin
 <tbody>
 ${r.devices.map((d) => row(d, lang, tz)).join('\n')}
 </tbody></table>
+${maintenance(r, lang, tz)}
 <div class="sign"><div>${esc(T.installer)}<br><br>${esc(T.date)}:</div><div>${esc(T.owner)}<br><br>${esc(T.date)}:</div></div>
 </body></html>
 `;

@@ -1,4 +1,4 @@
-import type { GatewayFacade, TestAlarmRecord } from './gateway-facade.js';
+import type { GatewayFacade, MaintenanceRow, TestAlarmRecord } from './gateway-facade.js';
 import type { Location } from '../model/location.js';
 import type { CataloguePoint, DeviceKind } from './device-catalogue.js';
 import type { Labels } from './people-text.js';
@@ -53,6 +53,8 @@ export interface CommissioningReport {
   clockSynced: boolean;
   walkTest?: { by: string; startedAt: number; endsAt: number; endedAt?: number; sounders: boolean };
   devices: ReportRow[];
+  /** Scheduled device commands (maintenance): the last result of each and when it is next due. */
+  maintenance: MaintenanceRow[];
   summary: { devices: number; online: number; passed: number; failed: number; notTested: number; walkAlarmed: number; walkMissing: number; outputsTested: number };
 }
 
@@ -115,6 +117,7 @@ export function buildReport(gateway: GatewayFacade): CommissioningReport {
     timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     clockSynced: status.clock.synced,
     devices,
+    maintenance: gateway.maintenance?.() ?? [],
     summary: {
       devices: devices.length,
       online: devices.filter((d) => d.state === 'online').length,

@@ -11,7 +11,7 @@ import { apiError } from './errors.js';
 import { LiveFeed } from './facade/live-feed.js';
 import { gatewayStatus } from './facade/status.js';
 import { TEST_ALARM_DEADLINE_MS, TestAlarms } from './facade/test-alarms.js';
-import type { OutputTestRecord, BusInfo, GatewayFacade, GatewayStatus, LiveMessage, ScanJob, ScanRequest, TestAlarmRecord } from './gateway-facade.js';
+import type { OutputTestRecord, BusInfo, GatewayFacade, GatewayStatus, LiveMessage, MaintenanceRow, ScanJob, ScanRequest, TestAlarmRecord } from './gateway-facade.js';
 import type { GatewayParts } from './gateway-parts.js';
 import type { ConsoleState } from './local-state.js';
 import { ScanJobs } from './scan-jobs.js';
@@ -133,6 +133,18 @@ export class DaemonFacade implements GatewayFacade {
 
   async silence(eventId: string, minutes: number, by: string): Promise<ActiveAlarm> {
     return toActiveAlarm(onDesk(() => this.parts.desk.silence(eventId, minutes, { by, via: 'console' })));
+  }
+
+  maintenance(): MaintenanceRow[] {
+    return (this.parts.maintenance?.()?.list() ?? []).map((m) => {
+      const row: MaintenanceRow = { name: m.task.name, device: m.task.device, command: m.task.command, every: m.task.every, at: m.task.at, nextDue: m.nextDue, overdue: m.overdue };
+      const labels = this.parts.profiles?.get(m.task.device)?.commands.find((c) => c.name === m.task.command)?.labels;
+      if (labels !== undefined) row.commandLabels = labels;
+      if (m.record?.lastRunAt !== undefined) row.lastRunAt = m.record.lastRunAt;
+      if (m.record?.lastResult !== undefined) row.lastResult = m.record.lastResult;
+      if (m.record?.lastOkAt !== undefined) row.lastOkAt = m.record.lastOkAt;
+      return row;
+    });
   }
 
   async readNow(deviceId: string): Promise<{ ok: boolean; code?: string; device: ScheduledDeviceSnapshot }> {

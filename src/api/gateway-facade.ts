@@ -106,7 +106,25 @@ export type LiveMessage =
 
 export type { ActiveAlarm, OutputInfo, OutputTestResult };
 
+/** One scheduled device command as the report shows it. */
+export interface MaintenanceRow {
+  name: string;
+  device: string;
+  command: string;
+  /** The command's name in each console language, from the device's profile. */
+  commandLabels?: { 'zh-CN'?: string; en?: string };
+  every: 'day' | 'week' | 'month';
+  at: string;
+  nextDue: number;
+  overdue: boolean;
+  lastRunAt?: number;
+  lastResult?: string;
+  lastOkAt?: number;
+}
+
 export interface GatewayFacade {
+  /** Scheduled device commands (the monthly leakage self-test) with their last results; absent without a schedule. */
+  maintenance?(): MaintenanceRow[];
   status(): GatewayStatus;
   /** Remote commands the gate admitted and refused since start; absent without remote management. */
   remoteCommands?(): Readonly<GateCounters> | undefined;

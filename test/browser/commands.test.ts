@@ -115,3 +115,11 @@ t.test('tripped by the electrical-fire rule; closed after confirming; the self-t
   t.same(await rawKeys(), [], 'no raw keys');
   await shot('zh-CN-self-test');
 });
+
+t.test('the commissioning report lists the maintenance task with its last result', async (t) => {
+  await page.goto(`http://127.0.0.1:${apiPort}/api/report.html?lang=zh-CN`);
+  const table = page.getByTestId('maintenance');
+  await table.waitFor();
+  t.match(await table.textContent(), /照明插座回路漏电开关[\s\S]*每月 03:00 · 漏电自检[\s\S]*通过（回读确认）/);
+  await shot('zh-CN-report');
+});

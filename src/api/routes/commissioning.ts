@@ -57,6 +57,7 @@ const reportSchema = {
         },
       },
     },
+    maintenance: { type: 'array', items: { type: 'object', additionalProperties: true } },
     summary: { type: 'object', additionalProperties: { type: 'integer' } },
   },
 };
