@@ -19,7 +19,7 @@ import { REPO } from '../helpers/repo.js';
  */
 
 const root = REPO + '/';
-const FILES = ['docs/installer-guide.en.md', 'docs/installer-guide.zh-CN.md', 'docs/cli.md', 'README.md', 'drivers/modbus/README.md'];
+const FILES = ['docs/installer-guide.en.md', 'docs/installer-guide.zh-CN.md', 'docs/cli.md', 'README.md', 'drivers/modbus/README.md', 'docs/device-commands.md'];
 
 /** What a fragment of a site config is missing to stand alone; its own sections win. */
 const MINIMAL_CONFIG = { gateway: { id: 'snippet', location: { building: 'Snippet' } }, platform: { url: 'mqtt://localhost:1883' } };
