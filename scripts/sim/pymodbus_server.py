@@ -25,6 +25,8 @@ Commands on stdin, one per line (so a test can change the field while it runs):
   set <unit> <area> <address> <value>
   busy <unit> <n>  answer the next n writes to that unit with exception 06 (server device busy),
                    without carrying them out, as the application protocol describes
+  ack <unit> <n>   carry out the next n writes to that unit but answer each with exception 05
+                   (acknowledge: accepted, still working on it)
   unlink <unit>    the unit's links stop working (a breaker whose mechanism is stuck)
 """
 import argparse
@@ -53,6 +55,7 @@ AREA_FC = {"holding": 3, "input": 4, "coil": 1, "discrete": 2}
 
 WRITE_FCS = (5, 6, 15, 16)
 SERVER_DEVICE_BUSY = 0x06
+ACKNOWLEDGE = 0x05
 
 
 class WritableBlock(ModbusSequentialDataBlock):
@@ -116,6 +119,7 @@ class Field:
         self.loop = loop
         self.busy = {}
         self.answer_busy = set()
+        self.ack = {}
         self.unlinked = set()
 
     def take_busy(self, unit):
@@ -154,6 +158,13 @@ class Field:
                 unit=response.unit_id, transaction=response.transaction_id,
             )
             return busy, False
+        if self.ack.get(response.unit_id, 0) > 0 and response.function_code in WRITE_FCS:
+            self.ack[response.unit_id] -= 1
+            ack = ExceptionResponse(
+                response.function_code, ACKNOWLEDGE,
+                unit=response.unit_id, transaction=response.transaction_id,
+            )
+            return ack, False
         return response, False
 
     def command(self, line):
@@ -175,6 +186,8 @@ class Field:
                 block.loading = False
         elif parts[0] == "busy":
             self.busy[int(parts[1])] = int(parts[2])
+        elif parts[0] == "ack":
+            self.ack[int(parts[1])] = int(parts[2])
         elif parts[0] == "unlink":
             self.unlinked.add(int(parts[1]))
         print(f"OK {line.strip()}", flush=True)

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -7,11 +7,11 @@ import { addUser } from '../../src/api/access/user-file.js';
 import { loadConfigWithProfiles } from '../../src/config/load.js';
 import { Daemon } from '../../src/daemon.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { freePort } from '../helpers/net.js';
+import { demoCopy } from '../helpers/demo-config.js';
 
 /**
- * The smart leakage breaker in the console, in real Chromium at 390×844: the electrical fire
- * detector's alarm trips it (the site's rule), the device page shows it open; the installer closes
+ * The demo's smart leakage breaker in the console, in real Chromium at 390×844: the electrical fire
+ * detector's alarm trips it (the demo's rule), the device page shows it open; the installer closes
  * it only after the in-page confirmation, and runs its monthly leakage self-test on demand.
  * Screenshots in test-artifacts/screenshots/ (commands-*.png).
  */
@@ -21,33 +21,13 @@ declare const window: { HEARTH_I18N: Record<string, Record<string, string>> };
 const SHOTS = join(process.cwd(), 'test-artifacts', 'screenshots');
 mkdirSync(SHOTS, { recursive: true });
 
-const dir = mkdtempSync(join(tmpdir(), 'hearth-browser-cmd-'));
-t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-const [simRcd, simBreaker, brokerPort, apiPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-const file = join(dir, 'hearth.yaml');
-writeFileSync(
-  file,
-  `gateway: { id: gw-cmd, name: 自建房 12 号, stateDir: ${dir}/state, clockSync: assume-synced, location: { building: 自建房 12 号 } }
-buses:
-  - { id: power, type: modbus-tcp, host: 127.0.0.1, port: ${simRcd}, timeoutMs: 500 }
-  - { id: breakers, type: modbus-tcp, host: 127.0.0.1, port: ${simBreaker}, timeoutMs: 500 }
-devices:
-  - { id: rcd-main, name: 总配电箱电气火灾探测器, profile: example-residual-current-detector, bus: power, address: 1, pollIntervalMs: 500, location: { building: 自建房 12 号, floor: '1', room: 配电箱 } }
-  - { id: breaker-1, name: 照明插座回路漏电开关, profile: example-smart-leakage-breaker, bus: breakers, address: 1, pollIntervalMs: 500, location: { building: 自建房 12 号, floor: '1', room: 配电箱 } }
-actions:
-  - { name: trip-on-electrical-fire, when: { kinds: [alarm], devices: [rcd-main] }, commands: [{ device: breaker-1, command: trip }] }
-maintenance:
-  - { name: breaker-leakage-test, device: breaker-1, command: self_test, every: month, day: 1, at: '03:00' }
-api: { host: 127.0.0.1, port: ${apiPort} }
-log: { level: warn }
-demo:
-  brokerPort: ${brokerPort}
-  simulators:
-    - { profile: example-residual-current-detector, port: ${simRcd}, units: [1], scenario: alarm-cycle }
-    - { profile: example-smart-leakage-breaker, port: ${simBreaker}, units: [1], scenario: steady }
-`,
-);
-const { config, profiles } = await loadConfigWithProfiles(file);
+// The demo as shipped (config/demo.yaml, ports moved aside): its breaker, its rule, its schedule.
+const demo = await demoCopy((c) => {
+  c.log = { level: 'warn', format: 'json' };
+});
+t.teardown(() => rmSync(demo.dir, { recursive: true, force: true }));
+const apiPort = demo.apiPort;
+const { config, profiles } = await loadConfigWithProfiles(demo.file);
 // Before the start: the users file is read when the API starts.
 const installer = addUser(config.gateway.stateDir, 'installer-wang', 'installer').token;
 const daemon = new Daemon({ config, profiles, logger: silentLogger() });
@@ -120,6 +100,6 @@ t.test('the commissioning report lists the maintenance task with its last result
   await page.goto(`http://127.0.0.1:${apiPort}/api/report.html?lang=zh-CN`);
   const table = page.getByTestId('maintenance');
   await table.waitFor();
-  t.match(await table.textContent(), /照明插座回路漏电开关[\s\S]*每月 03:00 · 漏电自检[\s\S]*通过（回读确认）/);
+  t.match(await table.textContent(), /Smart leakage breaker[\s\S]*每月 03:00 · 漏电自检[\s\S]*通过（回读确认）/);
   await shot('zh-CN-report');
 });

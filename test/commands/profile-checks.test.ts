@@ -2,6 +2,8 @@ import t from 'tap';
 import { checkProfile } from '../../drivers/modbus/profile-checks.js';
 import type { ModbusProfile } from '../../drivers/modbus/profile-types.js';
 import { breakerProfile } from './field.js';
+import { loadProfileSync } from '../../drivers/modbus/profile.js';
+import { repoPath } from '../helpers/repo.js';
 
 /** Findings for the breaker profile with its commands replaced. */
 function findings(commands: unknown[]): string[] {
@@ -14,6 +16,15 @@ const cmd = (over: Record<string, unknown>) => ({ name: 'x', params: [], safety:
 t.test('the shipped example breaker profile passes', async (t) => {
   t.same(checkProfile(breakerProfile(), {}), []);
   t.same(breakerProfile().commands.map((c) => c.name), ['trip', 'close', 'self_test', 'reset_alarm', 'set_leakage_setting']);
+});
+
+t.test('the shipped example smoke detector has its reset and sounder silence, both for a person only', async (t) => {
+  const p = loadProfileSync(repoPath('drivers/modbus/profiles/example-smoke-detector.yaml'));
+  t.same(checkProfile(p, {}), []);
+  t.same(p.commands.map((c) => [c.name, c.safety, c.fromRules, c.confirm?.point]), [
+    ['reset_alarm', true, false, 'fire_alarm'],
+    ['silence_sounder', true, false, undefined],
+  ]);
 });
 
 t.test('commands that cannot work are refused with the path inside the profile', async (t) => {

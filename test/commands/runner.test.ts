@@ -43,6 +43,11 @@ async function suite(t: Test, bus: ModbusBus, server: PymodbusServer, unit: numb
   const busy = await runCommand(target, command('close'), {}, { busyRetryMs: 100 });
   t.match(busy, { result: 'confirmed', attempts: 3 }, 'busy twice, carried out at the third try');
 
+  // Acknowledge (exception 05): carried out, still working; the read-back decides.
+  await server.command(`ack ${unit} 1`);
+  t.match(await runCommand(target, command('trip'), {}), { result: 'confirmed', attempts: 1, readBack: { value: false } }, 'acknowledged, then confirmed by read-back');
+  t.match(await runCommand(target, command('close'), {}), { result: 'confirmed' });
+
   // A stuck mechanism: written, but the contact never shows it.
   await server.command(`unlink ${unit}`);
   const stuck = await runCommand(target, { ...command('trip'), confirm: { point: 'breaker_closed', equals: false, withinMs: 600 } }, {});
