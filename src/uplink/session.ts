@@ -132,7 +132,7 @@ export class UplinkSession {
     this.source = withTelemetryInterval(options.outbox, p.telemetryIntervalMs ?? 0);
     const codec =
       options.codec ??
-      new NativeCodec({ gatewayId: options.gatewayId, topicPrefix: p.topicPrefix, version: options.version ?? '0.0.0', now: this.now, unsignedReceipts: p.unsignedReceipts, telemetryFormat: p.telemetryFormat });
+      new NativeCodec({ gatewayId: options.gatewayId, topicPrefix: p.topicPrefix, version: options.version ?? '0.0.0', now: this.now, unsignedReceipts: p.unsignedReceipts, telemetryFormat: p.telemetryFormat, eventFormat: p.eventFormat });
     this.link = linkRules(codec, p, options.maxMessagesPerSec);
     this.codec = conformingCodec(codec, this.link.rules);
     this.reconnect = new ReconnectSchedule({
