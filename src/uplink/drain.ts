@@ -239,7 +239,13 @@ export class Drain {
     try {
       message = batch.kind === 'telemetry' ? this.codec.encodeTelemetry(batch.readings) : encodeGroup(this.codec, group);
     } catch (err) {
-      this.logger.error({ err, ids: group.flatMap((b) => b.ids) }, 'uplink: could not encode records');
+      if (group.length > 1) {
+        // One event that cannot be encoded must not take its neighbours with it: they go back to
+        // the outbox (and out at once), the first is tried alone.
+        for (const b of group.slice(1)) this.source.release(b.ids);
+        return this.publish(link, [batch]);
+      }
+      this.logger.error({ err, ids: batch.ids }, 'uplink: could not encode records');
       this.refusedGroup(group, encodeFailure(err));
       return;
     }

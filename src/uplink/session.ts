@@ -230,6 +230,7 @@ export class UplinkSession {
       const opts = buildClientOptions({ ...this.options.platform, keepaliveS: this.link.keepaliveS }, willFor(this.codec, this.link.rules), {
         connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000,
         protocolVersion: this.options.protocolVersion ?? 5,
+        topicAliases: this.link.rules.topicAliases,
       });
       // Platforms that sign the CONNECT (IoTDA, Alink) derive client id / user / password per attempt.
       for (const [k, v] of Object.entries(this.codec.connectCredentials?.(this.now()) ?? {})) if (v !== undefined) (opts as Record<string, unknown>)[k] = v;

@@ -123,3 +123,38 @@ t.test('over a real broker: events waiting together go in one message, each conf
   await waitFor(() => ids.every((id) => confirmed.includes(id)), 10_000);
   t.ok(ids.every((id) => confirmed.includes(id)), 'the gateway knows them by their own ids');
 });
+
+t.test('an event that cannot be encoded is parked alone; the events packed with it still go', async (t) => {
+  const b = await Mosquitto.start();
+  t.teardown(() => b.close());
+  const platformSide = await mqtt.connectAsync(b.url);
+  t.teardown(() => platformSide.endAsync(true));
+  const seqs: number[] = [];
+  platformSide.on('message', (topic, payload) => seqs.push(...eventsIn(topic, payload).map((e) => e.seq as number)));
+  await platformSide.subscribeAsync(`${PREFIX}/${GATEWAY}/ev`, { qos: 1 });
+  /** A codec that cannot encode event 21, alone or packed. */
+  class Picky extends NativeCodec {
+    override encodeEvent(e: GatewayEvent) {
+      if (e.seq === 21) throw new Error('cannot encode 21');
+      return super.encodeEvent(e);
+    }
+    override encodeEvents(events: readonly GatewayEvent[]) {
+      if (events.some((e) => e.seq === 21)) throw new Error('cannot encode 21');
+      return super.encodeEvents(events);
+    }
+  }
+  const outbox = Outbox.open({ path: join(tempDir(t), 'outbox.db') });
+  t.teardown(() => outbox.close());
+  const codec = new Picky({ gatewayId: GATEWAY, topicPrefix: PREFIX, version: '1', eventFormat: 'compact' });
+  const s = new UplinkSession({ platform: platform(b.url, { eventFormat: 'compact' }), gatewayId: GATEWAY, outbox, codec });
+  t.teardown(() => s.stop());
+  s.start();
+  await waitFor(() => s.state().connected, 10_000);
+  outbox.appendEvent(fault(20));
+  outbox.appendEvent(fault(21));
+  outbox.appendEvent(fault(22));
+  outbox.appendEvent(demoAlarm(23, 'a1b2c3d4-e5f6-4789-8abc-def012345678'));
+  await waitFor(() => [20, 22, 23].every((n) => seqs.includes(n)) && outbox.stats().parked === 1, 10_000);
+  t.same(seqs.filter((n) => n >= 20).sort(), [20, 22, 23], 'the others arrived (beside the outbox\'s own notice of the parked record)');
+  t.equal(outbox.stats().parked, 1, 'the one that cannot be encoded is parked (kept, retried later)');
+});
