@@ -9,6 +9,7 @@ import { UplinkSession } from '../../src/uplink/index.js';
 import { Mosquitto } from '../../test/helpers/mosquitto.js';
 import { percentile, sleep } from './lib/stats.js';
 import type { Report } from './run.js';
+import { eventFilters, eventsIn } from '../../test/helpers/platform-events.js';
 
 /**
  * Fire alarm → platform subscriber after a broker restart, with the fleet's reconnect settings
@@ -32,11 +33,10 @@ export async function run(report: Report): Promise<void> {
   let sub: mqtt.MqttClient | undefined;
   try {
     sub = await mqtt.connectAsync(broker.url, { clientId: 'bench-platform', clean: false, reconnectPeriod: 250 });
-    sub.on('message', (_topic, payload) => {
-      const e = JSON.parse(payload.toString()) as { id: string };
-      arrived.get(e.id)?.(performance.now());
+    sub.on('message', (topic, payload) => {
+      for (const e of eventsIn(topic, payload)) arrived.get(e.id as string)?.(performance.now());
     });
-    await sub.subscribeAsync(`hearth/v1/${GW}/events/#`, { qos: 1 });
+    await sub.subscribeAsync(eventFilters(GW), { qos: 1 });
     session.start();
     await until(() => session.state().connected, 10_000, 'uplink not connected');
 

@@ -8,6 +8,7 @@ import { Daemon } from '../../src/daemon.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { Mosquitto } from '../../test/helpers/mosquitto.js';
 import type { Report } from './run.js';
+import { eventFilters } from '../../test/helpers/platform-events.js';
 
 /**
  * Simulated GPIO edge → event at an MQTT subscriber, through the whole gateway (contact input →
@@ -39,7 +40,7 @@ gpio:
     sub = await mqtt.connectAsync(broker.url);
     let arrived: (() => void) | undefined;
     sub.on('message', () => arrived?.());
-    await sub.subscribeAsync('hearth/v1/bench-gw/events/#', { qos: 1 });
+    await sub.subscribeAsync(eventFilters('bench-gw'), { qos: 1 });
     await daemon.start();
     await new Promise((r) => setTimeout(r, 500)); // uplink connected
 

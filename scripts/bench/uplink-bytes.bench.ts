@@ -9,6 +9,7 @@ import { Daemon } from '../../src/daemon.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { GatewayEvent } from '../../src/model/event.js';
 import { reportingFor } from '../../src/reporting/defaults.js';
+import { decodeCompactEvents } from '../../src/uplink/codecs/native-events.js';
 import { demoCopy } from '../../test/helpers/demo-config.js';
 import { MqttMeter, type UplinkClass } from './lib/mqtt-meter.js';
 import { sleep } from './lib/stats.js';
@@ -25,6 +26,9 @@ import type { Report } from './run.js';
  * Report-by-exception heartbeats (`maxSilenceMs`, 15 min and more) do not fall into a 120 s
  * window; they are added as an estimate: one reading per silent point per period, at the
  * window's measured telemetry bytes per reading.
+ *
+ * Counted: the gateway's MQTT packets whole (fixed header, topic, packet id, payload), both ways
+ * (downlink separately). Not seen: TCP/IP and TLS, which a SIM bills too; a line estimates them.
  *
  * Delivery: every alarm, fault and restore the gateway raised while measuring must arrive at a
  * platform-side subscriber (counted by event id against the gateway's own event bus).
@@ -60,10 +64,16 @@ export async function run(report: Report): Promise<void> {
     });
     await daemon.start();
     sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, { protocolVersion: 4, reconnectPeriod: 200 });
+    const kinds = new Map<string, number>();
     sub.on('message', (topic, payload) => {
-      if (topic.includes('/events/')) received.add((JSON.parse(payload.toString()) as { id: string }).id);
+      // The platform's side: compact events (the default) on `ev`, the json layout on events/<kind>.
+      const events = topic.endsWith('/ev') ? decodeCompactEvents(payload) : [JSON.parse(payload.toString()) as { id: string; kind: string }];
+      for (const e of events) {
+        received.add(e.id);
+        if (counting) kinds.set(e.kind, (kinds.get(e.kind) ?? 0) + 1);
+      }
     });
-    await sub.subscribeAsync(`hearth/v1/${config.gateway.id}/events/#`, { qos: 1 });
+    await sub.subscribeAsync([`hearth/v1/${config.gateway.id}/events/#`, `hearth/v1/${config.gateway.id}/ev`], { qos: 1 });
 
     await sleep(WARMUP_MS);
     meter.reset();
@@ -94,17 +104,33 @@ export async function run(report: Report): Promise<void> {
     report('uplink demo site: total', mb(total), 'MB/day');
     report('uplink demo site: status', mb(day.status), `MB/day (one every ${config.platform.heartbeatMs / 1000} s, ${f.lastPublish.status} B each)`);
     report('uplink demo site: telemetry', mb(day.telemetry), `MB/day (${f.publishes.telemetry} messages, ${readings.n} readings stored in ${WINDOW_MS / 1000} s; heartbeats estimated ${mb(heartbeatBytes)} MB/day)`);
-    report('uplink demo site: events', mb(day.events), `MB/day (${f.publishes.events} messages in ${WINDOW_MS / 1000} s, ${Math.round(f.up.events / Math.max(1, f.publishes.events))} B each)`);
     report('uplink demo site: status, telemetry and session', mb(day.status + day.telemetry + day.session), 'MB/day');
     report('uplink demo site: session (connect, keepalive, acks of receipts)', mb(day.session), 'MB/day');
     report('uplink demo site: downlink (PUBACKs, receipts)', mb(perDay(f.down)), 'MB/day');
-    const kinds = (k: string): string => {
+    const eventCount = [...kinds.values()].reduce((a, b) => a + b, 0);
+    report(
+      'uplink demo site: events',
+      mb(day.events),
+      `MB/day (${config.platform.eventFormat} format: ${eventCount} events in ${f.publishes.events} messages in ${WINDOW_MS / 1000} s, ${Math.round(f.up.events / Math.max(1, eventCount))} B an event on the wire: ${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')})`,
+    );
+    // The meter sees MQTT packets only. A SIM bills IP bytes both ways: every packet also costs its
+    // TCP/IP headers (IPv4 20 + TCP 20 + timestamps 12) and, over TLS 1.3, a record header and tag
+    // (5 + 1 + 16), and the other side's bare TCP ACK (52) when nothing rides back with it.
+    const packets = f.packets.up + f.packets.down;
+    const ipDay = total + perDay(f.down + packets * (52 + 22 + 52));
+    report('uplink demo site: MQTT bytes both ways (uplink total + downlink)', mb(total + perDay(f.down)), 'MB/day');
+    report(
+      'uplink demo site: estimate with TCP/IP and TLS overhead, both ways',
+      mb(ipDay),
+      `MB/day (estimate, not measured: ${packets} MQTT packets in ${WINDOW_MS / 1000} s, each its own TLS 1.3 record and TCP segment with a bare ACK back)`,
+    );
+    const kindsOf = (k: string): string => {
       const all = [...raised.values()].filter((e) => e.kind === k);
       return `${all.filter((e) => received.has(e.id)).length} of ${all.length}`;
     };
-    report('uplink demo site: alarms delivered', [...raised.values()].filter((e) => e.kind === 'alarm' && received.has(e.id)).length, `(${kinds('alarm')} raised)`);
-    report('uplink demo site: faults delivered', [...raised.values()].filter((e) => e.kind === 'fault' && received.has(e.id)).length, `(${kinds('fault')} raised)`);
-    report('uplink demo site: restores delivered', [...raised.values()].filter((e) => e.kind === 'restore' && received.has(e.id)).length, `(${kinds('restore')} raised)`);
+    report('uplink demo site: alarms delivered', [...raised.values()].filter((e) => e.kind === 'alarm' && received.has(e.id)).length, `(${kindsOf('alarm')} raised)`);
+    report('uplink demo site: faults delivered', [...raised.values()].filter((e) => e.kind === 'fault' && received.has(e.id)).length, `(${kindsOf('fault')} raised)`);
+    report('uplink demo site: restores delivered', [...raised.values()].filter((e) => e.kind === 'restore' && received.has(e.id)).length, `(${kindsOf('restore')} raised)`);
     const lost = [...raised.keys()].filter((id) => !received.has(id)).length;
     if (lost > 0) throw new Error(`${lost} alarms, faults or restores raised while measuring did not reach the platform`);
   } finally {

@@ -6,6 +6,8 @@ import type { OutboundMessage } from './codec.js';
 export interface ClientOptionsExtra {
   connectTimeoutMs: number;
   protocolVersion: 4 | 5;
+  /** MQTT 5: send topic aliases where the broker grants them (PlatformRules.topicAliases). */
+  topicAliases?: boolean;
 }
 
 /**
@@ -35,6 +37,9 @@ export function buildClientOptions(platform: PlatformConfig, will: OutboundMessa
     resubscribe: false,
     queueQoSZero: false,
   };
+  // mqtt.js assigns aliases only up to the broker's CONNACK Topic Alias Maximum (none when it grants
+  // none). A new client per attempt also means a fresh alias table per connection, as MQTT 5 requires.
+  if (extra.protocolVersion === 5 && extra.topicAliases === true) options.autoAssignTopicAlias = true;
   // No will where the platform takes none (IoTDA, Alibaba refuse or ignore it): see Codec.willMessage.
   if (will !== undefined) options.will = { topic: will.topic, payload: toBuffer(will.payload), qos: will.qos, retain: will.retain };
   if (platform.username !== undefined) options.username = platform.username;

@@ -36,6 +36,13 @@ export interface Codec {
   encodeTelemetry(readings: readonly Reading[]): OutboundMessage;
   encodeEvent(event: GatewayEvent): OutboundMessage;
   /**
+   * Several events in one message, each still its own record (native compact events). The drain
+   * packs only events already waiting at the same moment: none is held back to fill a message.
+   */
+  encodeEvents?(events: readonly GatewayEvent[]): OutboundMessage;
+  /** Events encodeEvents packs into one message; absent or 1: one event a message. */
+  readonly maxEventsPerMessage?: number;
+  /**
    * Registered at connect; the broker publishes it if the gateway vanishes without DISCONNECT.
    * Absent where the platform takes no will (IoTDA, Alibaba): there the offline status is sent on
    * an orderly stop only, and the platform sees a vanished gateway as a dropped connection.

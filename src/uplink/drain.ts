@@ -1,71 +1,16 @@
 import type { MqttClient } from 'mqtt';
-import type { FaultReporter } from '../faults/gateway-faults.js';
 import type { ComponentLogger as Logger } from '../log/component-logger.js';
-import { PRIORITY_EVENT, PRIORITY_FIRE, PRIORITY_TELEMETRY, type Batch, type UplinkSource } from '../outbox/types.js';
+import { PRIORITY_EVENT, PRIORITY_FIRE, PRIORITY_TELEMETRY, type Batch, type Priority, type UplinkSource } from '../outbox/types.js';
 import { ReconnectBackoff } from '../retry/backoff.js';
 import type { Codec, OutboundMessage } from './codec.js';
+import type { DrainCounters, DrainLimits, DrainOptions, RefusalState } from './drain-types.js';
+import { encodeGroup, waitingEvents } from './event-group.js';
 import { FireRetries } from './fire-retries.js';
 import { ParkedRetry } from './parked-retry.js';
 import { classifyRefusal, encodeFailure, type Refusal } from './refusal.js';
 import { TokenBucket } from './token-bucket.js';
-import type { MessageRate } from './message-rate.js';
 
-export interface DrainLimits {
-  /** QoS 1 publishes awaiting PUBACK at once. */
-  window: number;
-  maxReadings: number;
-  maxBytes: number;
-  /** Readings per second (token bucket); undefined or 0 = unlimited. Events are never limited. */
-  ratePerSec?: number;
-  /** Readings the bucket saves up. Default: one second's worth, at least one batch. */
-  burst?: number;
-  /** The platform's messages-per-second cap over all publishes; events may use its reserve, telemetry not. */
-  pace?: MessageRate;
-  /**
-   * Telemetry bytes awaiting PUBACK at once. An alarm published now reaches the platform only after
-   * everything already queued ahead of it on the connection and in the broker, so this bounds the
-   * alarm's wait during a backlog drain. Default 256 KiB (at least one batch always goes).
-   */
-  maxInflightBytes?: number;
-}
-
-export interface DrainOptions {
-  source: UplinkSource;
-  codec: Codec;
-  limits: DrainLimits;
-  counters: DrainCounters;
-  logger: Logger;
-  /** Back-off after a transient refusal (fire alarms use their own, capped at a few seconds). */
-  refusalBackoff: { minMs: number; maxMs: number; random?: () => number };
-  /** Parked records are retried this often on a link that stays up. */
-  parkedRetryMs: number;
-  /** `uplink:refused` is raised while the broker refuses fire alarms. */
-  faults: FaultReporter;
-  /** Wall time for the refusal state. Default Date.now. */
-  now?: () => number;
-  /** The broker took an event (its PUBACK): the receipt where the codec's receipt is 'broker'. */
-  eventAccepted?(batch: Extract<Batch, { kind: 'event' }>): void;
-}
-
-export interface DrainCounters {
-  /** Messages published / confirmed by the broker (PUBACK) / refused by it (negative PUBACK). */
-  published: number;
-  delivered: number;
-  rejected: number;
-  /** Outbox records the broker confirmed (deleted from the outbox). */
-  deliveredRecords: number;
-}
-
-/** The last refusal, for the uplink state an installer reads. */
-export interface RefusalState {
-  /** MQTT 5 PUBACK reason code; null when there was none (MQTT 3.1.1, an encode failure). */
-  code: number | null;
-  reason: string;
-  permanent: boolean;
-  fireAlarm: boolean;
-  /** Wall time of the refusal. */
-  at: number;
-}
+export type { DrainCounters, DrainLimits, DrainOptions, RefusalState };
 
 export const FAULT_REFUSED = 'uplink:refused';
 
@@ -73,7 +18,8 @@ export const FAULT_REFUSED = 'uplink:refused';
 interface Link {
   client: MqttClient;
   window: number;
-  inflight: Map<number, Batch>;
+  /** What each publish in flight carries: one telemetry batch, or one or more events (packed by the codec). */
+  inflight: Map<number, Batch[]>;
   /** Payload bytes of the telemetry in `inflight`, by token. */
   telemetryBytes: Map<number, number>;
   bytesInFlight: number;
@@ -151,7 +97,7 @@ export class Drain {
     this.link = undefined;
     this.parked.stop();
     let released = 0;
-    for (const batch of [...link.inflight.values(), ...this.fireRetries.releaseAll()]) {
+    for (const batch of [...[...link.inflight.values()].flat(), ...this.fireRetries.releaseAll()]) {
       this.source.release(batch.ids);
       released += batch.ids.length;
     }
@@ -229,7 +175,7 @@ export class Drain {
         // A refused fire alarm whose retry time has come goes before anything new.
         const again = this.fireRetries.takeDue(now);
         if (again !== undefined) {
-          this.publish(link, again);
+          this.publish(link, [again]);
           continue;
         }
         const held = this.fireRetries.nextDueIn(now);
@@ -260,7 +206,9 @@ export class Drain {
           return;
         }
         if (batch === undefined) return;
-        this.publish(link, batch);
+        // Events already waiting beside this one go in the same message, where the codec packs them.
+        const more = batch.kind === 'event' ? this.waiting(onlyFire ? PRIORITY_FIRE : PRIORITY_EVENT) : [];
+        this.publish(link, [batch, ...more]);
         if (batch.kind === 'telemetry') {
           // Leasing and encoding a batch is milliseconds of CPU: continue on the next turn of the
           // event loop, so polls, rules and a fire alarm are not held up behind a backlog drain.
@@ -273,17 +221,36 @@ export class Drain {
     }
   }
 
-  private publish(link: Link, batch: Batch): void {
+  /** More events already committed, up to what the codec packs in one message (none when it packs one). */
+  private waiting(maxPriority: Priority): Batch[] {
+    try {
+      const room = this.codec.encodeEvents === undefined ? 0 : (this.codec.maxEventsPerMessage ?? 1) - 1;
+      return room > 0 ? waitingEvents(this.source, room, maxPriority, this.limits.maxBytes) : [];
+    } catch (err) {
+      // The first event is leased already: send it; the rest stay for the next pass (or the outbox's fault handling).
+      this.logger.error({ err }, 'uplink: cannot read the outbox for more events');
+      return [];
+    }
+  }
+
+  private publish(link: Link, group: Batch[]): void {
+    const batch = group[0]!;
     let message: OutboundMessage;
     try {
-      message = batch.kind === 'event' ? this.codec.encodeEvent(batch.event) : this.codec.encodeTelemetry(batch.readings);
+      message = batch.kind === 'telemetry' ? this.codec.encodeTelemetry(batch.readings) : encodeGroup(this.codec, group);
     } catch (err) {
+      if (group.length > 1) {
+        // One event that cannot be encoded must not take its neighbours with it: they go back to
+        // the outbox (and out at once), the first is tried alone.
+        for (const b of group.slice(1)) this.source.release(b.ids);
+        return this.publish(link, [batch]);
+      }
       this.logger.error({ err, ids: batch.ids }, 'uplink: could not encode records');
-      this.refused(batch, encodeFailure(err));
+      this.refusedGroup(group, encodeFailure(err));
       return;
     }
     const token = ++this.token;
-    link.inflight.set(token, batch);
+    link.inflight.set(token, group);
     if (batch.kind === 'telemetry') {
       const bytes = typeof message.payload === 'string' ? Buffer.byteLength(message.payload) : message.payload.length;
       link.telemetryBytes.set(token, bytes);
@@ -300,23 +267,25 @@ export class Drain {
   private onPublished(link: Link, token: number, err: Error | undefined): void {
     // A callback from a connection already detached: its records were released then.
     if (this.link !== link) return;
-    const batch = link.inflight.get(token);
-    if (batch === undefined) return;
+    const group = link.inflight.get(token);
+    if (group === undefined) return;
     link.inflight.delete(token);
     link.bytesInFlight -= link.telemetryBytes.get(token) ?? 0;
     link.telemetryBytes.delete(token);
     if (err) {
       this.counters.rejected++;
-      this.refused(batch, classifyRefusal(err));
+      const refusal = classifyRefusal(err);
+      // One refusal of a packed message is each event's (a fire alarm among them is held for its own retries).
+      this.refusedGroup(group, refusal);
     } else {
-      this.accepted(batch);
+      this.counters.delivered++;
+      for (const b of group) this.accepted(b);
     }
     if (link.inflight.size === 0) this.notifyIdle();
     this.wake();
   }
 
   private accepted(batch: Batch): void {
-    this.counters.delivered++;
     this.counters.deliveredRecords += batch.ids.length;
     this.refusals.reset();
     this.source.delivered(batch.ids);
@@ -336,13 +305,20 @@ export class Drain {
     }
   }
 
+  /** A refusal of one message is each of its records': a packed message backs off once, not once per event. */
+  private refusedGroup(group: Batch[], refusal: Refusal): void {
+    const released = group.map((b) => this.refused(b, refusal)).includes(true);
+    if (this.lastRefusal !== null && group.some((b) => b.priority === PRIORITY_FIRE)) this.lastRefusal.fireAlarm = true;
+    if (released) this.pause();
+  }
+
   /**
    * The broker refused a publish on a live link (or the record could not be encoded). Fire alarms:
    * held and retried every few seconds, never parked. Others: parked at once when the refusal is
    * permanent (one record the platform will never take must not block the rest), else released
-   * and retried after a back-off.
+   * and retried after a back-off (true: the caller pauses the drain).
    */
-  private refused(batch: Batch, refusal: Refusal): void {
+  private refused(batch: Batch, refusal: Refusal): boolean {
     const ids = batch.ids;
     const fire = batch.kind === 'event' && batch.priority === PRIORITY_FIRE ? batch : undefined;
     this.lastRefusal = { code: refusal.code ?? null, reason: refusal.reason, permanent: refusal.permanent, fireAlarm: fire !== undefined, at: (this.options.now ?? Date.now)() };
@@ -351,21 +327,21 @@ export class Drain {
       this.armResume(delay);
       this.logger.error({ id: fire.event.id, reason: refusal.reason, retryInMs: delay }, 'uplink: the platform refused a fire alarm; retrying');
       this.options.faults.raise(FAULT_REFUSED, `the platform refuses fire alarms (${refusal.reason}); retrying every few seconds`, { severity: 'critical' });
-      return;
+      return false;
     }
     if (refusal.permanent && this.source.park !== undefined) {
       this.logger.error({ records: ids.length, reason: refusal.reason }, 'uplink: the platform refuses records for good; parking them');
       try {
         this.source.park(ids, refusal.reason);
         this.parked.parkedAgain(ids);
-        return;
+        return false;
       } catch (err) {
         this.logger.error({ err }, 'uplink: cannot park records');
       }
     }
     this.source.release(ids);
     this.logger.warn({ records: ids.length, reason: refusal.reason }, 'uplink: publish not confirmed; records stay in the outbox');
-    this.pause();
+    return true;
   }
 
   /** After a transient refusal: retrying at once would spin on the same record. */

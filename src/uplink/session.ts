@@ -132,7 +132,7 @@ export class UplinkSession {
     this.source = withTelemetryInterval(options.outbox, p.telemetryIntervalMs ?? 0);
     const codec =
       options.codec ??
-      new NativeCodec({ gatewayId: options.gatewayId, topicPrefix: p.topicPrefix, version: options.version ?? '0.0.0', now: this.now, unsignedReceipts: p.unsignedReceipts, telemetryFormat: p.telemetryFormat });
+      new NativeCodec({ gatewayId: options.gatewayId, topicPrefix: p.topicPrefix, version: options.version ?? '0.0.0', now: this.now, unsignedReceipts: p.unsignedReceipts, telemetryFormat: p.telemetryFormat, eventFormat: p.eventFormat });
     this.link = linkRules(codec, p, options.maxMessagesPerSec);
     this.codec = conformingCodec(codec, this.link.rules);
     this.reconnect = new ReconnectSchedule({
@@ -230,6 +230,7 @@ export class UplinkSession {
       const opts = buildClientOptions({ ...this.options.platform, keepaliveS: this.link.keepaliveS }, willFor(this.codec, this.link.rules), {
         connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000,
         protocolVersion: this.options.protocolVersion ?? 5,
+        topicAliases: this.link.rules.topicAliases,
       });
       // Platforms that sign the CONNECT (IoTDA, Alink) derive client id / user / password per attempt.
       for (const [k, v] of Object.entries(this.codec.connectCredentials?.(this.now()) ?? {})) if (v !== undefined) (opts as Record<string, unknown>)[k] = v;

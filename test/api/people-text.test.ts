@@ -2,6 +2,7 @@ import t from 'tap';
 import { decimalsFor, durationText, floorText, humanize, locationText, numberText, pick } from '../../src/api/people-text.js';
 import { deviceCatalogue } from '../../src/api/device-catalogue.js';
 import { loadConfigWithProfiles } from '../../src/config/load.js';
+import { repoPath } from '../helpers/repo.js';
 
 t.test('floors as people say them, never with a suffix glued onto a word', async (t) => {
   const cases: [string, string, string][] = [
@@ -49,7 +50,7 @@ t.test('labels: the language asked for, the other one, then a humanized name', a
 });
 
 t.test('the demo config: every device of every kind, every point labelled in both languages, booleans with state names', async (t) => {
-  const { config, profiles } = await loadConfigWithProfiles(new URL('../../config/demo.yaml', import.meta.url).pathname);
+  const { config, profiles } = await loadConfigWithProfiles(repoPath('config/demo.yaml'));
   const cat = deviceCatalogue(config, profiles);
   t.same([...new Set(cat.map((d) => d.kind))].sort(), ['contact', 'modbus', 'output', 'tag-reader']);
   t.equal(cat.length, config.devices.length + (config.gpio?.inputs.length ?? 0) + (config.tags?.readers.length ?? 0) + (config.gpio?.outputs.length ?? 0));

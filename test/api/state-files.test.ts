@@ -13,6 +13,7 @@ import { readToken } from '../../src/api/token.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { freePort, waitFor } from '../helpers/net.js';
 import { mountTmpfs } from '../helpers/tmpfs.js';
+import { eventFilters, eventsIn } from '../helpers/platform-events.js';
 
 /**
  * The console's state file and the API token are convenient, not vital: broken or unwritable,
@@ -56,8 +57,8 @@ log: { level: info }
   const events: Record<string, unknown>[] = [];
   const platform = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
   t.teardown(() => platform.endAsync());
-  platform.on('message', (_topic, payload) => events.push(JSON.parse(payload.toString()) as Record<string, unknown>));
-  await platform.subscribeAsync(`hearth/v1/${id}/events/#`, { qos: 1 });
+  platform.on('message', (topic, payload) => events.push(...eventsIn(topic, payload)));
+  await platform.subscribeAsync(eventFilters(id), { qos: 1 });
   let logs = '';
   const out = new Writable({
     write(chunk: Buffer, _enc, done) {

@@ -5,6 +5,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { PLATFORM_RULES, type PlatformCodecName } from '../../src/config/sections/platform-rules.js';
 import type { Codec, OutboundMessage } from '../../src/uplink/codec.js';
 import { repoPath } from '../helpers/repo.js';
+import { COMPACT_EVENT_DICTIONARY } from '../../src/uplink/codecs/native-events.js';
 
 /**
  * The published contract of every codec: which JSON Schema in docs/schema/ governs each topic a
@@ -17,6 +18,8 @@ export const CONTRACTS: readonly { codec: PlatformCodecName; topic: RegExp; sche
   // Every native telemetry layout (readings, columns, columns-deflate) is described by telemetry.schema.json.
   { codec: 'native', topic: /^[^#+]+\/telemetry(\/columns(-deflate)?)?$/, schema: 'telemetry' },
   { codec: 'native', topic: /^[^#+]+\/events\/[a-z_]+$/, schema: 'event' },
+  // Compact events (platform.eventFormat compact, the default): zlib against the preset dictionary.
+  { codec: 'native', topic: /^[^#+]+\/ev$/, schema: 'native-events' },
   { codec: 'thingsboard', topic: /^v1\/gateway\/connect$/, schema: 'thingsboard/connect' },
   { codec: 'thingsboard', topic: /^v1\/gateway\/disconnect$/, schema: 'thingsboard/disconnect' },
   { codec: 'thingsboard', topic: /^v1\/gateway\/telemetry$/, schema: 'thingsboard/gateway-telemetry' },
@@ -58,7 +61,8 @@ const compiled = new Map<string, ValidateFunction>();
 function validator(name: string): ValidateFunction {
   let v = compiled.get(name);
   if (v === undefined) {
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+    // Tuples with optional trailing elements (native-events) are what they are: not "strict tuples".
+    const ajv = new Ajv({ allErrors: true, strict: true, strictTuples: false, allowUnionTypes: true });
     v = ajv.compile(JSON.parse(readFileSync(join(SCHEMA_DIR, `${name}.schema.json`), 'utf8')) as object);
     compiled.set(name, v);
   }
@@ -82,8 +86,11 @@ export function violations(codec: PlatformCodecName, m: OutboundMessage): string
   if (rules.maxPayloadBytes !== undefined && bytes > rules.maxPayloadBytes) out.push(`${codec}: ${m.topic} is ${bytes} bytes, above ${rules.maxPayloadBytes}`);
   let body: unknown;
   try {
-    // A zlib stream (RFC 1950: 0x78 first) is a deflated JSON payload (native columns-deflate).
-    const text = typeof m.payload !== 'string' && m.payload[0] === 0x78 ? inflateSync(m.payload).toString('utf8') : m.payload.toString();
+    // A zlib stream (RFC 1950: 0x78 first) is a deflated JSON payload (native columns-deflate), and
+    // with FDICT set (0x20 in the second byte) one deflated against the compact events' dictionary.
+    const zlib = typeof m.payload !== 'string' && m.payload[0] === 0x78;
+    const dictionary = zlib && ((m.payload[1] as number) & 0x20) !== 0 ? { dictionary: COMPACT_EVENT_DICTIONARY } : {};
+    const text = zlib ? inflateSync(m.payload, dictionary).toString('utf8') : m.payload.toString();
     body = JSON.parse(text);
   } catch {
     return [...out, `${codec}: ${m.topic}: payload is not JSON`];
@@ -93,7 +100,7 @@ export function violations(codec: PlatformCodecName, m: OutboundMessage): string
   return out;
 }
 
-const EMITTING = new Set<PropertyKey>(['encodeStatus', 'encodeTelemetry', 'encodeEvent', 'willMessage', 'onlineMessages', 'offlineMessages', 'statusHistory', 'encodeCommandResult']);
+const EMITTING = new Set<PropertyKey>(['encodeStatus', 'encodeTelemetry', 'encodeEvent', 'encodeEvents', 'willMessage', 'onlineMessages', 'offlineMessages', 'statusHistory', 'encodeCommandResult']);
 
 /** What a codec wrapped by contractCodec emitted, and what of it broke the contract. */
 export interface ContractLog {

@@ -4,10 +4,14 @@ import type { Codec, CommandResult, GatewayStatus, PlatformCommand } from '../..
 import { AlibabaAlinkCodec } from '../../src/uplink/codecs/alibaba-alink.js';
 import { HuaweiIotdaCodec } from '../../src/uplink/codecs/huawei-iotda.js';
 import { NativeCodec } from '../../src/uplink/codecs/native.js';
+import { COMPACT_EVENT_DICTIONARY, COMPACT_EVENT_DICTIONARY_ID, encodeCompactEvents } from '../../src/uplink/codecs/native-events.js';
+import { readFileSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
 import { ThingsBoardCodec } from '../../src/uplink/codecs/thingsboard.js';
 import { fault, fireAlarm, reading } from '../outbox/fixtures.js';
 import { secretFile } from '../codecs/harness.js';
 import { CONTRACTS, contractCodec, publishedSchemaNames, violations, type ContractLog } from './contract.js';
+import { repoPath } from '../helpers/repo.js';
 
 /**
  * Every kind of message every codec can emit, through the contract: status (online with outbox
@@ -54,9 +58,25 @@ function checked<C extends Codec>(t: Test, codec: C, commands: { topic: string; 
 }
 
 const logs: ContractLog[] = [];
+/** The preset dictionary's id as docs/uplink-native.md states it (read from the doc itself). */
+const DOCUMENTED_DICTID = /DICTID `([0-9a-f]{8})`/.exec(readFileSync(repoPath('docs/uplink-native.md'), 'utf8'))?.[1];
 
 t.test('native', async (t) => {
   logs.push(checked(t, new NativeCodec({ gatewayId: 'gw-test', topicPrefix: 'hearth/v1', version: '1.0.0', now: () => NOW }), []));
+});
+
+t.test('native, compact layouts (the config default: compact events, columns-deflate telemetry)', async (t) => {
+  const codec = new NativeCodec({ gatewayId: 'gw-test', topicPrefix: 'hearth/v1', version: '1.0.0', now: () => NOW, eventFormat: 'compact', telemetryFormat: 'columns-deflate' });
+  const log = checked(t, codec, []);
+  // What else a compact event may carry: a UUID id, an unsynchronized or corrected clock, a sparse location.
+  const { codec: wrapped, log: more } = contractCodec(codec);
+  const uuid = '3f2b8c1e-9d4a-4e6b-8a2f-5c7d9e0b1a23';
+  wrapped.encodeEvent(fireAlarm(300, { id: uuid, synced: false, mono: 4200.4, location: { room: 'boiler room', note: 'above the door' } }));
+  wrapped.encodeEvent({ ...fireAlarm(301, { kind: 'restore', restores: uuid, value: false, location: {} }), tsUnsynced: NOW - 5000 } as Parameters<Codec['encodeEvent']>[0]);
+  wrapped.encodeEvent(fault(302, { location: {} }));
+  t.same(more.problems, [], 'every variant keeps native-events.schema.json');
+  t.ok(more.schemasUsed.has('native-events'));
+  logs.push(log, more);
 });
 
 t.test('ThingsBoard', async (t) => {
@@ -94,6 +114,21 @@ t.test('every published schema compiles and is some codec topic’s contract; ev
   t.same(named.filter((n) => !used.has(n)), [], 'every schema was exercised by some emitted message above');
 });
 
+t.test('the compact events dictionary published in docs/schema/ is the one the codec deflates against', async (t) => {
+  const published = readFileSync(repoPath('docs/schema/native-events.dictionary'));
+  t.ok(published.equals(COMPACT_EVENT_DICTIONARY), 'same bytes');
+  // The zlib header of every compact payload names it by its Adler-32 (RFC 1950 DICTID).
+  const payload = encodeCompactEvents([fireAlarm(1)]);
+  t.equal(payload.readUInt32BE(2), COMPACT_EVENT_DICTIONARY_ID);
+  t.equal(COMPACT_EVENT_DICTIONARY_ID.toString(16).padStart(8, '0'), DOCUMENTED_DICTID, 'the DICTID docs/uplink-native.md states');
+  // The documented example keeps the schema too.
+  const doc = readFileSync(repoPath('docs/uplink-native.md'), 'utf8');
+  const example = /Inflated, it is a JSON array[\s\S]*?```json\n([\s\S]*?)```/.exec(doc)?.[1];
+  t.ok(example, 'the doc has the example');
+  const payload2 = deflateSync(JSON.stringify(JSON.parse(example!)), { dictionary: COMPACT_EVENT_DICTIONARY });
+  t.same(violations('native', { topic: 'hearth/v1/gw-0042/ev', payload: payload2, qos: 1, retain: false }), [], 'the documented example keeps native-events.schema.json');
+});
+
 t.test('a topic no schema covers, a retained message where the platform keeps none, a payload off its schema: all reported', async (t) => {
   t.match(violations('thingsboard', { topic: 'v1/gateway/claim', payload: '{}', qos: 1, retain: false }), [/no schema in docs\/schema\/ covers topic v1\/gateway\/claim/]);
   t.match(violations('huawei-iotda', { topic: '$oc/devices/g/sys/properties/report', payload: '{"services":[]}', qos: 1, retain: true }), [
@@ -101,4 +136,8 @@ t.test('a topic no schema covers, a retained message where the platform keeps no
     /fails docs\/schema\/huawei-iotda\/properties-report/,
   ]);
   t.match(violations('native', { topic: 'hearth/v1/gw/status', payload: '{"v":1}', qos: 1, retain: true }), [/fails docs\/schema\/status/]);
+  const compact = (rows: unknown): Buffer => deflateSync(JSON.stringify(rows), { dictionary: COMPACT_EVENT_DICTIONARY });
+  t.match(violations('native', { topic: 'hearth/v1/gw/ev', payload: compact([['~ev-1', 'alarm', 'hot', 'dev-1', NOW, 1]]), qos: 1, retain: false }), [/fails docs\/schema\/native-events/], 'an unknown severity');
+  t.match(violations('native', { topic: 'hearth/v1/gw/ev', payload: compact([['~ev-1', 'alarm', 'fire', 'dev-1', NOW]]), qos: 1, retain: false }), [/fails docs\/schema\/native-events/], 'no seq');
+  t.same(violations('native', { topic: 'hearth/v1/gw/ev', payload: compact([['~ev-1', 'alarm', 'fire', 'dev-1', NOW, 1, 'smoke', true, null, null, ['A']]]), qos: 1, retain: false }), []);
 });

@@ -6,6 +6,7 @@ import { demoCopy } from '../helpers/demo-config.js';
 import { startHearth, type RunningHearth } from '../helpers/hearth-cli.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { waitFor } from '../helpers/net.js';
+import { eventsIn } from '../helpers/platform-events.js';
 
 /**
  * The acceptance of the two destinations: the demo (its simulated field, its alarm-cycle scenario)
@@ -73,7 +74,7 @@ t.test('with the monitoring centre stopped, the demo fire alarm reaches the plat
   t.teardown(() => sub.endAsync());
   const alarms: { body: { sev: string; ts: number; dev: string }; at: number }[] = [];
   sub.on('message', (topic, payload) => {
-    if (topic.endsWith('/events/alarm')) alarms.push({ body: JSON.parse(payload.toString()), at: Date.now() });
+    for (const body of eventsIn(topic, payload)) if (body.kind === 'alarm') alarms.push({ body: body as { sev: string; ts: number; dev: string }, at: Date.now() });
   });
   await sub.subscribeAsync('hearth/v1/demo-gw-01/#', { qos: 1 });
   await sim.waitFor((r) => r.unit?.type === 21, 10_000, 'the gateway at the centre');

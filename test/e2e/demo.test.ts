@@ -4,6 +4,7 @@ import { demoCopy } from '../helpers/demo-config.js';
 import { startHearth } from '../helpers/hearth-cli.js';
 import { waitFor } from '../helpers/net.js';
 import { decodeTelemetry, isTelemetryTopic } from '../helpers/telemetry.js';
+import { eventsIn, isEventTopic } from '../helpers/platform-events.js';
 
 /**
  * The README's first command: the demo. Run exactly as shipped (ports moved aside), it must show
@@ -29,9 +30,9 @@ t.test('the demo delivers an alarm to a subscriber within 30 s, readings within 
   sub.on('message', (topic, payload) => {
     // Telemetry comes in the default layout (compact columns, deflated): decoded as a platform would.
     if (isTelemetryTopic(topic)) return void telemetry.push(...decodeTelemetry(topic, payload));
-    const body = JSON.parse(payload.toString());
-    if (topic.endsWith('/events/alarm')) alarms.push(body);
-    else if (topic.endsWith('/status')) status = body;
+    // Events too (compact, deflated against the published dictionary).
+    if (isEventTopic(topic)) return void alarms.push(...eventsIn(topic, payload).filter((e) => e.kind === 'alarm'));
+    if (topic.endsWith('/status')) status = JSON.parse(payload.toString());
   });
   await sub.subscribeAsync('hearth/v1/demo-gw-01/#', { qos: 1 });
 

@@ -10,6 +10,7 @@ import { Mosquitto } from '../helpers/mosquitto.js';
 import { waitFor } from '../helpers/net.js';
 import { startPymodbus } from '../helpers/pymodbus.js';
 import { createPtyPair } from '../helpers/socat.js';
+import { eventsIn, isEventTopic } from '../helpers/platform-events.js';
 
 /**
  * The whole path with real parts: pymodbus as two RS-485 smoke detectors behind a socat pty pair
@@ -64,9 +65,9 @@ platform: { url: '${broker.url}', allowInsecure: true, telemetryFormat: readings
   const readings: Msg[] = [];
   const events: Msg[] = [];
   sub.on('message', (topic, payload) => {
+    if (isEventTopic(topic)) return void events.push(...eventsIn(topic, payload));
     const body = JSON.parse(payload.toString()) as Msg;
     if (topic.endsWith('/telemetry')) readings.push(...(body.readings as Msg[]));
-    else if (topic.includes('/events/')) events.push(body);
   });
   await sub.subscribeAsync('hearth/v1/gw-e2e/#', { qos: 1 });
 

@@ -9,6 +9,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { Outbox } from '../../src/outbox/index.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { freePort, waitFor } from '../helpers/net.js';
+import { eventsIn, isEventTopic } from '../helpers/platform-events.js';
 
 /**
  * Nothing acknowledged is lost, and nothing unsent either: the gateway runs with the platform
@@ -71,9 +72,8 @@ demo:
   t.teardown(() => sub.endAsync());
   const seen = new Set<number>();
   sub.on('message', (topic, payload) => {
-    const body = JSON.parse(payload.toString());
-    if (topic.endsWith('/telemetry')) for (const r of body.readings) seen.add(r.seq);
-    else if (topic.includes('/events/')) seen.add(body.seq);
+    if (isEventTopic(topic)) for (const e of eventsIn(topic, payload)) seen.add(e.seq as number);
+    else if (topic.endsWith('/telemetry')) for (const r of JSON.parse(payload.toString()).readings) seen.add(r.seq);
   });
   await sub.subscribeAsync('hearth/v1/gw-restart/#', { qos: 1 });
 

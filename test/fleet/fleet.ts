@@ -7,6 +7,7 @@ import { Mosquitto } from '../helpers/mosquitto.js';
 import { waitFor } from '../helpers/net.js';
 import { decodeTelemetry, isTelemetryTopic } from '../helpers/telemetry.js';
 import { MemoryOutbox } from './memory-outbox.js';
+import { eventsIn } from '../helpers/platform-events.js';
 
 /**
  * A fleet of gateway uplinks in one process against one Mosquitto: each gateway is the real
@@ -74,13 +75,13 @@ export async function runFleet(opts: FleetOptions): Promise<FleetFigures> {
     sub.on('message', (topic, payload) => {
       const gw = topic.split('/')[2]!;
       if (isTelemetryTopic(topic)) for (const r of decodeTelemetry(topic, payload)) seen.add(`${gw}/${r.seq}`);
-      else if (topic.includes('/events/')) {
-        const id = (JSON.parse(payload.toString()) as { id: string }).id;
-        seen.add(id);
-        if (!fireSeenAt.has(id)) fireSeenAt.set(id, performance.now());
-      }
+      else
+        for (const { id } of eventsIn(topic, payload) as { id: string }[]) {
+          seen.add(id);
+          if (!fireSeenAt.has(id)) fireSeenAt.set(id, performance.now());
+        }
     });
-    await sub.subscribeAsync([`${PREFIX}/+/telemetry/#`, `${PREFIX}/+/telemetry`, `${PREFIX}/+/events/#`], { qos: 1 });
+    await sub.subscribeAsync([`${PREFIX}/+/telemetry/#`, `${PREFIX}/+/telemetry`, `${PREFIX}/+/events/#`, `${PREFIX}/+/ev`], { qos: 1 });
 
     const platform = shippedPlatform(broker.url, 'fleet');
     for (let i = 0; i < opts.gateways; i++) {

@@ -12,6 +12,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { waitFor } from '../helpers/net.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { createPtyPair } from '../helpers/socat.js';
+import { eventFilters, eventsIn } from '../helpers/platform-events.js';
 
 /**
  * End to end: an e-bike tag at the elevator reader (RDM6300 frames over a socat pty, so the real
@@ -67,8 +68,8 @@ t.test('e-bike at the elevator and a dry-contact smoke alarm, end to end to a re
   const platform = await mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId: 'platform-e2e', clean: false, reconnectPeriod: 100 });
   t.teardown(() => platform.endAsync(true));
   const events: Record<string, unknown>[] = [];
-  platform.on('message', (_topic, payload) => events.push(JSON.parse(payload.toString()) as Record<string, unknown>));
-  await platform.subscribeAsync('hearth/v1/gw-e2e/events/#', { qos: 1 });
+  platform.on('message', (topic, payload) => events.push(...eventsIn(topic, payload)));
+  await platform.subscribeAsync(eventFilters('gw-e2e'), { qos: 1 });
 
   await daemon.start();
   t.teardown(() => daemon.stop());

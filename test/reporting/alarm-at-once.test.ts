@@ -11,6 +11,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { waitFor } from '../helpers/net.js';
 import { decodeTelemetry, isTelemetryTopic, type PlatformReading } from '../helpers/telemetry.js';
+import { eventsIn } from '../helpers/platform-events.js';
 
 /**
  * Report by exception and the telemetry interval thin and delay readings only: with the defaults
@@ -46,7 +47,7 @@ api: { enabled: false }
   const events: { at: number; body: Record<string, unknown> }[] = [];
   sub.on('message', (topic, payload) => {
     if (isTelemetryTopic(topic)) telemetry.push({ at: performance.now(), readings: decodeTelemetry(topic, payload) });
-    else if (topic.includes('/events/')) events.push({ at: performance.now(), body: JSON.parse(payload.toString()) as Record<string, unknown> });
+    else for (const body of eventsIn(topic, payload)) events.push({ at: performance.now(), body });
   });
   await sub.subscribeAsync('hearth/v1/gw-at-once/#', { qos: 1 });
   await daemon.start();

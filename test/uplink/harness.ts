@@ -48,6 +48,8 @@ export function platform(url: string, overrides: Partial<PlatformConfig> = {}): 
     // The original layout, sent as soon as stored: these tests read `readings` and time deliveries.
     telemetryFormat: 'readings',
     telemetryIntervalMs: 0,
+    // One readable event per message: these tests read events by kind (the compact layout: telemetry-formats.test.ts).
+    eventFormat: 'json',
     ...overrides,
   };
 }

@@ -14,7 +14,7 @@ const [path, url, gw] = process.argv.slice(2) as [string, string, string];
 const platform: PlatformConfig = {
   kind: 'mqtt', url, clientId: 'hearth-bench', tls: {}, allowInsecure: true, topicPrefix: 'hearth/v1', codec: 'native', unsignedReceipts: false,
   mqttVersion: '5', keepaliveS: 30, reconnectMinMs: 100, reconnectMaxMs: 1000, inflightWindow: 32, batchMaxReadings: 1000,
-  batchMaxBytes: 256 * 1024, heartbeatMs: 60_000, telemetryFormat: 'readings', telemetryIntervalMs: 0,
+  batchMaxBytes: 256 * 1024, heartbeatMs: 60_000, telemetryFormat: 'readings', eventFormat: 'json', telemetryIntervalMs: 0,
 };
 const box = Outbox.open({ path, quotaMb: 4096, minFreeMb: 0, reserveMb: 0, gatewayId: gw });
 const session = new UplinkSession({ platform, gatewayId: gw, outbox: box });

@@ -11,6 +11,8 @@ export interface MeterFigures {
   down: number;
   /** PUBLISH packets per class, gateway → broker. */
   publishes: Record<UplinkClass, number>;
+  /** MQTT packets each way (for an estimate of TCP/IP and TLS overhead, which the meter does not see). */
+  packets: { up: number; down: number };
   /** Size of the last PUBLISH packet per class (kept across reset()). */
   lastPublish: Record<UplinkClass, number>;
 }
@@ -26,6 +28,7 @@ export class MqttMeter {
     up: { status: 0, telemetry: 0, events: 0, session: 0 },
     down: 0,
     publishes: { status: 0, telemetry: 0, events: 0, session: 0 },
+    packets: { up: 0, down: 0 },
     lastPublish: { status: 0, telemetry: 0, events: 0, session: 0 },
   };
   private readonly sockets = new Set<Socket>();
@@ -56,6 +59,7 @@ export class MqttMeter {
       this.figures.publishes[k] = 0;
     }
     this.figures.down = 0;
+    this.figures.packets = { up: 0, down: 0 };
   }
 
   async close(): Promise<void> {
@@ -70,12 +74,16 @@ export class MqttMeter {
     const parser = mqttPacket.parser({ protocolVersion: 4 });
     parser.on('packet', (p: mqttPacket.Packet) => this.count(p));
     parser.on('error', () => undefined);
+    const downParser = mqttPacket.parser({ protocolVersion: 4 });
+    downParser.on('packet', () => void this.figures.packets.down++);
+    downParser.on('error', () => undefined);
     client.on('data', (d: Buffer) => {
       parser.parse(d);
       upstream.write(d);
     });
     upstream.on('data', (d: Buffer) => {
       this.figures.down += d.length;
+      downParser.parse(d);
       client.write(d);
     });
     const end = (): void => {
@@ -94,6 +102,7 @@ export class MqttMeter {
     const size = 1 + (remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4) + remaining;
     const cls = p.cmd === 'publish' ? classOf(p.topic) : 'session';
     this.figures.up[cls] += size;
+    this.figures.packets.up++;
     if (p.cmd === 'publish') {
       this.figures.publishes[cls]++;
       this.figures.lastPublish[cls] = size;
@@ -104,6 +113,6 @@ export class MqttMeter {
 function classOf(topic: string): UplinkClass {
   if (topic.endsWith('/status')) return 'status';
   if (topic.includes('/telemetry')) return 'telemetry';
-  if (topic.includes('/events/')) return 'events';
+  if (topic.includes('/events/') || topic.endsWith('/ev')) return 'events';
   return 'session';
 }

@@ -22,6 +22,13 @@ export interface PlatformRules {
   keepaliveS: { min: number; max: number };
   /** Upstream messages per second on one connection; undefined where none is documented. */
   maxMessagesPerSec?: number;
+  /**
+   * MQTT 5 topic aliases (MQTT 5.0 §3.3.2.3.4): after the first PUBLISH on a topic, later ones carry
+   * a two-byte alias instead of the topic. Used only where the broker grants them in its CONNACK
+   * (Topic Alias Maximum, §3.2.2.3.8; Mosquitto grants 10 by default) and only where hearth's docs
+   * say the platform's endpoint takes them: a vendor endpoint that mishandles one would drop events.
+   */
+  topicAliases: boolean;
   /** Bytes per PUBLISH; larger ones are refused (or the connection dropped). */
   maxPayloadBytes?: number;
   /** Where the figures come from (short form; full citations in docs/platforms.md). */
@@ -40,6 +47,8 @@ export const PLATFORM_RULES: Readonly<Record<PlatformCodecName, PlatformRules>> 
     retain: true,
     maxQos: 1,
     keepaliveS: ANY_KEEPALIVE,
+    // Any MQTT 5 broker may grant them; the CONNACK says whether this one does.
+    topicAliases: true,
     source: 'docs/uplink-native.md',
   },
   thingsboard: {
@@ -51,6 +60,8 @@ export const PLATFORM_RULES: Readonly<Record<PlatformCodecName, PlatformRules>> 
     retain: false,
     maxQos: 1,
     keepaliveS: ANY_KEEPALIVE,
+    // hearth cites no ThingsBoard page for them: not used.
+    topicAliases: false,
     // thingsboard.yml transport.mqtt.netty.max_payload_size, default 65536 on a self-hosted server.
     maxPayloadBytes: 65_536,
     source: 'thingsboard.io/docs/reference/mqtt-api/',
@@ -65,6 +76,8 @@ export const PLATFORM_RULES: Readonly<Record<PlatformCodecName, PlatformRules>> 
     maxQos: 1,
     // "MQTT连接心跳时间 30至1200秒 ... 设置的心跳时间不在此区间内，服务器会拒绝连接"
     keepaliveS: { min: 30, max: 1200 },
+    // hearth cites no IoTDA page for them: not used.
+    topicAliases: false,
     // "单个MQTT连接每秒最大上行消息数量 50条"
     maxMessagesPerSec: 50,
     // "MQTT单条发布消息最大长度 1MB"
@@ -82,6 +95,8 @@ export const PLATFORM_RULES: Readonly<Record<PlatformCodecName, PlatformRules>> 
     maxQos: 1,
     // "Valid values of the keep-alive period: 30 to 1,200 seconds ... IoT Platform rejects the connection"
     keepaliveS: { min: 30, max: 1200 },
+    // MQTT 3.1.1 by default (no aliases there); hearth cites no Alibaba page for them over 5.
+    topicAliases: false,
     // MQTT 5 CONNACK Maximum Packet Size: "IoT Platform always returns 262144"
     maxPayloadBytes: 262_144,
     source: 'alibabacloud.com/help/en/iot/user-guide/mqtt-protocol',

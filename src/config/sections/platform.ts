@@ -74,6 +74,13 @@ export const platformSchema = object(
       ),
       'columns-deflate',
     ),
+    eventFormat: Defaulted(
+      oneOfStrings(
+        'Native codec: layout of events (docs/uplink-native.md). compact (default): positional JSON arrays, zlib-compressed against a fixed preset dictionary, on <prefix>/<gw>/ev (about a third of the bytes); json: one readable JSON object per event on events/<kind>, the original format, for platform integrations written against it. Either way every event goes out as soon as it is stored.',
+        ['compact', 'json'],
+      ),
+      'compact',
+    ),
     telemetryIntervalMs: Defaulted(
       integer(
         'Telemetry goes out at most this often (ms), unless a full batch waits; readings wait in the outbox meanwhile. Events (alarms, faults, restores) are never held. Default 60000; 0 sends every reading as soon as it is stored.',

@@ -2,7 +2,7 @@ import type { PlatformRules } from '../../config/sections/platform-rules.js';
 import type { Codec, OutboundMessage } from '../codec.js';
 
 /** Codec methods that return messages to publish. */
-const EMITTING = new Set<PropertyKey>(['encodeStatus', 'encodeTelemetry', 'encodeEvent', 'willMessage', 'onlineMessages', 'offlineMessages', 'statusHistory', 'encodeCommandResult']);
+const EMITTING = new Set<PropertyKey>(['encodeStatus', 'encodeTelemetry', 'encodeEvent', 'encodeEvents', 'willMessage', 'onlineMessages', 'offlineMessages', 'statusHistory', 'encodeCommandResult']);
 
 /**
  * The codec as the session uses it: every message it emits is held to the platform's rules (no

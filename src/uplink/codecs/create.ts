@@ -55,6 +55,7 @@ export function createCodec(config: HearthConfig, ctx: CodecContext): Codec {
         receiptKeys: new TrustedKeys([...(config.remote?.keys ?? []), ...(ctx.extraReceiptKeys ?? [])]),
         unsignedReceipts: p.unsignedReceipts,
         telemetryFormat: p.telemetryFormat,
+        eventFormat: p.eventFormat,
       });
   }
 }

@@ -3,6 +3,7 @@ import type { Reading } from '../../model/reading.js';
 import { isEnvelope, openEnvelope } from '../../signing/envelope.js';
 import { TrustedKeys } from '../../signing/keys.js';
 import type { Codec, GatewayStatus, OutboundMessage, ReceiptMessage } from '../codec.js';
+import { COMPACT_EVENT_TOPIC, encodeCompactEvents, fromWireId, type EventFormat } from './native-events.js';
 import { addTime, encodeTelemetryPayload, telemetryTopic, type TelemetryFormat } from './native-telemetry.js';
 
 /** Event as handed to the codec; `tsUnsynced` is set when the outbox corrected `ts`. */
@@ -10,6 +11,9 @@ type Timed = { ts: number; synced: boolean; mono: number; tsUnsynced?: number };
 
 /** Version of the payload layout; bumped on any incompatible change (docs/uplink-native.md). */
 export const NATIVE_FORMAT_VERSION = 1;
+
+/** Compact events packed into one message at most (a few kB even with long names and texts). */
+const MAX_COMPACT_EVENTS = 32;
 
 export interface NativeCodecOptions {
   gatewayId: string;
@@ -28,6 +32,11 @@ export interface NativeCodecOptions {
    * the config's default (platform.telemetryFormat) is `columns-deflate`.
    */
   telemetryFormat?: TelemetryFormat;
+  /**
+   * Layout of events (./native-events.ts). Default `json`, the original format; the config's
+   * default (platform.eventFormat) is `compact`.
+   */
+  eventFormat?: EventFormat;
 }
 
 /**
@@ -35,7 +44,8 @@ export interface NativeCodecOptions {
  *   <prefix>/<gw>/status          retained, QoS 1
  *   <prefix>/<gw>/telemetry       a batch of readings, QoS 1 (telemetry/columns[-deflate]: the
  *                                 compact layouts, ./native-telemetry.ts)
- *   <prefix>/<gw>/events/<kind>   one event per message, QoS 1
+ *   <prefix>/<gw>/events/<kind>   one event per message, QoS 1 (ev: the compact layout,
+ *                                 ./native-events.ts)
  *   <prefix>/<gw>/ack             platform -> gateway: {"v":1,"signed":…,"sig":…} over
  *                                 {"v":1,"kid":…,"gw":<gw>,"ids":[event ids]}; plain {"v":1,"ids":[…]}
  *                                 only with platform.unsignedReceipts (anyone who can publish on a
@@ -44,10 +54,13 @@ export interface NativeCodecOptions {
 export class NativeCodec implements Codec {
   private readonly base: string;
   private readonly now: () => number;
+  /** Compact events pack what waits at the same moment (a bound on the message, not a wait). */
+  readonly maxEventsPerMessage: number;
 
   constructor(private readonly options: NativeCodecOptions) {
     this.base = `${options.topicPrefix.replace(/\/+$/, '')}/${options.gatewayId}`;
     this.now = options.now ?? Date.now;
+    this.maxEventsPerMessage = options.eventFormat === 'compact' ? MAX_COMPACT_EVENTS : 1;
   }
 
   encodeStatus(status: GatewayStatus): OutboundMessage {
@@ -101,7 +114,12 @@ export class NativeCodec implements Codec {
     if (body.v !== NATIVE_FORMAT_VERSION || !Array.isArray(body.ids) || !body.ids.every((x) => typeof x === 'string')) {
       throw new Error('ack: expected {"v":1,"ids":[string...]}');
     }
-    return body.ids as string[];
+    // Compact events carry their ids in a short form (./native-events.ts); a receipt may name either.
+    // An id that only looks short is passed on as well: ids the gateway never sent are ignored.
+    return (body.ids as string[]).flatMap((id) => {
+      const own = fromWireId(id);
+      return own === id || id.startsWith('~') ? [own] : [own, id];
+    });
   }
 
   encodeTelemetry(readings: readonly Reading[]): OutboundMessage {
@@ -118,7 +136,17 @@ export class NativeCodec implements Codec {
     return { topic: `${this.base}/${telemetryTopic(format)}`, payload: encodeTelemetryPayload(format, head, readings), qos: 1, retain: false };
   }
 
+  /** Compact events: any number in one message, on one topic. The json format has one event a message. */
+  encodeEvents(events: readonly GatewayEvent[]): OutboundMessage {
+    if (events.length === 1) return this.encodeEvent(events[0]!);
+    if (this.options.eventFormat !== 'compact') throw new Error(`encodeEvents: the json event format has one event a message, got ${events.length}`);
+    return { topic: `${this.base}/${COMPACT_EVENT_TOPIC}`, payload: encodeCompactEvents(events), qos: 1, retain: false };
+  }
+
   encodeEvent(e: GatewayEvent): OutboundMessage {
+    if (this.options.eventFormat === 'compact') {
+      return { topic: `${this.base}/${COMPACT_EVENT_TOPIC}`, payload: encodeCompactEvents([e]), qos: 1, retain: false };
+    }
     const body: Record<string, unknown> = {
       v: NATIVE_FORMAT_VERSION,
       id: e.id,

@@ -11,6 +11,7 @@ import { startPymodbus } from '../../helpers/pymodbus.js';
 import { transpileForChild } from '../transpile.js';
 import { DELIVERY_MS, QUIET, SIREN_MS, type Msg } from './harness.js';
 import { repoPath, sibling } from '../../helpers/repo.js';
+import { eventFilters, eventsIn } from '../../helpers/platform-events.js';
 
 /**
  * Fault matrix: fsync fails. A shim preloaded into the gateway's process (native/fail-fsync.c)
@@ -38,8 +39,8 @@ t.test('fsync fails with EIO: the alarm sounds and is sent from memory; the stor
   const events: Msg[] = [];
   const sub = await mqtt.connectAsync(broker.url);
   t.teardown(() => sub.endAsync());
-  sub.on('message', (_topic, payload) => events.push(JSON.parse(payload.toString()) as Msg));
-  await sub.subscribeAsync('hearth/v1/mx-fsync/events/#', { qos: 1 });
+  sub.on('message', (topic, payload) => events.push(...(eventsIn(topic, payload) as Msg[])));
+  await sub.subscribeAsync(eventFilters('mx-fsync'), { qos: 1 });
 
   const config = join(dir, 'hearth.yaml');
   writeFileSync(

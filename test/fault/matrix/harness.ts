@@ -13,6 +13,7 @@ import { waitFor } from '../../helpers/net.js';
 import { Mosquitto } from '../../helpers/mosquitto.js';
 import { freePort } from '../../helpers/net.js';
 import { startPymodbus, type PymodbusServer } from '../../helpers/pymodbus.js';
+import { eventFilters, eventsIn } from '../../helpers/platform-events.js';
 
 /**
  * One gateway of the fault matrix (docs/alarm-path.md): the real daemon in this process with a
@@ -158,10 +159,10 @@ ${o.extraYaml ?? ''}
   const subscriber = async (): Promise<mqtt.MqttClient> => {
     const session = o.persistentSubscriber ? { clientId: `platform-${o.id}`, clean: false } : { clean: true };
     const sub = await mqtt.connectAsync(o.brokerUrl, { reconnectPeriod: 200, ...session });
-    sub.on('message', (_topic, payload) => events.push(JSON.parse(payload.toString()) as Msg));
-    await sub.subscribeAsync(`hearth/v1/${o.id}/events/#`, { qos: 1 });
+    sub.on('message', (topic, payload) => events.push(...(eventsIn(topic, payload) as Msg[])));
+    await sub.subscribeAsync(eventFilters(o.id), { qos: 1 });
     // Resubscribe after a broker restart (a clean session forgets subscriptions).
-    sub.on('connect', () => void sub.subscribeAsync(`hearth/v1/${o.id}/events/#`, { qos: 1 }).catch(() => undefined));
+    sub.on('connect', () => void sub.subscribeAsync(eventFilters(o.id), { qos: 1 }).catch(() => undefined));
     clients.push(sub);
     return sub;
   };

@@ -67,7 +67,7 @@ t.test('broker refusing publishes (PUBACK 0x87): the alarm sounds, is never park
   await waitFor(() => (r.daemon.gatewayParts().uplink.state().fireAlarmsRefused ?? 0) > 0, DELIVERY_MS);
   t.ok(r.daemon.faults.active('uplink:refused'), 'the refusal is a fault on the desk');
   t.equal(r.daemon.store.stats().depth.fire, 1, 'the fire alarm waits in the fire queue, not parked (other refused records may be)');
-  broker.setAcl(allow(`${PREFIX}/+/telemetry/#`, `${PREFIX}/+/events/#`));
+  broker.setAcl(allow(`${PREFIX}/+/telemetry/#`, `${PREFIX}/+/events/#`, `${PREFIX}/+/ev`));
   const allowed = performance.now();
   await broker.reload();
   await r.alarmAtPlatformWithin(allowed);
