@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap';
+import { decodeCompactEvents } from '../../src/uplink/codecs/native-events.js';
 import type { EventKind } from '../../src/model/event.js';
 import type { Codec, CommandResult, GatewayStatus, PlatformCommand } from '../../src/uplink/codec.js';
 import { AlibabaAlinkCodec } from '../../src/uplink/codecs/alibaba-alink.js';
@@ -42,6 +43,9 @@ function exercise(codec: Codec, commands: { topic: string; body: unknown }[]): v
     codec.encodeEvent(fireAlarm(100 + i, { kind, deviceId: 'dev-2', threshold: 0.15, unit: 'dB/m', value: 0.3, ...(kind === 'restore' ? { restores: 'ev-1' } : {}) }));
   });
   codec.encodeEvent(fault(200, { deviceId: 'gw-test', point: 'storage' }));
+  // A walk-test alarm and its restore: flagged as a test upstream.
+  codec.encodeEvent(fireAlarm(210, { deviceId: 'dev-2', test: true }));
+  codec.encodeEvent(fireAlarm(211, { kind: 'restore', deviceId: 'dev-2', restores: 'ev-210', value: false, test: true }));
   for (const c of commands) {
     const cmd = codec.decodeCommand?.(c.topic, Buffer.from(JSON.stringify(c.body))) as PlatformCommand;
     codec.encodeCommandResult?.(cmd, DONE);
@@ -104,6 +108,17 @@ t.test('Alibaba Alink', async (t) => {
       { topic: '/ext/rrpc/1234567/sys/gwPK/gw01/thing/service/commissioning_report', body: { id: '13', version: '1.0', params: {}, method: 'thing.service.commissioning_report' } },
     ]),
   );
+});
+
+t.test('a walk-test alarm carries its test flag in every codec', async (t) => {
+  const alarm = fireAlarm(400, { deviceId: 'dev-2', test: true });
+  const compact = new NativeCodec({ gatewayId: 'gw-test', topicPrefix: 'hearth/v1', version: '1.0.0', now: () => NOW, eventFormat: 'compact' });
+  t.equal(decodeCompactEvents(compact.encodeEvent(alarm).payload as Buffer)[0]!.test, true, 'native compact: more.test');
+  t.equal(decodeCompactEvents(compact.encodeEvent(fireAlarm(401, { deviceId: 'dev-2' })).payload as Buffer)[0]!.test, undefined, 'and only there');
+  const json = new NativeCodec({ gatewayId: 'gw-test', topicPrefix: 'hearth/v1', version: '1.0.0', now: () => NOW, eventFormat: 'json' });
+  t.equal(JSON.parse(json.encodeEvent(alarm).payload.toString()).test, true, 'native json: test');
+  const tb = new ThingsBoardCodec({ gatewayId: 'gw-test', version: '1.0.0', devices: DEVICES, deviceNamePrefix: 'site.', now: () => NOW });
+  t.match(tb.encodeEvent(alarm).payload.toString(), /"event_test":true/, 'ThingsBoard: event_test');
 });
 
 t.test('every published schema compiles and is some codec topic’s contract; every contract names a published schema', async (t) => {

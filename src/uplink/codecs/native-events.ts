@@ -52,6 +52,8 @@ export interface CompactMore {
   mono?: number;
   ts0?: number;
   msg?: string;
+  /** A walk-test alarm (a person testing a detector): not a fire. */
+  test?: boolean;
 }
 
 /**
@@ -118,6 +120,7 @@ export function compactEvent(e: GatewayEvent): CompactEvent {
     if (t.tsUnsynced !== undefined) more.ts0 = t.tsUnsynced;
   }
   if (!TEXT_FROM_FIELDS.has(e.kind)) more.msg = e.message;
+  if (e.test === true) more.test = true;
   const out: CompactEvent = [
     toWireId(e.id),
     e.kind,
@@ -167,6 +170,7 @@ export interface DecodedEvent {
   mono?: number;
   ts0?: number;
   msg?: string;
+  test?: boolean;
 }
 
 /** Reads a compact events payload (what a platform does; the demo's receiving centre and the tests use it). */
@@ -186,6 +190,7 @@ export function decodeCompactEvents(payload: Buffer): DecodedEvent[] {
     if (more?.mono !== undefined) out.mono = more.mono;
     if (more?.ts0 !== undefined) out.ts0 = more.ts0;
     if (more?.msg !== undefined) out.msg = more.msg;
+    if (more?.test === true) out.test = true;
     return out;
   });
 }

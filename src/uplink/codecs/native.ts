@@ -164,6 +164,7 @@ export class NativeCodec implements Codec {
     addTime(body, e as Timed);
     body.seq = e.seq;
     if (e.restores !== undefined) body.restores = e.restores;
+    if (e.test === true) body.test = true;
     return { topic: `${this.base}/events/${e.kind}`, payload: JSON.stringify(body), qos: 1, retain: false };
   }
 

@@ -70,6 +70,8 @@ export function flatEvent(e: GatewayEvent): Record<string, string | number | boo
   if (e.location.floor !== undefined) out.floor = e.location.floor;
   if (e.location.room !== undefined) out.room = e.location.room;
   if (e.restores !== undefined) out.restores = e.restores;
+  // A walk-test alarm: a person testing a detector, not a fire.
+  if (e.test === true) out.test = true;
   out.synced = e.synced;
   out.seq = e.seq;
   return out;
