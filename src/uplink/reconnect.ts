@@ -16,6 +16,13 @@ export const URGENT_RECONNECT_MAX_MS = 3000;
  */
 export const MAX_CONNECTS_PER_WINDOW = 3;
 
+/**
+ * While a fire alarm waits, the limit is this instead: a broker that restarts again and again must
+ * not hold a fire alarm for most of a minute (GB 26875.1: 10 s to the centre), and 10 connects a
+ * minute stays below EMQX's default ban at 15. Only a fire alarm lifts it; other events do not.
+ */
+export const MAX_CONNECTS_PER_WINDOW_FIRE = 10;
+
 export interface ReconnectScheduleOptions {
   minMs: number;
   maxMs: number;
@@ -23,6 +30,8 @@ export interface ReconnectScheduleOptions {
   random?: () => number;
   /** Fire alarms or other events wait for the platform. */
   eventsWaiting: () => boolean;
+  /** A fire alarm waits for the platform (lifts the flap limit to MAX_CONNECTS_PER_WINDOW_FIRE). Default: never. */
+  fireAlarmWaiting?: () => boolean;
   /** Makes the next connection attempt. */
   attempt: () => void;
   logger: Logger;
@@ -37,8 +46,8 @@ export interface ReconnectScheduleOptions {
  * - Further failed attempts: jittered exponential backoff up to maxMs.
  * - Events waiting: the same backoff capped at urgentMaxMs; an event committed while a longer wait
  *   is pending shortens that wait (GB 26875.1: 10 s from detection to the centre).
- * - Never more than MAX_CONNECTS_PER_WINDOW connections per maxMs, urgent or not: the attempt is
- *   put off until the oldest of them is maxMs old.
+ * - Never more than MAX_CONNECTS_PER_WINDOW connections per maxMs (MAX_CONNECTS_PER_WINDOW_FIRE
+ *   while a fire alarm waits): the attempt is put off until the oldest of them is maxMs old.
  */
 export class ReconnectSchedule {
   private readonly backoff: ReconnectBackoff;
@@ -95,13 +104,15 @@ export class ReconnectSchedule {
     this.wasConnected = true;
     const now = performance.now();
     this.connects.push(now);
-    while (this.connects.length > MAX_CONNECTS_PER_WINDOW) this.connects.shift();
+    while (this.connects.length > MAX_CONNECTS_PER_WINDOW_FIRE) this.connects.shift();
   }
 
   /** How long the flap limit holds the next attempt back: 0 unless the recent connections used it up. */
   private flapWait(): number {
-    if (this.connects.length < MAX_CONNECTS_PER_WINDOW) return 0;
-    return Math.max(0, Math.ceil(this.connects[0]! + this.options.maxMs - performance.now()));
+    const limit = this.options.fireAlarmWaiting?.() === true ? MAX_CONNECTS_PER_WINDOW_FIRE : MAX_CONNECTS_PER_WINDOW;
+    if (this.connects.length < limit) return 0;
+    const oldest = this.connects[this.connects.length - limit]!;
+    return Math.max(0, Math.ceil(oldest + this.options.maxMs - performance.now()));
   }
 
   /** Attempts since the last successful connection. */

@@ -141,6 +141,7 @@ export class UplinkSession {
       urgentMaxMs: options.urgentMaxMs ?? URGENT_RECONNECT_MAX_MS,
       ...(options.random ? { random: options.random } : {}),
       eventsWaiting: () => this.eventsWaiting(),
+      fireAlarmWaiting: () => this.fireAlarmWaiting(),
       attempt: () => this.connect(),
       logger: this.logger,
     });
@@ -327,6 +328,15 @@ export class UplinkSession {
 
   private scheduleReconnect(): void {
     if (!this.stopping) this.reconnect.schedule();
+  }
+
+  /** A fire alarm waits for the platform (a failed outbox: assume one may, in memory). */
+  private fireAlarmWaiting(): boolean {
+    try {
+      return this.options.outbox.stats().depth.fire > 0;
+    } catch {
+      return true;
+    }
   }
 
   /** Fire alarms or other events wait for the platform (parked ones do not count). */

@@ -1,16 +1,17 @@
 import t from 'tap';
-import { MAX_CONNECTS_PER_WINDOW, ReconnectSchedule } from '../../src/uplink/reconnect.js';
+import { MAX_CONNECTS_PER_WINDOW, MAX_CONNECTS_PER_WINDOW_FIRE, ReconnectSchedule } from '../../src/uplink/reconnect.js';
 
 const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** A schedule whose attempts are recorded, never made; `random` pins the draw. */
-function schedule(opts: { random: () => number; eventsWaiting?: () => boolean; minMs?: number; maxMs?: number }) {
+function schedule(opts: { random: () => number; eventsWaiting?: () => boolean; fireAlarmWaiting?: () => boolean; minMs?: number; maxMs?: number }) {
   const s = new ReconnectSchedule({
     minMs: opts.minMs ?? 1000,
     maxMs: opts.maxMs ?? 60_000,
     urgentMaxMs: 3000,
     random: opts.random,
     eventsWaiting: opts.eventsWaiting ?? (() => false),
+    ...(opts.fireAlarmWaiting ? { fireAlarmWaiting: opts.fireAlarmWaiting } : {}),
     attempt: () => undefined,
     logger: quiet,
   });
@@ -39,7 +40,7 @@ t.test('a fire alarm or event waiting: the urgent cap still applies after a lost
   t.ok(s.nextAttemptInMs()! <= 2000, `urgent: ${s.nextAttemptInMs()} ms`);
 });
 
-t.test(`at most ${MAX_CONNECTS_PER_WINDOW} connections per reconnectMaxMs, urgent or not: a flapping link waits`, async (t) => {
+t.test(`at most ${MAX_CONNECTS_PER_WINDOW} connections per reconnectMaxMs while no fire alarm waits (other events do not lift it): a flapping link waits`, async (t) => {
   const s = schedule({ random: () => 0, eventsWaiting: () => true });
   for (let i = 0; i < MAX_CONNECTS_PER_WINDOW - 1; i++) {
     s.reset();
@@ -51,6 +52,32 @@ t.test(`at most ${MAX_CONNECTS_PER_WINDOW} connections per reconnectMaxMs, urgen
   s.schedule();
   const held = s.nextAttemptInMs()!;
   t.ok(held > 55_000 && held <= 60_000, `the fourth waits for the first to be a minute old: ${held} ms`);
+  s.hurry(1);
+  t.ok(s.nextAttemptInMs()! > 55_000, 'an event committed meanwhile does not break the limit');
+});
+
+t.test(`a waiting fire alarm lifts the limit to ${MAX_CONNECTS_PER_WINDOW_FIRE} a window (a broker restarting again and again), never further`, async (t) => {
+  let fire = false;
+  const s = schedule({ random: () => 0, eventsWaiting: () => true, fireAlarmWaiting: () => fire });
+  for (let i = 0; i < MAX_CONNECTS_PER_WINDOW; i++) {
+    s.reset();
+    s.schedule();
+    s.cancel();
+  }
+  s.reset();
+  s.schedule();
+  t.ok(s.nextAttemptInMs()! > 55_000, `no fire alarm: held (${s.nextAttemptInMs()} ms)`);
+  fire = true;
   s.hurry(0);
-  t.ok(s.nextAttemptInMs()! > 55_000, 'a fire alarm committed meanwhile does not break the limit');
+  t.ok(s.nextAttemptInMs()! <= 3000, `a fire alarm committed: the urgent wait again (${s.nextAttemptInMs()} ms)`);
+  s.cancel();
+  for (let i = MAX_CONNECTS_PER_WINDOW + 1; i < MAX_CONNECTS_PER_WINDOW_FIRE - 1; i++) {
+    s.reset();
+    s.schedule();
+    t.ok(s.nextAttemptInMs()! <= 3000, `connection ${i + 1} dropped with the fire alarm waiting: ${s.nextAttemptInMs()} ms`);
+    s.cancel();
+  }
+  s.reset(); // the tenth in a minute
+  s.schedule();
+  t.ok(s.nextAttemptInMs()! > 55_000, `the eleventh waits, fire alarm or not: ${s.nextAttemptInMs()} ms (EMQX bans at 15 a minute)`);
 });
