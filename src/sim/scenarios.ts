@@ -59,11 +59,12 @@ function residualCurrent(t: number, unit: number, alarming: boolean): PointValue
  * trips, closes or tests it (breaker-mechanics.ts).
  */
 function leakageBreaker(t: number, unit: number): PointValues {
+  // A house circuit at a quiet hour: the leakage steady at a few mA, the load drifting slowly.
   return {
-    residual_current: Math.round(4 + wobble(t, unit, 2)),
+    residual_current: Math.round(4 + wobble(t, unit, 1, 97)),
     voltage: 229 + wobble(t, unit, 2, 53),
-    load_current: 6.5 + wobble(t, unit, 1.5, 29),
-    terminal_temperature: 31 + wobble(t, unit, 1, 47),
+    load_current: 6.5 + wobble(t, unit, 0.8, 181),
+    terminal_temperature: 31 + wobble(t, unit, 0.6, 307),
   };
 }
 
