@@ -14,6 +14,7 @@ import { Receipts, type ReceiptListener } from './receipts.js';
 import { handleCommandMessage } from './commands.js';
 import { ReconnectSchedule, URGENT_RECONNECT_MAX_MS } from './reconnect.js';
 import { withTelemetryInterval } from './telemetry-interval.js';
+import { outboxWaits } from './outbox-waits.js';
 
 export { URGENT_RECONNECT_MAX_MS, type ReceiptListener };
 
@@ -141,7 +142,7 @@ export class UplinkSession {
       urgentMaxMs: options.urgentMaxMs ?? URGENT_RECONNECT_MAX_MS,
       ...(options.random ? { random: options.random } : {}),
       eventsWaiting: () => this.eventsWaiting(),
-      fireAlarmWaiting: () => this.fireAlarmWaiting(),
+      fireAlarmWaiting: () => outboxWaits(this.options.outbox, 'fire'),
       attempt: () => this.connect(),
       logger: this.logger,
     });
@@ -330,24 +331,9 @@ export class UplinkSession {
     if (!this.stopping) this.reconnect.schedule();
   }
 
-  /** A fire alarm waits for the platform (a failed outbox: assume one may, in memory). */
-  private fireAlarmWaiting(): boolean {
-    try {
-      return this.options.outbox.stats().depth.fire > 0;
-    } catch {
-      return true;
-    }
-  }
-
   /** Fire alarms or other events wait for the platform (parked ones do not count). */
   private eventsWaiting(): boolean {
-    try {
-      const { depth } = this.options.outbox.stats();
-      return depth.fire + depth.events > 0;
-    } catch {
-      // A failed outbox: assume the worst, an alarm may be waiting in memory.
-      return true;
-    }
+    return outboxWaits(this.options.outbox, 'events');
   }
 
   private status(state: GatewayStatus['state']): GatewayStatus {

@@ -45,6 +45,7 @@ t.test('defaults are filled in', async (t) => {
     heartbeatMs: 300000,
     telemetryFormat: 'columns-deflate',
     telemetryIntervalMs: 60000,
+    eventFormat: 'compact',
   });
   t.same(c.api, { enabled: true, host: '0.0.0.0', port: 8080 });
   t.same(c.log, { level: 'info', format: 'auto' });

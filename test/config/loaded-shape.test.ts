@@ -79,6 +79,7 @@ buses:
   - { id: tcp, type: modbus-tcp, host: 10.0.0.3 }
 devices:
   - { id: smoke, profile: example-smoke-detector, bus: rtu, address: 1, location: { floor: 2 } }
+  - { id: breaker, profile: example-smart-leakage-breaker, bus: rtu, address: 2, location: { floor: 2 } }
 gpio:
   inputs: [{ id: contact, pin: 17, location: { room: hall } }]
   outputs: [{ name: siren, pin: 18 }]
@@ -86,6 +87,8 @@ tags:
   readers: [{ id: reader, protocol: rdm6300, port: /dev/ttyUSB1, location: { room: lift }, deny: {}, allow: {} }]
 actions:
   - { name: sound, when: { kinds: [alarm] }, do: [{ output: siren, mode: on }] }
+maintenance:
+  - { name: test, device: breaker, command: self_test, every: month }
 platform:
   url: mqtts://broker.example:8883
   huawei: { deviceId: gw, productId: p }
@@ -100,6 +103,7 @@ model: m
 kind: smoke
 points: [{ name: level, area: input, address: 0, type: int16 }]
 bitFields: [{ area: input, address: 1, bits: [{ bit: 0, name: alarm, role: alarm }] }]
+commands: [{ name: reset, write: { area: coil, address: 0, value: true }, confirm: { point: alarm, equals: false } }]
 `;
 
 t.test('a loaded config has every property its type promises (add a section missing here to EVERY_SECTION)', async (t) => {
