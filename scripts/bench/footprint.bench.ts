@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inflateSync } from 'node:zlib';
 import mqtt from 'mqtt';
 import { Mosquitto } from '../../test/helpers/mosquitto.js';
 import { startCountingSlave, type CountingSlave } from './lib/footprint-slave.js';
@@ -25,7 +26,8 @@ import type { Report } from './run.js';
  * Timeline per contender: start, first reading, 10 s warm-up, FOOTPRINT_BENCH_S (default 40) s
  * steady, FOOTPRINT_OUTAGE_S (default 30) s broker stopped (restarted on the same port, with its
  * persistence so the subscriber's session and queue survive), at least 20 s recovery and until the backlog has arrived (at most 120 s after the broker is back).
- * About 4 min in all.
+ * About 4 min in all. FOOTPRINT_DEFAULTS=1 adds a third run: the gateway with the shipped telemetry
+ * settings (60 s batches, columns-deflate), whose latency is the batching interval.
  */
 const UNITS = 50;
 const STEADY_MS = Number(process.env.FOOTPRINT_BENCH_S ?? 40) * 1000;
@@ -60,7 +62,7 @@ export async function run(report: Report): Promise<void> {
     sub = await mqtt.connectAsync(broker.url, { clientId: 'bench-footprint-platform', clean: false, reconnectPeriod: 250 });
     sub.on('error', () => {});
     sub.on('message', (topic, payload) => noteArrival(arrivals, topic, payload, performance.now()));
-    await sub.subscribeAsync(['hearth/v1/gw-footprint/telemetry', 'bench/bare/#'], { qos: 1 });
+    await sub.subscribeAsync(['hearth/v1/gw-footprint/telemetry', 'hearth/v1/gw-footprint/telemetry/columns-deflate', 'bench/bare/#'], { qos: 1 });
 
     const port = slave.port;
     const url = broker.url;
@@ -70,10 +72,17 @@ export async function run(report: Report): Promise<void> {
       brokerUrl: url,
       telemetry: 'telemetryFormat: readings, telemetryIntervalMs: 0',
     });
+    const hearth = (file: string) => (): ChildProcess => fork(join(here, 'lib', 'hearth-child.js'), [file], { execArgv: GATEWAY_NODE_FLAGS, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     const contenders: Contender[] = [
-      { name: 'hearth', topic: 'hearth', start: () => fork(join(here, 'lib', 'hearth-child.js'), [hearthConfig], { execArgv: GATEWAY_NODE_FLAGS, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }) },
+      { name: 'hearth', topic: 'hearth', start: hearth(hearthConfig) },
       { name: 'bare loop', topic: 'bare', start: () => fork(join(here, 'lib', 'bare-loop.js'), [String(port), String(UNITS), url, 'bench/bare'], { execArgv: GATEWAY_NODE_FLAGS, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }) },
     ];
+    if (process.env.FOOTPRINT_DEFAULTS === '1') {
+      // The shipped telemetry settings (60 s batches, columns-deflate): latency is then the batching
+      // interval, so this third run (two more minutes) is asked for, not done by default.
+      const shipped = writeFootprintConfig(mkdtempSync(join(dir, 'shipped-')), { units: UNITS, modbusPort: port, brokerUrl: url, telemetry: '' });
+      contenders.push({ name: 'hearth, shipped telemetry settings', topic: 'hearth', start: hearth(shipped) });
+    }
     for (const c of contenders) {
       arrivals.clear();
       await measure(report, c, slave, broker, arrivals);
@@ -96,7 +105,7 @@ async function measure(report: Report, c: Contender, slave: CountingSlave, broke
       child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`${c.name}: exited (${code}) before ready`))));
     });
     const pid = child.pid!;
-    await until(() => arrivals.size > 0, 30_000, `${c.name}: no reading at the subscriber within 30 s`);
+    await until(() => arrivals.size > 0, 90_000, `${c.name}: no reading at the subscriber within 90 s`);
     await sleep(WARMUP_MS);
 
     const t0 = performance.now();
@@ -201,6 +210,10 @@ function undelivered(slave: CountingSlave, arrivals: Arrivals, from: number, to:
 /** Notes the first arrival of each reading: the gateway's `readings` telemetry or the bare loop's JSON. */
 function noteArrival(arrivals: Arrivals, topic: string, payload: Buffer, at: number): void {
   try {
+    if (topic.endsWith('/columns-deflate')) {
+      noteColumns(arrivals, JSON.parse(inflateSync(payload).toString()) as Columns, at);
+      return;
+    }
     const body = JSON.parse(payload.toString()) as { unit?: number; seq?: number; readings?: { dev: string; pt: string; val: unknown }[] };
     if (topic.startsWith('bench/bare/')) {
       const key = `${body.unit}:${body.seq}`;
@@ -215,6 +228,21 @@ function noteArrival(arrivals: Arrivals, topic: string, payload: Buffer, at: num
   } catch {
     // not a reading (status messages): ignore
   }
+}
+
+/** The `columns` layout (docs/uplink-native.md): per device and point, arrays of values; odd readings in `rows`. */
+interface Columns {
+  dev?: Record<string, Record<string, { v: unknown[] }>>;
+  rows?: { dev: string; pt: string; val: unknown }[];
+}
+
+function noteColumns(arrivals: Arrivals, body: Columns, at: number): void {
+  const note = (dev: string, val: unknown): void => {
+    const key = `${dev.slice(1)}:${String(val)}`;
+    if (!arrivals.has(key)) arrivals.set(key, at);
+  };
+  for (const [dev, points] of Object.entries(body.dev ?? {})) for (const v of points.seq?.v ?? []) note(dev, v);
+  for (const r of body.rows ?? []) if (r.pt === 'seq') note(r.dev, r.val);
 }
 
 async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {

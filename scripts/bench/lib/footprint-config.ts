@@ -34,7 +34,7 @@ export function writeFootprintConfig(dir: string, opts: { units: number; modbusP
   for (let u = 1; u <= opts.units; u++) lines.push(`  - { id: tcp-${u}, type: modbus-tcp, host: 127.0.0.1, port: ${opts.modbusPort}, timeoutMs: 1000 }`);
   lines.push('devices:');
   for (let u = 1; u <= opts.units; u++) lines.push(`  - { id: u${u}, profile: ${profile}, bus: tcp-${u}, address: ${u}, pollIntervalMs: 1000, location: { building: Bench, floor: '1', room: 'r${u}' } }`);
-  lines.push(`platform: { url: '${opts.brokerUrl}', allowInsecure: true, codec: native, ${opts.telemetry} }`, '');
+  lines.push(`platform: { url: '${opts.brokerUrl}', allowInsecure: true, codec: native${opts.telemetry === '' ? '' : `, ${opts.telemetry}`} }`, '');
   const file = join(dir, 'hearth.yaml');
   writeFileSync(file, lines.join('\n'));
   return file;
