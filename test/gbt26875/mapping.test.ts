@@ -61,7 +61,8 @@ t.test('the demo configuration builds a site', async (t) => {
   t.match(demo.components.get('rcd-main'), { componentType: 17, address: componentAddress({ loop: 3, point: 1 }) });
   t.match(demo.components.get('smoke-101'), { componentType: 40, description: 'Smoke detector, flat 101 living room' });
   t.equal(encodeUnit({ type: 2, components: [{ ...demo.components.get('smoke-101')!, status: componentStatus(), time: new Date() }] }).length, 48, 'the long name is cut to 31 bytes');
-  t.equal(demo.components.size, 6);
+  t.equal(demo.components.size, 7);
+  t.match(demo.components.get('breaker-1'), { componentType: 17 }, 'the smart leakage breaker as a residual current detector');
 });
 
 t.test('a fire alarm: type 2 with the fire flag, then (with the raised conditions) type 1', async (t) => {

@@ -42,6 +42,8 @@ export const COMPONENT_TYPE_BY_KIND: Readonly<Record<string, number>> = {
   heat: ComponentType.heatDetector,
   'heat-point': ComponentType.pointHeatDetector,
   'residual-current': ComponentType.residualCurrentDetector,
+  // A smart leakage breaker measures and reports residual current: table 5 has no breaker.
+  'leakage-breaker': ComponentType.residualCurrentDetector,
   temperature: ComponentType.temperatureElectricalFireDetector,
   'electrical-fire': ComponentType.electricalFireMonitor,
   gas: ComponentType.combustibleGasDetector,
