@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { phone } from './phone.js';
 import { loadConfigWithProfiles } from '../../src/config/load.js';
 import { Daemon } from '../../src/daemon.js';
 import { silentLogger } from '../../src/log/logger.js';
@@ -21,7 +21,6 @@ import { MonitoringCentreSim } from '../../src/sim/monitoring-centre.js';
  * on any raw point identifier, i18n key or true/false in the visible text. Screenshots go to
  * test-artifacts/screenshots/ (docs/console.md).
  */
-const CHROMIUM = '/usr/bin/chromium';
 // Page functions run in the browser; the project's TypeScript lib has no DOM, so declare what they use.
 declare const document: {
   querySelector(sel: string): { textContent: string | null } | null;
@@ -93,21 +92,7 @@ const token = readToken(config.gateway.stateDir)!;
 // A resident's token, as the installer guide says to hand out (hearth user add ... --role viewer).
 const residentToken = addUser(config.gateway.stateDir, 'flat-101', 'viewer').token;
 
-const profileDir = mkdtempSync(join(tmpdir(), 'hearth-chromium-'));
-t.teardown(() => rmSync(profileDir, { recursive: true, force: true }));
-const context: BrowserContext = await chromium.launchPersistentContext(profileDir, {
-  executablePath: CHROMIUM,
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  viewport: { width: 390, height: 844 },
-  deviceScaleFactor: 2,
-  isMobile: true,
-  hasTouch: true,
-  locale: 'zh-CN',
-});
-t.teardown(() => context.close());
-const page: Page = context.pages()[0] ?? (await context.newPage());
-page.setDefaultTimeout(30_000);
+const { context, page } = await phone(t);
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
 /**

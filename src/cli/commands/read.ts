@@ -1,7 +1,6 @@
 import type { Command } from '../command.js';
 import { DEFAULT_CONFIG } from '../defaults.js';
 import { EXIT_USAGE, EXIT_UNAVAILABLE, EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
-import { loadConfigWithProfiles } from '../../config/load.js';
 import { devicePointSpecs } from '../../config/effective-points.js';
 import { createModbusBus } from '../../bus/modbus/index.js';
 import { createModbusDriver } from '../../../drivers/modbus/driver.js';
@@ -10,8 +9,7 @@ import { SystemClock } from '../../clock/clock.js';
 import { CounterSequence } from '../../model/sequence.js';
 import { HearthError } from '../../errors.js';
 import type { Reading } from '../../model/reading.js';
-import { reportError } from '../report-error.js';
-import { suggest } from '../../config/suggest.js';
+import { configuredDevice } from '../configured-device.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { explainOpenFailure, missingSerialPort } from '../explain-bus-open.js';
 import { recordingBus } from '../read/recording-bus.js';
@@ -56,27 +54,9 @@ export const readCommand: Command = {
       return EXIT_USAGE;
     }
 
-    let loaded;
-    try {
-      loaded = await loadConfigWithProfiles(parsed.values.config ?? DEFAULT_CONFIG, { checkFiles: false });
-    } catch (err) {
-      return reportError(err);
-    }
-    const { config, profiles } = loaded;
-    const device = config.devices.find((d) => d.id === deviceId);
-    if (!device) {
-      const ids = config.devices.map((d) => d.id);
-      const guess = suggest(deviceId, ids);
-      process.stderr.write(`hearth read: no device '${deviceId}' in the configuration (devices: ${ids.join(', ') || 'none'})${guess ? `; did you mean '${guess}'?` : ''}\n`);
-      return EXIT_USAGE;
-    }
-    const busIndex = config.buses.findIndex((b) => b.id === device.bus);
-    const busCfg = config.buses[busIndex];
-    const profile = profiles.get(device.id);
-    if (!busCfg || !profile) {
-      process.stderr.write(`hearth read: device '${deviceId}': bus or profile missing after validation\n`);
-      return EXIT_FAILURE;
-    }
+    const found = await configuredDevice('read', parsed.values.config, deviceId);
+    if (typeof found === 'number') return found;
+    const { config, device, profile, busCfg, busIndex } = found;
 
     const where = `${device.id} is on bus ${busCfg.id}: `;
     const configKey = `buses[${busIndex}]${busCfg.type === 'modbus-rtu' ? '.port' : ' (host, port)'} in ${config.sourcePath ?? 'the configuration'}`;

@@ -1,14 +1,13 @@
 import type { Command } from '../command.js';
 import { DEFAULT_CONFIG } from '../defaults.js';
 import { EXIT_USAGE, EXIT_UNAVAILABLE, EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
-import { loadConfigWithProfiles } from '../../config/load.js';
 import { createModbusBus } from '../../bus/modbus/index.js';
 import { checkParams } from '../../../drivers/modbus/command-request.js';
 import { runCommand, type CommandOutcome } from '../../../drivers/modbus/command-runner.js';
 import type { CommandDef } from '../../../drivers/modbus/profile-types.js';
 import { checkCaller } from '../../devices/command-policy.js';
 import { HearthError } from '../../errors.js';
-import { reportError } from '../report-error.js';
+import { configuredDevice } from '../configured-device.js';
 import { suggest } from '../../config/suggest.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { explainOpenFailure, missingSerialPort } from '../explain-bus-open.js';
@@ -51,27 +50,9 @@ export const writeCommand: Command = {
       process.stderr.write(`hearth write: give a device id\n${USAGE}\n`);
       return EXIT_USAGE;
     }
-    let loaded;
-    try {
-      loaded = await loadConfigWithProfiles(parsed.values.config ?? DEFAULT_CONFIG, { checkFiles: false });
-    } catch (err) {
-      return reportError(err);
-    }
-    const { config, profiles } = loaded;
-    const device = config.devices.find((d) => d.id === deviceId);
-    if (!device) {
-      const ids = config.devices.map((d) => d.id);
-      const guess = suggest(deviceId, ids);
-      process.stderr.write(`hearth write: no Modbus device '${deviceId}' in the configuration (devices: ${ids.join(', ') || 'none'})${guess ? `; did you mean '${guess}'?` : ''}\n`);
-      return EXIT_USAGE;
-    }
-    const profile = profiles.get(device.id);
-    const busIndex = config.buses.findIndex((b) => b.id === device.bus);
-    const busCfg = config.buses[busIndex];
-    if (!profile || !busCfg) {
-      process.stderr.write(`hearth write: device '${deviceId}': bus or profile missing after validation\n`);
-      return EXIT_FAILURE;
-    }
+    const found = await configuredDevice('write', parsed.values.config, deviceId);
+    if (typeof found === 'number') return found;
+    const { config, device, profile, busCfg, busIndex } = found;
     if (commandName === undefined) {
       process.stdout.write(listCommands(device.id, profile.model, profile.commands));
       return EXIT_OK;
