@@ -2,6 +2,8 @@ import { isRetryable, ModbusExceptionError } from '../../src/bus/modbus/errors.j
 import type { ModbusBus } from '../../src/bus/modbus/types.js';
 import { registerCount } from './decode.js';
 import { decodeBlock } from './driver.js';
+import { profilePointSpecs } from './profile-points.js';
+import { pointValue } from '../../src/model/point-value.js';
 import { commandRequest, expectedReadBack } from './command-request.js';
 import type { CommandDef, ModbusProfile } from './profile-types.js';
 import { planReads, type ReadItem, type Span } from './read-plan.js';
@@ -133,12 +135,12 @@ export async function readPoint(target: CommandTarget, name: string, priority = 
   if (block === undefined) throw new Error(`no read for '${name}'`);
   const reply = await bus.request({ op: 'read', unit, area: block.area, address: block.address, count: block.count }, { priority });
   const raw = decodeBlock(block, reply, profile, unit).find((v) => v.point === name)?.raw;
-  if (raw === undefined) throw new Error(`'${name}' did not decode`);
-  const def = profile.points.find((p) => p.name === name);
-  if (def !== undefined && def.type !== 'bool') return Number(raw) * (def.scale ?? 1) + (def.offset ?? 0);
-  const bit = typeof raw === 'boolean' ? raw : raw === 1;
-  const activeLow = def?.activeLow ?? profile.bitFields.flatMap((f) => f.bits).find((b) => b.name === name)?.activeLow ?? false;
-  return activeLow ? !bit : bit;
+  const spec = profilePointSpecs(profile).find((p) => p.name === name);
+  if (raw === undefined || spec === undefined) throw new Error(`'${name}' did not decode`);
+  // Scaled, limited and polarity-corrected by the same rules as readings.
+  const { value } = pointValue(spec, raw);
+  if (typeof value === 'string') throw new Error(`'${name}' is text, not a number or a state`);
+  return value;
 }
 
 function spanOf(profile: ModbusProfile, name: string): Span<ReadItem> {
