@@ -1,18 +1,14 @@
 import t from 'tap';
 import { ManualClock } from '../../src/clock/clock.js';
-import { RegisterMap } from '../../src/bus/modbus/register-map.js';
-import { createSimBus } from '../../src/bus/modbus/sim-bus.js';
 import type { MaintenanceTask } from '../../src/config/io-types.js';
-import type { DeviceConfig } from '../../src/config/types.js';
-import { DeviceCommands, type CommandAuditRecord, type DeviceCommandResult } from '../../src/devices/device-commands.js';
+import type { CommandAuditRecord, DeviceCommandResult } from '../../src/devices/device-commands.js';
 import { nextDue } from '../../src/devices/maintenance-due.js';
 import { MaintenanceSchedule, type MaintenanceState } from '../../src/devices/maintenance-schedule.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { attachBreakerMechanics } from '../../src/sim/breaker-mechanics.js';
 import { FakeTimers } from '../devices/fakes.js';
 import { recordFaults } from '../helpers/faults.js';
 import { waitFor } from '../helpers/net.js';
-import { breakerProfile } from './field.js';
+import { simulatedBreaker } from './field.js';
 
 const local = (y: number, m: number, d: number, hh = 0, mm = 0) => new Date(y, m - 1, d, hh, mm).getTime();
 
@@ -30,23 +26,8 @@ t.test('due times in local time: daily, weekly on a weekday, monthly on a day', 
  * a simulated bus with the demo breaker's mechanics (its contact moves 300 ms after a write).
  */
 async function rig(t: { teardown(fn: () => unknown): void }, start: number, state: MaintenanceState = { tasks: {} }) {
-  const map = new RegisterMap();
-  map.addUnit(1);
-  t.teardown(attachBreakerMechanics(map, 1));
-  const bus = createSimBus({ id: 'line', map, timeoutMs: 200 });
-  await bus.open();
-  t.teardown(() => bus.close());
   const audit: CommandAuditRecord[] = [];
-  const device = { id: 'breaker-1', bus: 'line', address: 1, enabled: true, location: { building: 'B' } } as unknown as DeviceConfig;
-  const commands = new DeviceCommands({
-    devices: [device],
-    profiles: new Map([['breaker-1', breakerProfile()]]),
-    bus: () => bus,
-    audit: (r) => audit.push(r),
-    logger: silentLogger(),
-    now: () => Date.now(),
-    readBackEveryMs: 50,
-  });
+  const { map, commands } = await simulatedBreaker(t, (r) => audit.push(r), () => Date.now());
   const clock = new ManualClock(start);
   const timers = new FakeTimers(clock);
   const { faults, events: faultEvents } = recordFaults();

@@ -1,20 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { RegisterMap } from '../../src/bus/modbus/register-map.js';
-import { createSimBus } from '../../src/bus/modbus/sim-bus.js';
-import type { DeviceConfig, RemoteConfig } from '../../src/config/types.js';
-import { DeviceCommands } from '../../src/devices/device-commands.js';
+import type { RemoteConfig } from '../../src/config/types.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { AuditLog, type AuditEntry } from '../../src/remote/audit-log.js';
 import { commandAuditEntry } from '../../src/remote/command-audit.js';
 import { RemoteCommandDispatcher } from '../../src/remote/dispatcher.js';
 import { SeenStore } from '../../src/remote/seen-store.js';
-import { attachBreakerMechanics } from '../../src/sim/breaker-mechanics.js';
 import { TrustedKeys } from '../../src/signing/keys.js';
 import { tempDir } from '../outbox/fixtures.js';
 import { operator, signedCommand } from '../remote/signing-fixtures.js';
-import { breakerProfile } from './field.js';
+import { simulatedBreaker } from './field.js';
 
 const NOW = 1_800_000_000_000;
 const ops = operator('ops');
@@ -26,22 +22,8 @@ const ops = operator('ops');
  */
 t.test('remote device commands: signed, allowed, confirmed where safety asks it, audited', async (t) => {
   const dir = tempDir(t, 'hearth-remote-device-');
-  const map = new RegisterMap();
-  map.addUnit(1);
-  t.teardown(attachBreakerMechanics(map, 1));
-  const bus = createSimBus({ id: 'line', map, timeoutMs: 200 });
-  await bus.open();
-  t.teardown(() => bus.close());
   const audit = new AuditLog(dir);
-  const commands = new DeviceCommands({
-    devices: [{ id: 'breaker-1', bus: 'line', address: 1, enabled: true, location: { building: 'B' } } as unknown as DeviceConfig],
-    profiles: new Map([['breaker-1', breakerProfile()]]),
-    bus: () => bus,
-    audit: (r) => audit.append(commandAuditEntry(r)),
-    logger: silentLogger(),
-    now: () => NOW,
-    readBackEveryMs: 50,
-  });
+  const { commands } = await simulatedBreaker(t, (r) => audit.append(commandAuditEntry(r)), () => NOW);
   const make = (allow: RemoteConfig['allow']) => {
     const config: RemoteConfig = { enabled: true, keys: [ops.entry], allow, unsigned: [], delegate: [], replayWindowMs: 120_000, ratePerMinute: 60, rollbackAfterMs: 300_000 };
     const seen = new SeenStore(dir, { capacity: 64 });
