@@ -51,6 +51,8 @@ const HOUR_MS = 3_600_000;
  */
 export class MaintenanceSchedule {
   private readonly timers = new Map<string, TimerHandle>();
+  /** When each task is due as armed (a postponed or made-up run included). */
+  private readonly dues = new Map<string, number>();
   private running = false;
 
   constructor(private readonly o: MaintenanceScheduleOptions) {}
@@ -77,7 +79,7 @@ export class MaintenanceSchedule {
     const now = this.o.now();
     return this.o.tasks.map((task) => {
       const record = this.o.state.data.tasks[task.name];
-      return { task, record, nextDue: nextDue(task, record?.lastRunAt ?? now), overdue: this.isOverdue(task, now) };
+      return { task, record, nextDue: this.dues.get(task.name) ?? nextDue(task, record?.lastRunAt ?? now), overdue: this.isOverdue(task, now) };
     });
   }
 
@@ -99,6 +101,7 @@ export class MaintenanceSchedule {
 
   private arm(task: MaintenanceTask, due: number): void {
     if (!this.running) return;
+    this.dues.set(task.name, due);
     const wait = Math.max(0, Math.min(due - this.o.now(), MAX_WAIT_MS));
     this.timers.set(
       task.name,

@@ -70,6 +70,7 @@ t.test('never during an alarm: postponed until it is over', async (t) => {
   r.setAlarm(true);
   await r.timers.advance(5 * 3_600_000);
   t.equal(r.reports.length, 0, 'due at 03:00, an alarm active: not run');
+  t.ok(r.schedule.list()[0]!.nextDue > local(2026, 2, 1, 3, 0) && r.schedule.list()[0]!.nextDue <= r.clock.now() + 600_000, 'the next due shown is the postponed one');
   await t.rejects(r.schedule.runNow('leakage-test', 'ann'), /not during an alarm/, 'on demand neither');
   r.setAlarm(false);
   await r.timers.advance(11 * 60_000);
