@@ -63,10 +63,11 @@ t.test('a dead slave backs off while its bus neighbour keeps its rate, and recov
     good.calls.every((c, i) => c.mono === i * 1000),
     'fixed rate: polls start on the slot, no drift despite bus contention',
   );
-  // Failures end at 300, 1620, 3920, ...; next poll after 1, 2, 4, 8, 16, 16 s.
+  // The second of two devices is first due half an interval after start (spread over the interval).
+  // Failures end at 800, 2100, 4400, ...; next poll after 1, 2, 4, 8, 16, 16 s.
   t.same(
     dead.calls.map((c) => c.mono),
-    [0, 1320, 3620, 7920, 16_220, 32_520, 48_820],
+    [500, 1800, 4100, 8400, 16_700, 33_000, 49_300],
     'dead device: exponential backoff capped at 16 s',
   );
   t.ok(bus.busyMs < 61 * 20 + 8 * 300, 'the dead slave cost little bus time');
@@ -77,7 +78,7 @@ t.test('a dead slave backs off while its bus neighbour keeps its rate, and recov
   deadAnswer = healthy;
   await w.timers.advance(15_000);
   const afterRecovery = dead.calls.filter((c) => c.mono > 60_000).map((c) => c.mono);
-  t.equal(afterRecovery[0], 65_120, 'the backed-off retry finds it alive');
+  t.equal(afterRecovery[0], 65_600, 'the backed-off retry finds it alive');
   t.same(
     afterRecovery.slice(1).map((m, i) => m - (afterRecovery[i] ?? 0)),
     Array(afterRecovery.length - 1).fill(1000),
@@ -175,11 +176,12 @@ t.test('disabled devices are not polled; fire devices are armed first', async (t
     ['smoke', 'off', 'rcd'],
   );
   scheduler.start();
-  await w.timers.advance(4500);
+  await w.timers.advance(4000);
   t.equal(off.calls.length, 0);
   t.equal(scheduler.snapshot().find((s) => s.id === 'off')?.state, 'disabled');
+  // Spread over the interval: the fire device at once, the other (second of two enabled) half an interval later.
   t.same(smoke.calls[0], { mono: 0, priority: 0 });
-  t.same(rcd.calls[0], { mono: 0, priority: 10 });
+  t.same(rcd.calls[0], { mono: 500, priority: 10 });
   t.match(scheduler.snapshot().find((s) => s.id === 'rcd'), { state: 'online', schedule: { nextPollInMs: 500, skippedSlots: 0 } });
   await stopOnFakeTime(scheduler, w.timers);
 });
@@ -201,5 +203,26 @@ t.test('restart while a poll is still on the bus: no second timer, no overlappin
     [0, 3000, 6000],
   );
   t.equal(slow.maxConcurrent, 1);
+  await stopOnFakeTime(scheduler, w.timers);
+});
+
+t.test('devices are spread over their interval, not polled all at once, and keep their phase', async (t) => {
+  const w = world();
+  const drivers = [0, 1, 2, 3].map(() => new ScriptedDriver(points, w.timers, healthy));
+  const scheduler = w.scheduler(drivers.map((d, i) => w.runtime(d, { id: `d${i}`, address: i + 1 })));
+  scheduler.start();
+  await w.timers.advance(5_999);
+  t.same(
+    drivers.map((d) => d.calls[0]?.mono),
+    [0, 250, 500, 750],
+    'the k-th of 4 devices first polled k/4 of the 1 s interval after start',
+  );
+  for (const [i, d] of drivers.entries()) {
+    t.same(
+      d.calls.map((c) => c.mono),
+      [0, 1, 2, 3, 4, 5].map((n) => n * 1000 + i * 250),
+      `d${i}: fixed rate from its own phase, no slot missed`,
+    );
+  }
   await stopOnFakeTime(scheduler, w.timers);
 });
