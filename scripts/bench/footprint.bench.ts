@@ -8,6 +8,8 @@ import mqtt from 'mqtt';
 import { Mosquitto } from '../../test/helpers/mosquitto.js';
 import { startCountingSlave, type CountingSlave } from './lib/footprint-slave.js';
 import { writeFootprintConfig } from './lib/footprint-config.js';
+import { EventArrivals } from './lib/footprint-events.js';
+import { eventFilters } from '../../test/helpers/platform-events.js';
 import { GATEWAY_NODE_FLAGS } from './lib/node-flags.js';
 import { sampleProc, type ProcSample } from './lib/proc-meter.js';
 import { percentile, sleep } from './lib/stats.js';
@@ -21,17 +23,22 @@ import type { Report } from './run.js';
  * and RSS over the steady window (before the outage), peak RSS (VmHWM, whole run incl. start-up),
  * storage bytes written. The slave numbers every read it serves per unit and notes when; the
  * subscriber notes when each (unit, seq) arrives: serve→publish latency over the steady window,
- * and readings lost (served but never delivered) over the whole run including the outage.
+ * and readings lost (served but never delivered) over the whole run including the outage. Each
+ * unit's fire alarm bit changes every 20 reads (footprint-slave.ts): 2.5 alarms or restores a
+ * second across the 50 units, which the gateway commits with an fsync before publishing; their
+ * serve→publish and losses are counted the same way (footprint-events.ts).
  *
  * Timeline per contender: start, first reading, 10 s warm-up, FOOTPRINT_BENCH_S (default 40) s
- * steady, FOOTPRINT_OUTAGE_S (default 30) s broker stopped (restarted on the same port, with its
- * persistence so the subscriber's session and queue survive), at least 20 s recovery and until the backlog has arrived (at most 120 s after the broker is back).
- * About 4 min in all. FOOTPRINT_DEFAULTS=1 adds a third run: the gateway with the shipped telemetry
+ * steady, FOOTPRINT_ALARMS_S (default 40) s of alarms and 3 s for the last restores,
+ * FOOTPRINT_OUTAGE_S (default 30) s broker stopped (restarted on the same port, with its
+ * persistence so the subscriber's session and queue survive), at least 20 s recovery and until
+ * the backlog has arrived (at most 120 s after the broker is back). About 5.5 min in all. FOOTPRINT_DEFAULTS=1 adds a third run: the gateway with the shipped telemetry
  * settings (60 s batches, columns-deflate), whose latency is the batching interval.
  */
 const UNITS = 50;
 const STEADY_MS = Number(process.env.FOOTPRINT_BENCH_S ?? 40) * 1000;
 const OUTAGE_MS = Number(process.env.FOOTPRINT_OUTAGE_S ?? 30) * 1000;
+const ALARMS_MS = Number(process.env.FOOTPRINT_ALARMS_S ?? 40) * 1000;
 const WARMUP_MS = 10_000;
 const RECOVERY_MS = 20_000;
 /** Reads served this close to the end may still be on their way: not counted as lost. */
@@ -40,6 +47,9 @@ const TAIL_MS = 3000;
 const BACKLOG_DEADLINE_MS = 120_000;
 const DAY_MS = 86_400_000;
 const here = dirname(fileURLToPath(import.meta.url));
+
+/** The gateway's alarms and restores of the units' alarm bits, as the subscriber received them. */
+const events = new EventArrivals();
 
 /** First arrival time of each `${unit}:${seq}` at the subscriber. */
 type Arrivals = Map<string, number>;
@@ -61,8 +71,11 @@ export async function run(report: Report): Promise<void> {
     broker = await Mosquitto.start({ persistence: true });
     sub = await mqtt.connectAsync(broker.url, { clientId: 'bench-footprint-platform', clean: false, reconnectPeriod: 250 });
     sub.on('error', () => {});
-    sub.on('message', (topic, payload) => noteArrival(arrivals, topic, payload, performance.now()));
-    await sub.subscribeAsync(['hearth/v1/gw-footprint/telemetry', 'hearth/v1/gw-footprint/telemetry/columns-deflate', 'bench/bare/#'], { qos: 1 });
+    sub.on('message', (topic, payload) => {
+      const at = performance.now();
+      if (!events.note(topic, payload, at)) noteArrival(arrivals, topic, payload, at);
+    });
+    await sub.subscribeAsync(['hearth/v1/gw-footprint/telemetry', 'hearth/v1/gw-footprint/telemetry/columns-deflate', 'bench/bare/#', ...eventFilters('gw-footprint')], { qos: 1 });
 
     const port = slave.port;
     const url = broker.url;
@@ -85,6 +98,7 @@ export async function run(report: Report): Promise<void> {
     }
     for (const c of contenders) {
       arrivals.clear();
+      events.clear();
       await measure(report, c, slave, broker, arrivals);
     }
   } finally {
@@ -118,6 +132,17 @@ async function measure(report: Report, c: Contender, slave: CountingSlave, broke
     const t1 = performance.now();
     const s1 = sampleProc(pid);
 
+    // Alarms: every unit's alarm bit changes every 20 reads (2.5 alarms or restores a second in
+    // all) while the readings go on; then all restore. Apart from the steady window, whose CPU
+    // figure compares readings alone with the floor's.
+    slave.alarmsActive(true);
+    const e0 = performance.now();
+    await sleep(ALARMS_MS);
+    slave.alarmsActive(false);
+    await sleep(3000);
+    const e1 = performance.now();
+    const se = sampleProc(pid);
+
     await broker.stop();
     const outFrom = performance.now();
     await sleep(OUTAGE_MS);
@@ -131,7 +156,7 @@ async function measure(report: Report, c: Contender, slave: CountingSlave, broke
     const tEnd = performance.now();
     const s2 = sampleProc(pid);
 
-    printFigures(report, c.name, { slave, arrivals, t0, t1, outFrom, outTo, tEnd, s0, s1, s2, rss });
+    printFigures(report, c.name, { slave, arrivals, t0, t1, e0, e1, s1e: s1, se, outFrom, outTo, tEnd, s0, s1, s2, rss });
   } finally {
     child.send('stop', () => {});
     const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -145,6 +170,11 @@ interface Window {
   arrivals: Arrivals;
   t0: number;
   t1: number;
+  /** The alarms window. */
+  e0: number;
+  e1: number;
+  s1e: ProcSample;
+  se: ProcSample;
   outFrom: number;
   outTo: number;
   tEnd: number;
@@ -188,6 +218,14 @@ function printFigures(report: Report, name: string, w: Window): void {
   report(`footprint ${name}: serve→publish p99`, round2(percentile(latencies, 99)), 'ms');
   report(`footprint ${name}: readings lost`, lost, `of ${served} served over ${wholeS.toFixed(0)} s (during the outage: ${outageLost} of ${outageServed})`);
   report(`footprint ${name}: broker back → outage backlog delivered`, round2((lastOutageArrival - w.outTo) / 1000), 's (last reading served during the outage at the subscriber)');
+  if (events.any()) {
+    const ev = events.figures(w.slave, UNITS, { from: w.e0, to: w.e1, lostTo: w.tEnd - TAIL_MS });
+    report(`footprint ${name}: CPU, alarms window`, round2((w.se.cpuMs - w.s1e.cpuMs) / (w.e1 - w.e0) * 100), `% of one core (${((w.e1 - w.e0) / 1000).toFixed(0)} s, readings and 2.5 alarms or restores a second)`);
+    report(`footprint ${name}: storage written, alarms window`, Math.round((w.se.writeBytes - w.s1e.writeBytes) / Math.max(1, ev.latencies.length) / 100) / 10, 'KB per alarm or restore (everything written in the window, divided by them)');
+    report(`footprint ${name}: fire alarm serve→publish p50`, round2(percentile(ev.latencies, 50)), `ms (${ev.latencies.length} alarms and restores; each committed with an fsync first)`);
+    report(`footprint ${name}: fire alarm serve→publish p99`, round2(percentile(ev.latencies, 99)), 'ms');
+    report(`footprint ${name}: fire alarms lost`, ev.lost, `of ${ev.changes} alarm bit changes served over ${wholeS.toFixed(0)} s`);
+  }
   const steadyBytes = w.s1.writeBytes - w.s0.writeBytes;
   const wholeBytes = w.s2.writeBytes - w.s0.writeBytes;
   const mb = (b: number): number => Math.round(b / 10_000) / 100;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 /**
  * The gateway's config for the footprint bench, written into `dir`: `units` Modbus TCP devices,
  * each on a TCP connection of its own to the bench slave (as 50 meters on a site network are),
- * polled once a second, with a one-point profile (the slave's sequence register), uplink to the
+ * polled once a second, with a profile of the slave's sequence register and its alarm bit, uplink to the
  * bench's Mosquitto with the native codec. API off, log level error.
  *
  * `telemetry` is what the platform section says about telemetry timing: the bench runs the
@@ -19,9 +19,14 @@ export function writeFootprintConfig(dir: string, opts: { units: number; modbusP
     [
       'model: BENCH-COUNTER',
       'kind: io',
-      'description: Bench slave whose input register 0 counts the reads it served.',
+      'description: Bench slave whose input register 0 counts the reads it served; bit 0 of register 1 is its fire alarm.',
       'points:',
       '  - { name: seq, area: input, address: 0, type: uint16 }',
+      'bitFields:',
+      '  - area: input',
+      '    address: 1',
+      '    bits:',
+      '      - { bit: 0, name: alarm, role: alarm, severity: fire, description: Bench fire alarm }',
       '',
     ].join('\n'),
   );

@@ -6,11 +6,27 @@ import { startModbusTcpServer, type ModbusTcpServer } from '../../../src/bus/mod
  * register 0 of each unit is a sequence number that goes up by one every time it is read, and the
  * moment of each read is kept, so a subscriber that sees (unit, seq) knows when that value left the
  * device: serve→publish latency and losses are counted per reading, whoever polled it.
+ *
+ * Input register 1, bit 0, is the unit's fire alarm. Quiet until `alarmsActive(true)`; then each
+ * unit is in alarm for ALARM_PERIOD/2 reads out of ALARM_PERIOD, at its own phase, until
+ * `alarmsActive(false)` restores them all. The state served with each sequence number is kept
+ * (`alarms`): the read that first served a new state is when the alarm (or restore) left the
+ * device, serve→publish for events.
  */
+export const ALARM_PERIOD = 40;
+
+function alarmAt(unit: number, seq: number): boolean {
+  return (seq + ((unit * 7) % ALARM_PERIOD)) % ALARM_PERIOD >= ALARM_PERIOD / 2;
+}
+
 export interface CountingSlave {
   readonly port: number;
   /** Serve time (performance.now()) of every sequence number of a unit, index = seq. */
   served(unit: number): readonly number[];
+  /** The alarm bit served with every sequence number of a unit, index = seq. */
+  alarms(unit: number): readonly boolean[];
+  /** Starts (true) or ends (false, every unit restored) the alarm changes. */
+  alarmsActive(on: boolean): void;
   /** Reads served so far, all units. */
   total(): number;
   close(): Promise<void>;
@@ -18,6 +34,8 @@ export interface CountingSlave {
 
 class CountingMap extends RegisterMap {
   readonly serveTimes = new Map<number, number[]>();
+  readonly alarmBits = new Map<number, boolean[]>();
+  alarmsOn = false;
   count = 0;
 
   override readRegisters(unit: number, area: 'holding' | 'input', address: number, count: number): number[] {
@@ -25,7 +43,11 @@ class CountingMap extends RegisterMap {
     if (area === 'input' && address === 0 && times !== undefined) {
       // seq 0 is never served: a default-zero register cannot be mistaken for a reading.
       times.push(performance.now());
-      this.set(unit, 'input', 0, (times.length - 1) & 0xffff);
+      const seq = times.length - 1;
+      this.set(unit, 'input', 0, seq & 0xffff);
+      const alarm = this.alarmsOn && alarmAt(unit, seq);
+      this.alarmBits.get(unit)?.push(alarm);
+      this.set(unit, 'input', 1, alarm ? 1 : 0);
       this.count++;
     }
     return super.readRegisters(unit, area, address, count);
@@ -37,11 +59,14 @@ export async function startCountingSlave(units: number): Promise<CountingSlave> 
   for (let u = 1; u <= units; u++) {
     map.addUnit(u);
     map.serveTimes.set(u, [NaN]);
+    map.alarmBits.set(u, [false]);
   }
   const server: ModbusTcpServer = await startModbusTcpServer({ map });
   return {
     port: server.port,
     served: (unit) => map.serveTimes.get(unit) ?? [],
+    alarms: (unit) => map.alarmBits.get(unit) ?? [],
+    alarmsActive: (on) => void (map.alarmsOn = on),
     total: () => map.count,
     close: () => server.close(),
   };
