@@ -89,6 +89,12 @@ export class Lane {
     for (const priority of PRIORITIES) {
       if (priority > last) break;
       if (this.depth.of(priority) === 0 && !(priority === PRIORITY_TELEMETRY && this.inWindow())) continue;
+      // Every live event row of this destination is held (in flight, or confirmed and awaiting its
+      // delete): nothing to lease, no query. Both counts are kept beside the same commits (a row
+      // leaves `live` in the commit that deletes it, and is forgotten right after), and events
+      // are always rows, never in the write-behind window. Without this the drain read the event
+      // rows again for every reading sent while an alarm was in flight.
+      if (priority !== PRIORITY_TELEMETRY && this.depth.of(priority) <= this.leases.heldAt(priority)) continue;
       const rows = this.host.guard('nextBatch', () => this.leaseRows(priority, priority === PRIORITY_TELEMETRY ? limits.maxReadings : 1, limits.maxBytes));
       if (rows.length === 0) continue;
       const ids = rows.map((r) => r.id);

@@ -14,6 +14,8 @@ export class LeaseTracker {
   private readonly held = new Map<number, { priority: Priority; acked: boolean; leased: boolean }>();
   private readonly acked = new Set<number>();
   private readonly cursors: number[] = PRIORITIES.map(() => 0);
+  /** Held ids per priority (leased, or delivered and not yet deleted). */
+  private readonly heldCounts: number[] = PRIORITIES.map(() => 0);
 
   cursor(priority: Priority): number {
     return this.cursors[priority] ?? 0;
@@ -23,9 +25,14 @@ export class LeaseTracker {
     return this.held.has(id);
   }
 
+  /** How many ids of `priority` are held: leased, or delivered and not deleted yet. */
+  heldAt(priority: Priority): number {
+    return this.heldCounts[priority] ?? 0;
+  }
+
   /** Marks `id` as leased and moves the cursor over it (ids are leased in ascending order). */
   lease(id: number, priority: Priority): void {
-    this.held.set(id, { priority, acked: false, leased: true });
+    this.hold(id, { priority, acked: false, leased: true });
     this.skip(priority, id);
   }
 
@@ -39,7 +46,7 @@ export class LeaseTracker {
     for (const id of ids) {
       const h = this.held.get(id);
       if (h === undefined || h.acked) continue;
-      this.held.delete(id);
+      this.unhold(id);
       if (id - 1 < this.cursor(h.priority)) this.cursors[h.priority] = id - 1;
     }
   }
@@ -51,7 +58,7 @@ export class LeaseTracker {
       const h = this.held.get(id);
       if (h?.acked === true) continue;
       // An id delivered without a lease (e.g. by a tool) is still deleted; priority is read on delete.
-      this.held.set(id, { priority: h?.priority ?? 2, acked: true, leased: h !== undefined });
+      this.hold(id, { priority: h?.priority ?? 2, acked: true, leased: h !== undefined });
       this.acked.add(id);
       marked.push(id);
     }
@@ -77,7 +84,7 @@ export class LeaseTracker {
   forget(ids: readonly number[]): void {
     for (const id of ids) {
       this.acked.delete(id);
-      this.held.delete(id);
+      this.unhold(id);
     }
   }
 
@@ -89,5 +96,19 @@ export class LeaseTracker {
   /** Leased and not yet delivered. */
   inflight(): number {
     return this.held.size - this.acked.size;
+  }
+
+  private hold(id: number, entry: { priority: Priority; acked: boolean; leased: boolean }): void {
+    const before = this.held.get(id);
+    if (before !== undefined) this.heldCounts[before.priority] = this.heldAt(before.priority) - 1;
+    this.held.set(id, entry);
+    this.heldCounts[entry.priority] = this.heldAt(entry.priority) + 1;
+  }
+
+  private unhold(id: number): void {
+    const h = this.held.get(id);
+    if (h === undefined) return;
+    this.held.delete(id);
+    this.heldCounts[h.priority] = this.heldAt(h.priority) - 1;
   }
 }
