@@ -35,15 +35,16 @@ CREATE TABLE IF NOT EXISTS meta (
 /**
  * Page size of a new outbox file (an existing file keeps its own). An event's commit writes whole
  * pages to the log (the table's leaf, the send-order index's leaf; before schema version 4 also
- * the AUTOINCREMENT counter's page) and is fsynced alone: on flash every commit costs the pages it touches. Measured on ext4 (bytes the
- * process sent to storage, /proc/self/io): an alarm inserted and later deleted costs 17.6 KB with
- * 4096-byte pages, 11.4 KB with 2048, 8.3 KB with 1024 and 6.7 KB with 512; a reading spilled in a
- * batch of 150 costs 690, 620 and 650 bytes with 4096, 2048 and 1024. Smaller pages would halve
- * what an event writes, but the full-disk handling (full-disk.ts, reserve.ts) is sized and tested
- * on 4096-byte pages, and with 1024 the fault matrix's full tmpfs no longer surfaces the storage
- * fault in time (docs/outbox.md, "Not yet"): 4096, SQLite's default, until that is understood.
+ * the AUTOINCREMENT counter's page) and is fsynced alone: on flash every commit costs the pages it
+ * touches. Measured on ext4 (bytes the process sent to storage, /proc/self/io), with the counter:
+ * an alarm inserted and later deleted cost 17.6 KB with 4096-byte pages, 11.4 KB with 2048, 8.3 KB
+ * with 1024 and 6.7 KB with 512; a reading spilled in a batch of 150 costs 690, 620 and 650 bytes
+ * with 4096, 2048 and 1024. 1024 halves what an event writes. Small pages put a 4 MiB log past the
+ * first block of the log's index, which on a full disk after an unclean stop turned SQLITE_FULL
+ * into SQLITE_IOERR_SHMSIZE: the open truncates the log for that (truncateLog below). The ballast
+ * (storage-pressure.ts) is sized from the page size and the auto-checkpoint, whatever they are.
  */
-export const PAGE_SIZE = 4096;
+export const PAGE_SIZE = 1024;
 
 /** Size of the write-ahead log at which it is checkpointed into the database file. */
 const AUTOCHECKPOINT_BYTES = 4 * 1024 * 1024;
@@ -68,6 +69,27 @@ export function applyPragmas(db: Database): void {
   db.pragma(`wal_autocheckpoint = ${Math.round(AUTOCHECKPOINT_BYTES / Number(db.pragma('page_size', { simple: true })))}`);
   // Keep the log from staying large after a checkpoint that followed a long outage.
   db.pragma('journal_size_limit = 67108864');
+}
+
+/**
+ * At open, after SQLite recovered the log: the log is copied into the database and truncated to 0
+ * bytes. Why: the log's index (the `-shm` file) is created anew at the first open, sized for the
+ * frames found in the log, and a block of it covers 4062 frames; going past that, SQLite grows the
+ * `-shm` file, and on a full disk that fails as SQLITE_IOERR_SHMSIZE, an I/O error (a storage
+ * fault), not the SQLITE_FULL the reserve absorbs (full-disk.ts). While the log file is no longer
+ * than its frames, the log itself needs new blocks first and fails cleanly with SQLITE_FULL. An
+ * unclean stop leaves a log file longer than its valid frames (after a checkpoint it is rewritten
+ * from its start and keeps its size): with 1024-byte pages a 4 MiB log is past the index's first
+ * block, so after a power cut the next commits could run into the index's growth on a full disk.
+ * A clean close truncates the log already; this costs nothing then. On a full disk the checkpoint
+ * may not fit: the open goes on (the log stays as it is).
+ */
+export function truncateLog(db: Database): void {
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'SQLITE_FULL') throw err;
+  }
 }
 
 /**
