@@ -60,3 +60,16 @@ for (const writeBehindMs of [60_000, 0]) {
     t.equal(rowsIn(path), 2, 'the delivered alarm is not deleted by the event commit');
   });
 }
+
+t.test('events raised together are committed in one FULL commit before appendEvents returns', async (t) => {
+  const path = join(tempDir(t), 'outbox.db');
+  const seen: string[] = [];
+  const box = open(path, seen, { writeBehindMs: 60_000 });
+  t.teardown(() => box.close());
+  box.appendEvents([fireAlarm(box.next(), { id: 'a-1' }), fault(box.next(), { id: 'f-2' }), fault(box.next(), { id: 'f-3' })]);
+  t.same(seen, ['events:2'], 'one commit, at FULL, for the three');
+  t.equal(rowsIn(path), 3, 'all three in the file, read through a connection of its own, once it returned');
+  const order: string[] = [];
+  for (let b = box.nextBatch(LIMITS); b !== undefined; b = box.nextBatch(LIMITS)) if (b.kind === 'event') order.push(b.event.id);
+  t.same(order, ['a-1', 'f-2', 'f-3'], 'sent in priority, then append, order');
+});

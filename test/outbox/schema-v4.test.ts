@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import t from 'tap';
 import { Outbox, type UplinkSource } from '../../src/outbox/index.js';
 import { backupPath } from '../../src/outbox/migration-backup.js';
+import { PAGE_SIZE } from '../../src/outbox/schema.js';
 import { fault, fireAlarm, reading, tempDir, GATEWAY } from './fixtures.js';
 
 const LIMITS = { maxReadings: 1000, maxBytes: 10_000_000 };
@@ -84,6 +85,7 @@ t.test('a schema-3 file is rebuilt without AUTOINCREMENT: every row, id and mask
   t.same(indexes, ['records_parked', 'records_send_order'], 'both indexes rebuilt on the new table');
   t.equal(db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'records_v4'").pluck().get(), 0, 'no table of the rebuild left over');
   t.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+  t.equal(db.pragma('page_size', { simple: true }), 4096, 'an existing file keeps its page size (SQLite default when it was made)');
 
   // Send order as before: the stored alarm, then the reading backlog; the parked fault stays parked.
   const platform = box.source('platform')!;
@@ -120,6 +122,8 @@ t.test('a new file is created at schema 4 without AUTOINCREMENT and without a ba
   t.teardown(() => db.close());
   t.equal(db.pragma('user_version', { simple: true }), 4);
   t.notMatch(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'records'").pluck().get() as string, /AUTOINCREMENT/i);
+  t.equal(db.pragma('page_size', { simple: true }), PAGE_SIZE, 'a new file takes the outbox page size');
+  t.equal(PAGE_SIZE, 1024);
   t.same(db.prepare('SELECT id FROM records').pluck().all(), [1]);
   t.notOk(existsSync(backupPath(path, 0)), 'nothing to back up');
 });
