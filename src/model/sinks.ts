@@ -9,4 +9,9 @@ export interface ReadingSink {
 /** Where events go: the pipeline's sink, which hands them to the alarm desk first. */
 export interface EventSink {
   event(e: GatewayEvent): void;
+  /**
+   * Optional: several events raised together (one poll's), in order, stored in one durable commit
+   * instead of one each; as `event` for each otherwise.
+   */
+  eventBatch?(list: readonly GatewayEvent[]): void;
 }

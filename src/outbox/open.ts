@@ -11,7 +11,7 @@ import { SALVAGE_LIMITS, salvageEvents, type SalvageReport } from './salvage.js'
 import { emptySalvage, storeSalvaged, type SalvageSummary } from './salvage-store.js';
 import { maskOf, type Routes } from './routing.js';
 import { backupBeforeMigration } from './migration-backup.js';
-import { applyPragmas, migrate } from './schema.js';
+import { applyPragmas, migrate, truncateLog } from './schema.js';
 import type { FileBefore } from './sequence-start.js';
 import { matchFolderOwner, mkdirOwned } from '../storage/state-owner.js';
 
@@ -117,6 +117,7 @@ function tryOpen(path: string, routes: Routes, fullCheck: boolean, logger: Logge
     if (fullCheck) checkIntegrity(db);
     backupBeforeMigration(db, path, logger);
     migrate(db);
+    truncateLog(db);
     const { bits, retired } = registerDestinations(db, routes.ids());
     const counts = countByMask(db);
     db.prepare('SELECT COUNT(*) FROM meta').get();

@@ -174,7 +174,14 @@ export class Outbox implements SequenceSource, UplinkSource {
   appendEvent(event: GatewayEvent, destinations?: readonly string[]): void {
     this.assertUsable();
     const mask = destinations === undefined ? this.eventMask(event) : this.lanes.maskOf(destinations);
-    if (mask !== 0) this.queue.appendEvent(this.stamp.event(event, eventPriority(event), mask));
+    if (mask !== 0) this.queue.appendEvents([this.stamp.event(event, eventPriority(event), mask)]);
+  }
+
+  /** Events raised together (one poll's): as appendEvent, all in one commit (one fsync). */
+  appendEvents(events: readonly GatewayEvent[]): void {
+    this.assertUsable();
+    const records = events.map((e) => ({ e, mask: this.eventMask(e) })).filter((r) => r.mask !== 0);
+    if (records.length > 0) this.queue.appendEvents(records.map((r) => this.stamp.event(r.e, eventPriority(r.e), r.mask)));
   }
 
   /** Buffers the reading; it is durable after the next group commit (flush()). As appendEvent for `destinations`. */

@@ -81,12 +81,15 @@ export class RecordQueue {
     });
   }
 
-  /** Commits `event` with fsync before returning (write-through: with the buffered readings). */
-  appendEvent(event: PendingRecord): void {
+  /**
+   * Commits `events` (raised together: one poll's) in one transaction, with fsync, before
+   * returning (write-through: with the buffered readings).
+   */
+  appendEvents(events: PendingRecord[]): void {
     // Without the confirmations: during a backlog drain they are thousands of rows, and an alarm
     // must not wait for them. They go with the next commit. Nor, with write-behind, the window:
     // an alarm waits for no reading, and a reading delivered from memory is never written.
-    this.commitNow('appendEvent', [event], false, !this.writeBehind);
+    this.commitNow('appendEvent', events, false, !this.writeBehind);
   }
 
   /** Holds the reading in the window; it is durable once a commit spilled it. */

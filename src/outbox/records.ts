@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { GatewayEvent } from '../model/event.js';
 import type { Reading } from '../model/reading.js';
 import type { MaskCount } from './depth.js';
+import { ID_FLOOR_KEY } from './schema.js';
 import { PRIORITY_TELEMETRY, type Priority } from './types.js';
 
 /** A record on its way into the `records` table: one field per column (schema.ts). */
@@ -85,11 +86,14 @@ export class RecordStamper {
   }
 }
 
-/** The highest row id the file ever handed out (AUTOINCREMENT's own counter, or a row above it). */
+/**
+ * The highest row id in the table, or the counter the file had before schema version 4 dropped
+ * AUTOINCREMENT (schema.ts), whichever is higher. MAX(id) is one descent of the table's b-tree.
+ */
 function highestRowId(db: Database): number {
-  const counter = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'records'").pluck().get() as number | undefined;
+  const floor = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(ID_FLOOR_KEY) as number | undefined;
   const max = db.prepare('SELECT MAX(id) FROM records').pluck().get() as number | null;
-  return Math.max(counter ?? 0, max ?? 0);
+  return Math.max(floor ?? 0, max ?? 0);
 }
 
 /** The one table-wide statement the queue runs: the insert. */

@@ -137,20 +137,28 @@ export class ResilientOutbox implements DurableStore, SequenceSource, UplinkSour
   }
 
   appendEvent(event: GatewayEvent): void {
+    this.appendEvents([event]);
+  }
+
+  /** Events raised together: one commit for all of them; in memory, all of them, if it fails. */
+  appendEvents(events: readonly GatewayEvent[]): void {
     const box = this.outbox;
     if (box !== undefined) {
       try {
-        box.appendEvent(event);
+        if (events.length === 1) box.appendEvent(events[0]!);
+        else box.appendEvents(events);
         return;
       } catch (err) {
-        // Committed or not is unknown after a failed fsync: keep it in memory too. A duplicate is
+        // Committed or not is unknown after a failed fsync: keep them in memory too. A duplicate is
         // recognised by its id upstream; a loss would not be.
         this.failed('appendEvent', err);
       }
     }
-    for (const id of this.routes.eventTargets(event)) {
-      const lane = this.lanes.get(id)!;
-      lane.notify(lane.memory.addEvent(event));
+    for (const event of events) {
+      for (const id of this.routes.eventTargets(event)) {
+        const lane = this.lanes.get(id)!;
+        lane.notify(lane.memory.addEvent(event));
+      }
     }
   }
 

@@ -94,6 +94,8 @@ export interface UplinkSource {
 export interface DurableStore {
   appendReading(r: Reading): void;
   appendEvent(e: GatewayEvent): void;
+  /** Events raised together, committed in one transaction (one fsync) before it returns. */
+  appendEvents(list: readonly GatewayEvent[]): void;
 }
 
 /** The destination every outbox has: the MQTT platform (older files knew only this one). */

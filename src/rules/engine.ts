@@ -199,6 +199,12 @@ export class RulesEngine {
    * skipped event would be lost for good); the first error is rethrown for the caller to count.
    */
   private emit(events: GatewayEvent[]): void {
+    const sink = this.options.sink;
+    // Raised by one poll: stored together, one durable commit for all (the sink acts on each first).
+    if (events.length > 1 && sink.eventBatch !== undefined) {
+      sink.eventBatch(events);
+      return;
+    }
     let failure: { error: unknown } | undefined;
     for (const event of events) {
       try {

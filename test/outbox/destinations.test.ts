@@ -192,7 +192,7 @@ t.test('an outbox of an earlier version migrates in place: the platform keeps it
   t.same(s.destinations?.centre?.depth, { fire: 0, events: 0, telemetry: 0 }, 'a new destination receives what is appended from now on');
   const db = new Database(path, { readonly: true });
   t.teardown(() => db.close());
-  t.equal(db.pragma('user_version', { simple: true }), 3);
+  t.equal(db.pragma('user_version', { simple: true }), 4);
   t.same(
     db.prepare('SELECT priority, pending, parked FROM records ORDER BY id').all(),
     [

@@ -24,7 +24,7 @@ function writeVersion2(path: string): void {
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
-t.test('opening a schema-2 outbox writes a schema-2 copy beside it before migrating to 3', async (t) => {
+t.test('opening a schema-2 outbox writes a schema-2 copy beside it before migrating to 4', async (t) => {
   const dir = tempDir(t);
   const path = join(dir, 'outbox.db');
   writeVersion2(path);
@@ -38,7 +38,7 @@ t.test('opening a schema-2 outbox writes a schema-2 copy beside it before migrat
   t.equal((old.prepare('SELECT COUNT(*) AS n FROM records').get() as { n: number }).n, 2, 'with its records');
   old.close();
   const now = new Database(path, { readonly: true });
-  t.equal(now.pragma('user_version', { simple: true }), 3, 'the file itself is migrated');
+  t.equal(now.pragma('user_version', { simple: true }), 4, 'the file itself is migrated');
   now.close();
 
   // A file already at the current version, or a new one, is not copied again.

@@ -40,6 +40,14 @@ export function failingOpener() {
       }
       append(e, destinations);
     };
+    const appendAll = box.appendEvents.bind(box);
+    box.appendEvents = (events) => {
+      if (failNext) {
+        failNext = false;
+        throw new OutboxStorageError('appendEvent', 'SQLITE_IOERR_FSYNC');
+      }
+      appendAll(events);
+    };
     boxes.push(box);
     return box;
   };

@@ -152,3 +152,18 @@ t.test('readings held in memory are bounded; the loss is reported as a dropped e
   t.equal(dropped.length, 1);
   t.match(JSON.parse(dropped[0]!.payload), { value: 150, message: /storage fault/ });
 });
+
+t.test('events raised together whose commit fails are all held in memory and leased, none lost', async (t) => {
+  const path = join(tempDir(t), 'outbox.db');
+  const opener = failingOpener();
+  const { s, faults } = store(t, path, { openOutbox: opener.open });
+  s.start();
+  opener.failNextWrite();
+  opener.refuseOpen('SQLITE_IOERR');
+  const together = [fireAlarm(s.next(), { id: 'a-1' }), fault(s.next(), { id: 'f-2' })];
+  t.doesNotThrow(() => s.appendEvents(together), 'a storage failure never reaches the caller');
+  t.same(faults.log, ['raise storage']);
+  const ids: string[] = [];
+  for (let b = s.nextBatch(LIMITS); b !== undefined; b = s.nextBatch(LIMITS)) if (b.kind === 'event') ids.push(b.event.id);
+  t.same(ids, ['a-1', 'f-2'], 'both sent from memory, the fire alarm first');
+});

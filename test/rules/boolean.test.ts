@@ -69,3 +69,22 @@ t.test('a sink that throws still gets every event, and the error reaches the cal
   t.same(seen, ['alarm', 'fault'], 'the second event was delivered despite the first failing');
   t.equal(engine.activeEvents('d').length, 2, 'state moved on');
 });
+
+t.test('the events of one poll go to a sink that takes them together in one call, in order', async (t) => {
+  const calls: string[][] = [];
+  const engine = new RulesEngine({
+    gatewayId: 'gw-1',
+    clock: new ManualClock(),
+    seq: new CounterSequence(),
+    sink: {
+      event: (e) => calls.push([e.kind]),
+      eventBatch: (list) => calls.push(list.map((e) => e.kind)),
+    },
+  });
+  engine.addDevice({ id: 'd', location: {}, points: [smoke, sensorFault], offline: { afterPolls: 3, afterMs: 30_000 } });
+  const reading = (point: string, value: boolean) => ({ gatewayId: 'gw-1', deviceId: 'd', point, value, quality: 'good' as const, ts: 0, synced: true, mono: 0, seq: 1 });
+  engine.pollSucceeded('d', [reading('smoke', true), reading('sensor', true)]);
+  t.same(calls, [['alarm', 'fault']], 'one call for the alarm and the fault of one poll');
+  engine.pollSucceeded('d', [reading('smoke', false), reading('sensor', true)]);
+  t.same(calls[1], ['restore'], 'a lone event goes through event()');
+});

@@ -135,29 +135,41 @@ export class TagReaderRuntime {
         p.alarm = this.event({ kind: 'alarm', severity: cfg.alarmSeverity, point: 'tag', value: change.tag, message: `tag ${change.tag}${groups} ${why} at ${where}` });
       }
       this.open.set(change.tag, p);
-      this.deliver(p.arrival);
-      if (p.alarm) this.deliver(p.alarm);
+      this.deliver(p.alarm ? [p.arrival, p.alarm] : [p.arrival]);
       return;
     }
     const p = this.open.get(change.tag);
     this.open.delete(change.tag);
     const left: EventFacts = { kind: 'tag_left', severity: 'info', point: 'tag', value: change.tag, message: `tag ${change.tag} left ${where} after ${formatDuration(change.presentMs)}` };
     if (p) left.restores = p.arrival.id;
-    this.deliver(this.event(left));
+    const events = [this.event(left)];
     if (p?.alarm) {
-      this.deliver(this.event({ kind: 'restore', severity: p.alarm.severity, point: 'tag', value: change.tag, restores: p.alarm.id, message: `tag ${change.tag} gone from ${where}: alarm ended` }));
+      events.push(this.event({ kind: 'restore', severity: p.alarm.severity, point: 'tag', value: change.tag, restores: p.alarm.id, message: `tag ${change.tag} gone from ${where}: alarm ended` }));
     }
+    this.deliver(events);
   }
 
   private event(facts: EventFacts): GatewayEvent {
     return buildEvent(this.o, { id: this.o.cfg.id, location: this.o.cfg.location }, facts);
   }
 
-  private deliver(e: GatewayEvent): void {
-    try {
-      this.o.sink.event(e);
-    } catch (err) {
-      this.o.onError?.(err, this.id);
+  /** One tag change's events (an arrival and its alarm): stored together, in one commit, where the sink can. */
+  private deliver(events: GatewayEvent[]): void {
+    const sink = this.o.sink;
+    if (events.length > 1 && sink.eventBatch !== undefined) {
+      try {
+        sink.eventBatch(events);
+      } catch (err) {
+        this.o.onError?.(err, this.id);
+      }
+      return;
+    }
+    for (const e of events) {
+      try {
+        sink.event(e);
+      } catch (err) {
+        this.o.onError?.(err, this.id);
+      }
     }
   }
 }
