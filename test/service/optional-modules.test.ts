@@ -9,10 +9,10 @@ import { repoPath, sibling } from '../helpers/repo.js';
 
 /**
  * A gateway loads only the parts its config uses (src/daemon.ts, src/daemon/): with the console
- * off, a real platform broker, no centres and no demo, `hearth run` never loads fastify, the
- * console's modules, aedes, the simulators or the GB/T 26875 codec. Asked of the running process
- * itself (every script V8 holds, loaded-scripts-child.ts); the same config with the console on
- * does load fastify, so the check can see it.
+ * off, a real platform broker, no centres, no demo and no gpio section, `hearth run` never loads
+ * fastify, the console's modules, aedes, the simulators, the GB/T 26875 codec or the GPIO
+ * backends. Asked of the running process itself (every script V8 holds, loaded-scripts-child.ts);
+ * the same config with the console on does load fastify, so the check can see it.
  */
 
 const CHILD = sibling(import.meta.url, './loaded-scripts-child.ts');
@@ -71,7 +71,7 @@ t.test('console off, external platform: fastify, aedes, the console and the simu
   t.ok(has(scripts, '/node_modules/jsmodbus/'), 'jsmodbus loaded (the device is polled)');
   t.ok(has(scripts, '/node_modules/mqtt/'), 'mqtt.js loaded (the uplink)');
   t.ok(has(scripts, '/src/daemon.js') || has(scripts, '/src/daemon.ts'), 'the daemon');
-  for (const part of ['/node_modules/fastify/', '/node_modules/prom-client/', '/node_modules/aedes/', '/node_modules/iconv-lite/', '/src/api/', '/src/sim/', '/src/uplink/gbt26875/']) {
+  for (const part of ['/node_modules/fastify/', '/node_modules/prom-client/', '/node_modules/aedes/', '/node_modules/iconv-lite/', '/node_modules/onoff/', '/src/api/', '/src/sim/', '/src/uplink/gbt26875/', '/src/bus/gpio/create.']) {
     t.notOk(has(scripts, part), `${part} not loaded`);
   }
 });
