@@ -54,7 +54,7 @@ const LAYERS = [
     description: 'What people and platforms use: the console and API, remote management, the systemd service, the demo stand-ins.',
     path: '^src/(api|remote|service|sim)/',
   },
-  { name: 'composition', description: 'The composition root: builds every part from the config and starts the components in order.', path: '^src/daemon[.]ts$' },
+  { name: 'composition', description: 'The composition root: builds every part from the config and starts the components in order.', path: '^src/daemon[.]ts$|^src/daemon/' },
   { name: 'cli', description: 'The hearth command line (run, check, read, scan, token, outbox).', path: '^src/cli/|^src/main[.]ts$' },
 ];
 

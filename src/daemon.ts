@@ -11,7 +11,7 @@ import { GpioAccess } from './bus/gpio/gpio-access.js';
 import type { GpioBackend } from './bus/gpio/types.js';
 import { GatewayOutputs } from './outputs/gateway-outputs.js';
 import { AlarmPath } from './core/alarm-path.js';
-import { MonitoringCentres } from './core/monitoring-centres.js';
+import type { MonitoringCentres } from './core/monitoring-centres.js';
 import { UplinkSession } from './uplink/session.js';
 import { createCodec } from './uplink/codecs/create.js';
 import type { Codec } from './uplink/codec.js';
@@ -26,12 +26,10 @@ import { maintenanceEvent } from './devices/maintenance-event.js';
 import { SmallState } from './storage/small-state.js';
 import { systemTimers } from './clock/timers.js';
 import { commandAuditEntry } from './remote/command-audit.js';
-import { ApiServer } from './api/server.js';
+import type { ApiServer } from './api/server.js';
 import type { GatewayParts } from './api/gateway-parts.js';
-import { EmbeddedBroker } from './sim/embedded-broker.js';
-import { DemoField } from './sim/demo-field.js';
-import { DemoReporter } from './sim/demo-reporter.js';
-import { MonitoringCentreSim } from './sim/monitoring-centre.js';
+import type { Component } from './daemon/component.js';
+import { demoComponents } from './daemon/demo-components.js';
 import type { Logger } from './log/logger.js';
 import { version } from './version.js';
 
@@ -49,19 +47,6 @@ export interface DaemonOptions {
   requestRestart?: (why: string) => void;
 }
 
-/** A part of the gateway with an ordered start and stop. */
-interface Component {
-  name: string;
-  start(): Promise<void> | void;
-  stop(): Promise<void> | void;
-  /**
-   * Convenience parts (console, remote management, the uplink's set-up, demo reporting): if one
-   * fails to start, the gateway runs on without it and raises a fault. Detection, the alarm desk
-   * and local outputs never depend on them.
-   */
-  optional?: boolean;
-}
-
 /**
  * The composition root: builds every part from the config and lists the components in the order
  * they start (docs/architecture.md); stop is the reverse. The flow is one direction: sources →
@@ -77,7 +62,8 @@ export class Daemon {
   private readonly sources: Source[];
   private readonly modbus: ModbusSource;
   private readonly uplink: UplinkSession;
-  private readonly centres: MonitoringCentres;
+  /** The GB/T 26875.3 centre links, once started (only when the config lists centres). */
+  private centres: MonitoringCentres | undefined;
   private readonly remote: RemoteManagement;
   private codec!: Codec;
   /**
@@ -85,7 +71,8 @@ export class Daemon {
    * platform must (docs/uplink-native.md); trusted only when the platform is that embedded broker.
    */
   private readonly demoSigner = { kid: 'demo-receiving-centre', privateKey: generateKeyPairSync('ed25519').privateKey };
-  private readonly api: ApiServer | undefined;
+  /** The console, once its component started (only when `api.enabled`). */
+  private api: ApiServer | undefined;
   /** One audit log for the centres' operations and the API's actions. */
   private readonly audit: AuditLog;
   /** Device commands (trip, close, self-test) for rules, the console and remote commands. */
@@ -119,7 +106,6 @@ export class Daemon {
       logger: logger.child({ component: 'commands' }),
       now: () => this.clock.now(),
     });
-    this.centres = this.createCentres();
     this.remote = new RemoteManagement({
       config,
       logger: logger.child({ component: 'remote' }),
@@ -134,7 +120,6 @@ export class Daemon {
       // The final outcome of a software update, answered on the platform connection like any command result.
       sendResult: async (command, result) => (this.codec.encodeCommandResult ? this.uplink.publish(this.codec.encodeCommandResult(command, result)) : false),
     });
-    if (config.api.enabled) this.api = new ApiServer(this.gatewayParts(), faults);
     this.plan();
   }
 
@@ -237,7 +222,7 @@ export class Daemon {
       modbus: this.modbus,
       profiles: this.options.profiles,
       uplink: this.uplink,
-      centres: this.centres,
+      ...(this.centres ? { centres: this.centres } : {}),
       audit: this.audit,
       commands: this.commands,
       maintenance: () => this.maintenance,
@@ -252,38 +237,9 @@ export class Daemon {
 
   private plan(): void {
     const { config, logger } = this.options;
-    const demo = config.demo;
-    if (config.platform.kind === 'embedded') {
-      const port = demo?.brokerPort ?? (Number(new URL(config.platform.url).port) || 1883);
-      const confirm = (demo?.confirmEvents ?? true) && config.platform.codec === 'native';
-      const broker = new EmbeddedBroker(port, '127.0.0.1', confirm ? config.platform.topicPrefix : undefined, confirm ? this.demoSigner : undefined);
-      this.add({
-        name: 'embedded-broker',
-        start: async () => {
-          await broker.start();
-          logger.info({ url: broker.url() }, 'embedded MQTT broker listening (stands in for the platform)');
-        },
-        stop: () => broker.stop(),
-      });
-    }
-    if (demo) {
-      const field = new DemoField(config, this.gpio, logger.child({ component: 'sim' }));
-      this.add({ name: 'demo-field', start: () => field.start(), stop: () => field.stop() });
-    }
-    if (demo?.monitoringCentre) {
-      const { port, address } = demo.monitoringCentre;
-      const log = logger.child({ component: 'centre-simulator' });
-      let sim: MonitoringCentreSim | undefined;
-      this.add({
-        name: 'centre-simulator',
-        start: async () => {
-          sim = await MonitoringCentreSim.start({ port, address, log: (line) => log.info(line) });
-          log.info({ port }, 'monitoring centre simulator listening (stands in for the fire monitoring centre, GB/T 26875.3)');
-        },
-        stop: () => sim?.close(),
-        optional: true,
-      });
-    }
+    // The demo's stand-ins, each module loaded only when its component starts (src/daemon/demo-components.ts).
+    const demo = demoComponents({ config, gpio: this.gpio, logger, signer: this.demoSigner, devices: () => this.devices() });
+    for (const c of demo.first) this.add(c);
     // Never fails: a file that cannot be opened is a storage fault, records wait in memory.
     this.add({ name: 'alarm-path', start: () => this.path.open(), stop: () => this.path.close() });
     // Local outputs before the uplink and the sources: sirens and relays never wait for the network.
@@ -293,7 +249,19 @@ export class Daemon {
     this.add({ name: 'uplink', start: () => this.uplink.start(), stop: () => this.uplink.stop(), optional: true });
     this.add({ name: 'remote', start: () => this.remote.start(() => this.uplink.state().connects > 0), stop: () => this.remote.stop(), optional: true });
     // Each monitoring centre on its own connection and its own part of the outbox.
-    this.add({ name: 'centres', start: () => this.centres.start(), stop: () => this.centres.stop(), optional: true });
+    // Imported only when centres are configured (the GB/T 26875 codec and its GB 18030 tables).
+    if (config.centres.length > 0) {
+      this.add({
+        name: 'centres',
+        start: async () => {
+          const { MonitoringCentres } = await import('./core/monitoring-centres.js');
+          this.centres = this.createCentres(MonitoringCentres);
+          this.centres.start();
+        },
+        stop: () => this.centres?.stop(),
+        optional: true,
+      });
+    }
     for (const source of this.sources) this.add({ name: source.name, start: () => source.start(), stop: () => source.stop() });
     // Scheduled device commands (the monthly leakage self-test): after the buses are open.
     if ((config.maintenance ?? []).length > 0) {
@@ -309,14 +277,21 @@ export class Daemon {
         optional: true,
       });
     }
-    if (this.api) {
-      const api = this.api;
-      this.add({ name: 'api', start: () => api.start(), stop: () => api.stop(), optional: true });
+    if (config.api.enabled) {
+      this.add({
+        name: 'api',
+        start: async () => {
+          // Imported only when the console is on: fastify, its schema compilers and the routes are
+          // the largest code in the gateway, and loaded code stays resident for the process's life.
+          const { ApiServer } = await import('./api/server.js');
+          this.api = new ApiServer(this.gatewayParts(), this.path.faults);
+          await this.api.start();
+        },
+        stop: () => this.api?.stop(),
+        optional: true,
+      });
     }
-    if (demo) {
-      const reporter = new DemoReporter(() => this.devices(), logger.child({ component: 'demo' }));
-      this.add({ name: 'demo-reporter', start: () => reporter.start(), stop: () => reporter.stop(), optional: true });
-    }
+    for (const c of demo.last) this.add(c);
   }
 
   private async createMaintenance(): Promise<MaintenanceSchedule> {
@@ -346,10 +321,10 @@ export class Daemon {
     });
   }
 
-  private createCentres(): MonitoringCentres {
+  private createCentres(Centres: typeof MonitoringCentres): MonitoringCentres {
     const { config, logger, profiles } = this.options;
     const audit = this.audit;
-    return new MonitoringCentres({
+    return new Centres({
       config,
       kinds: profiles,
       path: this.path,

@@ -5,13 +5,15 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, type ConfigIssue } from '../../src/config/errors.js';
 import { applySchemaDefaults } from '../../src/config/defaults.js';
 import { formatPath } from '../../src/config/key-path.js';
-import { compileSchema, validateWith } from '../../src/config/schema-validator.js';
+import { validateWith } from '../../src/config/schema-validator.js';
+import { TransientValidator } from '../../src/config/transient-validator.js';
 import { parseYaml, type YamlSource } from '../../src/config/yaml-source.js';
 import { modbusProfileSchema } from './profile-schema.js';
 import type { ModbusProfile } from './profile-types.js';
 import { checkProfile } from './profile-checks.js';
 
-let validator: ReturnType<typeof compileSchema> | undefined;
+/** Compiled when profiles are read, released a few seconds later (src/config/transient-validator.ts). */
+const validator = new TransientValidator(modbusProfileSchema);
 
 /**
  * Parse and check a profile's YAML text. Throws one ConfigError listing every problem as
@@ -20,8 +22,7 @@ let validator: ReturnType<typeof compileSchema> | undefined;
 export function parseProfile(text: string, sourcePath: string): ModbusProfile {
   const { source, issues } = parseYaml(text);
   if (!source) throw new ConfigError(issues, sourcePath);
-  validator ??= compileSchema(modbusProfileSchema);
-  const schemaIssues = validateWith(validator, source);
+  const schemaIssues = validateWith(validator.get(), source);
   if (schemaIssues.length > 0) throw new ConfigError(schemaIssues, sourcePath);
 
   const raw = source.data as Record<string, unknown>;

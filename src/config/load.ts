@@ -6,7 +6,8 @@ import { formatPath } from './key-path.js';
 import { loadDeviceProfiles, type DeviceProfiles } from './profiles.js';
 import { checkRuleCommands } from './command-step-checks.js';
 import { hearthConfigSchema } from './schema.js';
-import { compileSchema, validateWith } from './schema-validator.js';
+import { validateWith } from './schema-validator.js';
+import { TransientValidator } from './transient-validator.js';
 import { checkConfig, type Finding } from './semantic-checks.js';
 import type { HearthConfig } from './types.js';
 import { parseYaml, type YamlSource } from './yaml-source.js';
@@ -33,7 +34,8 @@ export interface LoadedConfig {
   profiles: DeviceProfiles;
 }
 
-let validator: ReturnType<typeof compileSchema> | undefined;
+/** Compiled when a config is read, released a few seconds later (transient-validator.ts). */
+const validator = new TransientValidator(hearthConfigSchema);
 
 /** Read, validate and complete a config file. Every problem comes back in one ConfigError. */
 export async function loadConfig(path: string, opts: LoadOptions = {}): Promise<HearthConfig> {
@@ -69,8 +71,7 @@ export function parseConfigWithProfiles(text: string, sourcePath: string, opts: 
     throw new ConfigError([{ path: '(root)', message: 'the file is empty; at least a gateway section with an id is needed' }], absPath);
   }
 
-  validator ??= compileSchema(hearthConfigSchema);
-  const schemaIssues = validateWith(validator, source);
+  const schemaIssues = validateWith(validator.get(), source);
   if (schemaIssues.length > 0) throw new ConfigError([...source.hints, ...schemaIssues], absPath);
 
   const raw = source.data as Record<string, unknown>;

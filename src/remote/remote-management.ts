@@ -3,7 +3,6 @@ import type { OutputTester } from '../outputs/gateway-outputs.js';
 import { toActiveAlarm } from '../alarms/active-alarm.js';
 import type { DeviceCommands } from '../devices/device-commands.js';
 import type { AlarmDesk } from '../alarms/desk.js';
-import { buildReport } from '../api/commissioning-report.js';
 import type { HearthConfig, RemoteConfig } from '../config/types.js';
 import type { DeviceRuntime } from '../devices/runtime.js';
 import { HearthError } from '../errors.js';
@@ -220,7 +219,8 @@ export class RemoteManagement {
         if (!outputs.list().some((x) => x.id === outputId)) throw new HearthError('NOT_FOUND', `no output '${outputId}'`);
         return { ...(await outputs.test(outputId, durationMs)) };
       },
-      commissioningReport: async () => ({ report: buildReport(consoleFacade()) }),
+      // Loaded on use: nothing of the console's folder is resident in a gateway that never asks.
+      commissioningReport: async () => ({ report: (await import('../api/commissioning-report.js')).buildReport(consoleFacade()) }),
       deviceCommand: async (deviceId, command, params, confirmed, by) => {
         if (o.commands === undefined) throw new HearthError('NOT_AVAILABLE', 'no device commands on this gateway');
         return { ...(await o.commands.run(deviceId, command, params, { via: 'remote', by, confirmed })) };

@@ -3,7 +3,7 @@ import { systemTimers, type TimerHandle, type Timers } from '../../clock/timers.
 import type { FaultReporter } from '../../faults/gateway-faults.js';
 import type { Logger } from '../../log/logger.js';
 import { ReconnectBackoff } from '../../retry/backoff.js';
-import { createGpioBackend, type GpioBackendOptions } from './create.js';
+import type { GpioBackendOptions } from './create.js';
 import type { GpioBackend } from './types.js';
 
 export interface GpioAccessOptions {
@@ -90,9 +90,11 @@ export class GpioAccess {
     const { config, logger, faults } = this.o;
     let backend: GpioBackend;
     try {
+      // The backends (onoff, the gpiod tools) are loaded only by a gateway with a gpio section; a
+      // failed import is a backend that cannot be opened: the same fault and retry.
       backend =
         this.o.backend ??
-        (await createGpioBackend({ backend: config!.backend, logger: logger.child({ component: 'gpio' }), ...(config!.chip ? { chipLabel: config!.chip } : {}), ...this.o.backendOptions }));
+        (await (await import('./create.js')).createGpioBackend({ backend: config!.backend, logger: logger.child({ component: 'gpio' }), ...(config!.chip ? { chipLabel: config!.chip } : {}), ...this.o.backendOptions }));
     } catch (err) {
       if (this.stopped) return;
       // No GPIO must not take the Modbus detectors and the uplink down with it.
