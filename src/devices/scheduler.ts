@@ -15,13 +15,26 @@ import { systemTimers, type TimerHandle, type Timers } from '../clock/timers.js'
  *   their own schedules: a dead slave only costs the bus time of its rare retries.
  * - Devices on one bus are serialized by the bus (with the poll priority the runtime passes); the
  *   scheduler adds no lock of its own.
- * - Spread over the interval: at start the k-th of n devices is first due k/n of its interval
- *   later (fire-relevant devices first), and fixed rate keeps that phase. All devices due at the
- *   same instant would send every request at once and have their answers decoded, stored and
- *   sent one after another in one burst a second: the last of 50 units waited for the 49 before
- *   it (the footprint bench measured the tail of serve→publish at 3x its median). Each device
- *   is still polled once per interval, so no alarm waits longer than it did.
+ * - Spread over the interval: at start the devices are dealt, in order (fire-relevant devices
+ *   first), into slots spread evenly over their interval, at most one slot per MIN_SLOT_MS; fixed
+ *   rate keeps each device's phase. All devices due at the same instant would send every request
+ *   at once and have their answers decoded, stored and sent one after another in one burst: the
+ *   last of 50 units waited for the 49 before it (the footprint bench measured the tail of
+ *   serve→publish at 3x its median). One slot per device, on the other hand, wakes the gateway
+ *   and sends one message per reading: with 50 units a second, 50 messages and their
+ *   acknowledgements. Slots of a few devices keep the burst short and let the answers that
+ *   arrive together leave in one message (the uplink sends telemetry once per turn of the event
+ *   loop). Each device is still polled once per interval, so no alarm waits longer than it did.
  */
+
+/** Closest two start slots of devices with the same interval may be: at most 10 wake-ups a second. */
+export const MIN_SLOT_MS = 100;
+
+/** Start offset of the k-th of n devices polled every `intervalMs`: its slot's share of the interval. */
+export function startOffsetMs(k: number, n: number, intervalMs: number): number {
+  const slots = Math.max(1, Math.min(n, Math.floor(intervalMs / MIN_SLOT_MS)));
+  return Math.floor((Math.floor((k * slots) / n) * intervalMs) / slots);
+}
 
 export interface PollSchedulerOptions {
   clock: Clock;
@@ -108,7 +121,7 @@ export class PollScheduler {
       // Availability is measured from here: a device that never answers goes offline `afterMs` from start.
       slot.runtime.tick();
       // A poll left over from before a stop() re-arms its device itself when it settles.
-      if (slot.poll === undefined) this.arm(slot, now + Math.floor((slot.runtime.config.pollIntervalMs * k) / enabled.length));
+      if (slot.poll === undefined) this.arm(slot, now + startOffsetMs(k, enabled.length, slot.runtime.config.pollIntervalMs));
     });
     this.armWatchdog();
   }

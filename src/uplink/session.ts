@@ -180,7 +180,7 @@ export class UplinkSession {
     const { url } = this.options.platform;
     if (!isTlsUrl(url)) this.logger.warn({ url }, 'uplink: plain-text MQTT (no TLS); credentials and data are readable on the network');
     this.unsubscribe = this.source.onCommitted((priority) => {
-      this.drain.wake();
+      this.drain.wake(priority);
       if (priority <= PRIORITY_EVENT && !this.stopping) this.reconnect.hurry(priority);
     });
     this.connect();
