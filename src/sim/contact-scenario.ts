@@ -6,18 +6,17 @@ import type { Logger } from '../log/logger.js';
 
 /**
  * The demo's dry contacts: drives the simulated GPIO lines of the configured inputs. In
- * `alarm-cycle` every contact goes active from 12 s to 24 s of each 60 s cycle (after the Modbus
+ * `alarm-cycle` every contact goes active from 12 s to 24 s of each cycle (60 s, or the demo's `cycleS`; after the Modbus
  * detectors' alarm, so the two are told apart in the log), with a little contact bounce on each
  * change, which the debouncer must swallow.
  */
 export type ContactScenario = 'alarm-cycle' | 'steady';
 
-const CYCLE_S = 60;
 const FROM_S = 12;
 const TO_S = 24;
 
-export function contactActiveAt(tSeconds: number): boolean {
-  const phase = tSeconds % CYCLE_S;
+export function contactActiveAt(tSeconds: number, cycleS = 60): boolean {
+  const phase = tSeconds % cycleS;
   return phase >= FROM_S && phase < TO_S;
 }
 
@@ -31,6 +30,7 @@ export class ContactSimulator {
     private readonly inputs: readonly GpioInputConfig[],
     private readonly scenario: ContactScenario,
     private readonly logger: Logger,
+    private readonly cycleS = 60,
   ) {}
 
   start(): void {
@@ -38,7 +38,7 @@ export class ContactSimulator {
     for (const i of this.inputs) this.apply(i, false);
     if (this.scenario === 'steady') return;
     this.timer = setInterval(() => {
-      const active = contactActiveAt((performance.now() - t0) / 1000);
+      const active = contactActiveAt((performance.now() - t0) / 1000, this.cycleS);
       for (const i of this.inputs) if (this.state.get(i.id) !== active) this.apply(i, active, true);
     }, 200);
     this.logger.info({ inputs: this.inputs.map((i) => i.id), scenario: this.scenario }, 'demo: simulated dry contacts');

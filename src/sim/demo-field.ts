@@ -4,7 +4,7 @@ import type { HearthConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 import { ContactSimulator } from './contact-scenario.js';
 import { DeviceSimulators } from './device-simulators.js';
-import { TagReaderSim } from './tag-reader-sim.js';
+import { TagReaderSim, tagsAt } from './tag-reader-sim.js';
 
 /**
  * The demo's field, for configs with a `demo:` section: Modbus TCP slaves with scripted scenarios,
@@ -25,7 +25,7 @@ export class DemoField {
     private readonly logger: Logger,
   ) {
     const demo = config.demo;
-    if (demo && demo.simulators.length > 0) this.devices = new DeviceSimulators(demo.simulators, config.profilePaths, logger);
+    if (demo && demo.simulators.length > 0) this.devices = new DeviceSimulators(demo.simulators, config.profilePaths, logger, demo.cycleS);
   }
 
   async start(): Promise<void> {
@@ -33,7 +33,9 @@ export class DemoField {
     await this.devices?.start();
     const demo = this.config.demo;
     for (const s of demo?.tagReaders ?? []) {
-      const sim = new TagReaderSim({ ...s, ...(s.scenario === 'none' ? { present: () => [] } : {}), logger: this.logger });
+      const cycleS = demo?.cycleS ?? 60;
+      const present = s.scenario === 'none' ? () => [] : (t: number) => tagsAt(t, cycleS);
+      const sim = new TagReaderSim({ ...s, present, logger: this.logger });
       try {
         await sim.start();
         this.sims.push(sim);
@@ -46,7 +48,7 @@ export class DemoField {
       const scenario = demo.contacts.scenario;
       void this.gpio.onReady((backend) => {
         if (this.stopped || !(backend instanceof SimGpioBackend)) return;
-        const sim = new ContactSimulator(backend, inputs, scenario, this.logger);
+        const sim = new ContactSimulator(backend, inputs, scenario, this.logger, demo.cycleS);
         sim.start();
         this.sims.push(sim);
       });

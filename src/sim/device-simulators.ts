@@ -20,6 +20,7 @@ export class DeviceSimulators {
     private readonly sims: readonly DemoSimulator[],
     private readonly profilePaths: readonly string[],
     private readonly logger: Logger,
+    private readonly cycleS = 60,
   ) {}
 
   /** Starts every simulator; if one cannot (its port is taken), stops those already running and rethrows. */
@@ -39,7 +40,7 @@ export class DeviceSimulators {
       const profile = loadProfileSync(path);
       const map = new RegisterMap();
       for (const unit of sim.units) map.addUnit(unit);
-      const scenario = scenarioFor(profile.kind, sim.scenario);
+      const scenario = scenarioFor(profile.kind, sim.scenario, this.cycleS);
       const t0 = performance.now();
       const update = (): void => updateUnits(map, sim.units, profile, scenario, (performance.now() - t0) / 1000);
       update();

@@ -3,13 +3,13 @@
  * seconds since the simulator started, so a demo run is reproducible and a test can ask what a
  * device shows at t = 12 s. Points a scenario does not name read 0 / false.
  *
- * `alarm-cycle` follows a 60 s cycle: quiet, then an alarm condition from 8 s to 20 s, then quiet
- * again, so the demo shows an alarm and its restore within 30 s of starting.
+ * `alarm-cycle` follows a cycle (60 s unless the demo's `cycleS` says otherwise): quiet, then an
+ * alarm condition from 8 s to 20 s, then quiet for the rest of the cycle, so the demo shows an
+ * alarm and its restore within 30 s of starting.
  */
 export type PointValues = Record<string, number | boolean>;
 export type Scenario = (tSeconds: number, unit: number) => PointValues;
 
-const CYCLE_S = 60;
 const ALARM_FROM_S = 8;
 const ALARM_TO_S = 20;
 
@@ -18,32 +18,32 @@ function wobble(t: number, unit: number, amplitude: number, periodS = 23): numbe
   return amplitude * Math.sin((2 * Math.PI * t) / periodS + unit);
 }
 
-function inAlarmWindow(t: number): boolean {
-  const phase = t % CYCLE_S;
+function inAlarmWindow(t: number, cycleS: number): boolean {
+  const phase = t % cycleS;
   return phase >= ALARM_FROM_S && phase < ALARM_TO_S;
 }
 
 /** Smooth ramp 0→1 over `rampS` seconds after the window opens, 1→0 after it closes. */
-function alarmLevel(t: number, rampS = 2): number {
-  const phase = t % CYCLE_S;
+function alarmLevel(t: number, cycleS: number, rampS = 2): number {
+  const phase = t % cycleS;
   if (phase < ALARM_FROM_S || phase >= ALARM_TO_S + rampS) return 0;
   if (phase < ALARM_FROM_S + rampS) return (phase - ALARM_FROM_S) / rampS;
   if (phase < ALARM_TO_S) return 1;
   return 1 - (phase - ALARM_TO_S) / rampS;
 }
 
-function smoke(t: number, unit: number, alarming: boolean): PointValues {
-  const level = alarming ? alarmLevel(t) : 0;
+function smoke(t: number, unit: number, alarming: boolean, cycleS: number): PointValues {
+  const level = alarming ? alarmLevel(t, cycleS) : 0;
   return {
     smoke_density: 0.02 + wobble(t, unit, 0.005) + level * 0.3,
     temperature: 22 + wobble(t, unit, 0.8, 41) + level * 6,
     chamber_contamination: 12 + unit,
-    fire_alarm: alarming && inAlarmWindow(t) && level > 0.5,
+    fire_alarm: alarming && inAlarmWindow(t, cycleS) && level > 0.5,
   };
 }
 
-function residualCurrent(t: number, unit: number, alarming: boolean): PointValues {
-  const level = alarming ? alarmLevel(t, 1) : 0;
+function residualCurrent(t: number, unit: number, alarming: boolean, cycleS: number): PointValues {
+  const level = alarming ? alarmLevel(t, cycleS, 1) : 0;
   const values: PointValues = {
     residual_current: Math.round(45 + wobble(t, unit, 15) + level * 400),
     load_current: 12.5 + wobble(t, unit, 3, 31),
@@ -69,13 +69,13 @@ function leakageBreaker(t: number, unit: number): PointValues {
 }
 
 /** Scenarios by profile kind; a profile of another kind reads all zeros. */
-export function scenarioFor(kind: string, name: 'steady' | 'alarm-cycle'): Scenario {
+export function scenarioFor(kind: string, name: 'steady' | 'alarm-cycle', cycleS = 60): Scenario {
   const alarming = name === 'alarm-cycle';
   switch (kind) {
     case 'smoke':
-      return (t, unit) => smoke(t, unit, alarming);
+      return (t, unit) => smoke(t, unit, alarming, cycleS);
     case 'residual-current':
-      return (t, unit) => residualCurrent(t, unit, alarming);
+      return (t, unit) => residualCurrent(t, unit, alarming, cycleS);
     case 'leakage-breaker':
       return (t, unit) => leakageBreaker(t, unit);
     default:

@@ -6,7 +6,7 @@ import type { Logger } from '../log/logger.js';
 /**
  * A simulated tag reader served over TCP (a serial device server stand-in), sending frames the way
  * the real readers do: repeated every `repeatMs` while a tag is in the field. The demo scenario
- * `ebike-visit` shows a resident's tag at 4–7 s and an e-bike tag at 15–19 s of each 60 s cycle.
+ * `ebike-visit` shows a resident's tag at 4–7 s and an e-bike tag at 15–19 s of each cycle (60 s, or the demo's `cycleS`).
  */
 export type TagSimProtocol = 'rdm6300' | 'ascii-line' | 'uhf-m100';
 
@@ -18,8 +18,8 @@ const VISITS = [
   { tag: DEMO_TAGS.ebike, from: 15, to: 19 },
 ];
 
-export function tagsAt(tSeconds: number): string[] {
-  const phase = tSeconds % 60;
+export function tagsAt(tSeconds: number, cycleS = 60): string[] {
+  const phase = tSeconds % cycleS;
   return VISITS.filter((v) => phase >= v.from && phase < v.to).map((v) => v.tag);
 }
 

@@ -83,6 +83,14 @@ export const demoSimulatorSchema = object('An in-process Modbus TCP simulator st
 
 export const demoSchema = object('Demo configs only: what the gateway starts in-process to stand in for the field and the platform.', {
   simulators: Defaulted(Type.Array(demoSimulatorSchema, { description: 'Simulated devices.' }), []),
+  cycleS: Defaulted(
+    integer(
+      "Period of the simulators' scenarios, in seconds: alarm-cycle alarms, contact changes and tag visits happen in the first minute of each period (the first one within 30 s of start), the rest is quiet. Default 60; the shipped demo uses 900, a busy site's event rate rather than a fire a minute.",
+      60,
+      86_400,
+    ),
+    60,
+  ),
   brokerPort: Defaulted(integer('Port of the embedded MQTT broker on localhost. Default 1883.', 1, 65535), 1883),
   confirmEvents: Defaulted(
     flag(
