@@ -71,7 +71,7 @@ t.test('no platform section: the embedded broker on the demo port', async (t) =>
   t.equal(c.platform.kind, 'embedded');
   t.equal(c.platform.url, 'mqtt://127.0.0.1:1884');
   t.equal(c.platform.topicPrefix, 'hearth/v1');
-  t.same(c.demo, { simulators: [], brokerPort: 1884, confirmEvents: true, tagReaders: [] });
+  t.same(c.demo, { simulators: [], cycleS: 60, brokerPort: 1884, confirmEvents: true, tagReaders: [] });
 });
 
 t.test('given values win over defaults, floors become text', async (t) => {
