@@ -85,7 +85,7 @@ export const demoSchema = object('Demo configs only: what the gateway starts in-
   simulators: Defaulted(Type.Array(demoSimulatorSchema, { description: 'Simulated devices.' }), []),
   cycleS: Defaulted(
     integer(
-      "Period of the simulators' scenarios, in seconds: alarm-cycle alarms, contact changes and tag visits happen in the first minute of each period (the first one within 30 s of start), the rest is quiet. Default 60; the shipped demo uses 900, a busy site's event rate rather than a fire a minute.",
+      "Period of the simulators' scenarios, in seconds: alarm-cycle alarms, contact changes and tag visits happen in the first minute of each period (the first one within 30 s of start), the rest is quiet. Default 60; the shipped demo uses 1800, a busy site's event rate rather than a fire a minute.",
       60,
       86_400,
     ),
