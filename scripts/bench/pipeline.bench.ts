@@ -71,11 +71,13 @@ api: { enabled: false }
   );
   // telemetryIntervalMs: 0 (send as soon as stored): the shipped 60 s holds a report-by-exception
   // trickle for a minute, and the 10 s window would then count nothing but whole batches.
-  // Values that move on every poll, so nothing downstream may treat them as unchanged.
-  let tick = 0;
+  // Values that move by more than the profile's deadbands (10 mA, 1 °C) between one poll of a
+  // device and its next (100 ms later), so report by exception passes every reading: the figure is
+  // the pipeline's capacity, not what the filter drops. (Values that moved by one a tick came back
+  // to the same value at every poll, and the filter, rightly, sent almost nothing.)
   const mover = setInterval(() => {
-    tick++;
-    for (const u of units) gw.map.set(u, 'input', 0, [100 + (tick % 50), 250 + (tick % 7), 260 + (tick % 11), 270 + (tick % 13), 280 + (tick % 17)]);
+    const step = 20 * (Math.floor(performance.now() / POLL_MS) % 2);
+    for (const u of units) gw.map.set(u, 'input', 0, [100 + step, 250 + step, 260 + step, 270 + step, 280 + step]);
   }, 2);
 
   await sleep(3000); // warm up: connections, JIT, SQLite pages
