@@ -1,12 +1,11 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
-import { Outbox, type UplinkSource } from '../../src/outbox/index.js';
+import { Outbox } from '../../src/outbox/index.js';
 import type { OutboxOptions } from '../../src/outbox/outbox.js';
 import type { DestinationRoute } from '../../src/outbox/routing.js';
-import { fault, fireAlarm, reading, tempDir, GATEWAY } from './fixtures.js';
+import { drainAll, fault, fireAlarm, LIMITS, reading, tempDir, GATEWAY } from './fixtures.js';
 
-const LIMITS = { maxReadings: 1000, maxBytes: 10_000_000 };
 
 /** The platform takes everything; the centre alarms, faults and restores, no readings. */
 const TWO: DestinationRoute[] = [
@@ -16,18 +15,6 @@ const TWO: DestinationRoute[] = [
 
 function open(path: string, destinations: readonly DestinationRoute[] = TWO, extra: Partial<OutboxOptions> = {}): Outbox {
   return Outbox.open({ path, gatewayId: GATEWAY, reserveMb: 0, minFreeMb: 0, flushIntervalMs: 5, destinations, ...extra });
-}
-
-/** Everything a destination offers now, leased. */
-function drainAll(src: UplinkSource): { ids: number[]; what: string[] } {
-  const ids: number[] = [];
-  const what: string[] = [];
-  for (let b = src.nextBatch(LIMITS); b !== undefined; b = src.nextBatch(LIMITS)) {
-    ids.push(...b.ids);
-    if (b.kind === 'event') what.push(b.event.id);
-    else what.push(...b.readings.map((r) => `r${r.seq}`));
-  }
-  return { ids, what };
 }
 
 function rowsIn(path: string): { id: number; pending: number; parked: number; priority: number }[] {

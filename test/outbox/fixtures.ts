@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GatewayEvent } from '../../src/model/event.js';
 import type { Reading } from '../../src/model/reading.js';
+import type { UplinkSource } from '../../src/outbox/index.js';
 
 export const GATEWAY = 'gw-test';
 
@@ -52,4 +53,19 @@ function event(seq: number, overrides: Partial<GatewayEvent>): GatewayEvent {
     seq,
     ...overrides,
   };
+}
+
+/** Leasing limits large enough that one batch takes whatever a test stored. */
+export const LIMITS = { maxReadings: 1000, maxBytes: 10_000_000 };
+
+/** Everything a destination offers now, leased: the ids, and the event ids and `r<seq>` of readings in send order. */
+export function drainAll(src: UplinkSource): { ids: number[]; what: string[] } {
+  const ids: number[] = [];
+  const what: string[] = [];
+  for (let b = src.nextBatch(LIMITS); b !== undefined; b = src.nextBatch(LIMITS)) {
+    ids.push(...b.ids);
+    if (b.kind === 'event') what.push(b.event.id);
+    else what.push(...b.readings.map((r) => `r${r.seq}`));
+  }
+  return { ids, what };
 }

@@ -2,12 +2,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
-import { Outbox, type UplinkSource } from '../../src/outbox/index.js';
+import { Outbox } from '../../src/outbox/index.js';
 import { backupPath } from '../../src/outbox/migration-backup.js';
 import { PAGE_SIZE } from '../../src/outbox/schema.js';
-import { fault, fireAlarm, reading, tempDir, GATEWAY } from './fixtures.js';
+import { drainAll, fault, fireAlarm, reading, tempDir, GATEWAY } from './fixtures.js';
 
-const LIMITS = { maxReadings: 1000, maxBytes: 10_000_000 };
 
 /**
  * A file as schema version 3 wrote it: `records` with AUTOINCREMENT. Rows 1..6 were inserted and
@@ -53,17 +52,6 @@ function rowsIn(path: string): { id: number; kind: string; priority: number; seq
   } finally {
     db.close();
   }
-}
-
-function drainAll(src: UplinkSource): { ids: number[]; what: string[] } {
-  const ids: number[] = [];
-  const what: string[] = [];
-  for (let b = src.nextBatch(LIMITS); b !== undefined; b = src.nextBatch(LIMITS)) {
-    ids.push(...b.ids);
-    if (b.kind === 'event') what.push(b.event.id);
-    else what.push(...b.readings.map((r) => `r${r.seq}`));
-  }
-  return { ids, what };
 }
 
 t.test('a schema-3 file is rebuilt without AUTOINCREMENT: every row, id and mask kept, a backup beside it', async (t) => {
