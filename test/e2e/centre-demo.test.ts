@@ -38,7 +38,7 @@ t.test('with the platform broker stopped, the demo fire alarm reaches the monito
   const demo = await demoCopy((c) => {
     c.platform = { url: broker.url };
     delete c.demo.monitoringCentre;
-    // An alarm cycle a minute (the shipped demo's is 15 min): the next fire alarm comes within 90 s.
+    // An alarm cycle a minute (the shipped demo's is 30 min): the next fire alarm comes within 90 s.
     c.demo.cycleS = 60;
     c.centres[0].port = sim.port;
   });
@@ -67,7 +67,7 @@ t.test('with the monitoring centre stopped, the demo fire alarm reaches the plat
   t.teardown(() => sim.close());
   const demo = await demoCopy((c) => {
     delete c.demo.monitoringCentre;
-    // An alarm cycle a minute (the shipped demo's is 15 min): the next fire alarm comes within 90 s.
+    // An alarm cycle a minute (the shipped demo's is 30 min): the next fire alarm comes within 90 s.
     c.demo.cycleS = 60;
     c.centres[0].port = sim.port;
   });

@@ -40,9 +40,18 @@ export interface RunningHearth {
   stop(timeoutMs?: number): Promise<number | null>;
 }
 
+export interface StartOptions {
+  /** Node's own flags, before the entry point (e.g. the systemd unit's). */
+  nodeFlags?: string[];
+  /** A program that runs node: `launcher... node FLAGS main.js ARGS` (e.g. one that restricts it first). */
+  launcher?: string[];
+}
+
 /** Starts `hearth ARGS` (typically `run --config F`) in the background. Killed at process exit. */
-export function startHearth(args: string[]): RunningHearth {
-  const child = spawn(process.execPath, [...nodeArgsFor(MAIN), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startHearth(args: string[], opts: StartOptions = {}): RunningHearth {
+  const argv = [...(opts.nodeFlags ?? []), ...nodeArgsFor(MAIN), ...args];
+  const [command, ...prefix] = opts.launcher === undefined ? [process.execPath] : [...opts.launcher, process.execPath];
+  const child = spawn(command!, [...prefix, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
