@@ -4,6 +4,8 @@ import { toActiveAlarm } from '../alarms/active-alarm.js';
 import type { DeviceCommands } from '../devices/device-commands.js';
 import type { AlarmDesk } from '../alarms/desk.js';
 import type { HearthConfig, RemoteConfig } from '../config/types.js';
+import { applySchemaDefaults } from '../config/defaults.js';
+import { remoteSchema } from '../config/sections/platform-codecs.js';
 import type { DeviceRuntime } from '../devices/runtime.js';
 import { HearthError } from '../errors.js';
 import type { FaultReporter } from '../faults/gateway-faults.js';
@@ -47,7 +49,14 @@ export interface RemoteManagementOptions {
   version?: string;
 }
 
-export const REMOTE_DEFAULTS: RemoteConfig = { enabled: false, keys: [], allow: [], unsigned: [], delegate: [], replayWindowMs: 120_000, ratePerMinute: 60, rollbackAfterMs: 300_000 };
+/** The `remote:` section of a config that has none: the schema's own defaults (off), written once there. */
+export const REMOTE_DEFAULTS: RemoteConfig = schemaDefaults();
+
+function schemaDefaults(): RemoteConfig {
+  const section = {};
+  applySchemaDefaults(remoteSchema, section);
+  return section as RemoteConfig;
+}
 
 /** Refusals at the gate are summed into one audit entry per this period, not one line each. */
 const REFUSAL_AUDIT_EVERY_MS = 60_000;

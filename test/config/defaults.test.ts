@@ -114,3 +114,10 @@ t.test('loadConfig reads the file; a missing file is a ConfigError', async (t) =
   t.type(err, ConfigError);
   t.equal((err as ConfigError).message, `${dir}/nope.yaml: cannot read config file (ENOENT)`);
 });
+
+t.test('a config without a remote section gets the same remote settings as one with an empty section', async (t) => {
+  const { REMOTE_DEFAULTS } = await import('../../src/remote/remote-management.js');
+  const c = parseConfig(`${BASE}\nremote: {}\n`, '/etc/hearth/hearth.yaml');
+  t.same(REMOTE_DEFAULTS, c.remote, 'the defaults the daemon falls back to are the schema\'s');
+  t.equal(REMOTE_DEFAULTS.enabled, false, 'off');
+});
