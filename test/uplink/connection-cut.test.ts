@@ -75,10 +75,23 @@ t.test('backoff grows while the link stays down, with jitter, and resets after a
   t.teardown(() => proxy.close());
   const outbox = Outbox.open({ path: join(tempDir(t), 'outbox.db') });
   t.teardown(() => outbox.close());
+  // Each wait is stamped where the session chooses it, in its own process: a test that polled for
+  // attempts would see one late and the next on time, and measure a gap shorter than the real one.
+  const waits: { at: number; delayMs: number }[] = [];
+  const ignore = (): void => undefined;
+  const logger = {
+    debug: ignore,
+    warn: ignore,
+    error: ignore,
+    info: (obj: object, msg?: string) => {
+      if (msg === 'uplink: reconnecting') waits.push({ at: performance.now(), delayMs: (obj as { delayMs: number }).delayMs });
+    },
+  };
   const session = new UplinkSession({
     platform: platform(proxy.url, { reconnectMinMs: 50, reconnectMaxMs: 400 }),
     gatewayId: GATEWAY,
     outbox,
+    logger,
     random: () => 1, // always the top of the jitter window: the growth is visible
   });
   t.teardown(() => session.stop());
@@ -86,23 +99,17 @@ t.test('backoff grows while the link stays down, with jitter, and resets after a
   await waitFor(() => session.state().connected, 10_000);
   proxy.refuse(true);
   proxy.cut();
-  const times: number[] = [];
   let seen = proxy.accepted;
-  // Refused connections are not counted as accepted; watch attempts via the session instead.
-  let attempts = session.state().reconnectAttempts;
-  const start = Date.now();
-  while (times.length < 4 && Date.now() - start < 20_000) {
-    await sleep(5);
-    const a = session.state().reconnectAttempts;
-    if (a > attempts) {
-      attempts = a;
-      times.push(Date.now());
-    }
-  }
-  const deltas = times.slice(1).map((x, i) => x - times[i]!);
-  // Attempt n waits up to min(max, min * 2^(n+1)): 100, 200, 400 ms at the top of the window
-  // (lower bounds only, with 10 ms for the 5 ms polling: a loaded machine can only make them longer).
-  t.ok(deltas.length >= 3 && deltas[0]! >= 90 && deltas[1]! >= 190 && deltas[2]! >= 390, `delays grow: ${deltas.join(', ')} ms (100, 200, 400)`);
+  // The wait after the cut, then one after each refused attempt.
+  await waitFor(() => waits.length >= 5, 20_000);
+  // Attempt n waits min(max, min * 2^(n+1)) at the top of the window: 100, 200, 400 ms (the first
+  // wait, after a lost connection, is the long one).
+  const chosen = waits.slice(1, 4).map((w) => w.delayMs);
+  t.same(chosen, [100, 200, 400], 'the waits after refused attempts grow: 100, 200, 400 ms');
+  // And they are kept: the next wait is chosen only after the attempt that ended the previous one,
+  // which a timer starts no earlier than its delay (1 ms: the timers' granularity).
+  const gaps = waits.slice(1, 4).map((w, i) => waits[i + 2]!.at - w.at);
+  t.ok(gaps.every((g, i) => g >= chosen[i]! - 1), `kept: ${gaps.map((g) => g.toFixed(0)).join(', ')} ms between the choices`);
   proxy.refuse(false);
   await waitFor(() => session.state().connected, 10_000);
   t.ok(proxy.accepted > seen, 'reconnected once the link is back');
