@@ -202,12 +202,16 @@ export class AlarmDesk {
 
   private raise(e: GatewayEvent): void {
     // A new alarm from the same point supersedes one latched from before (e.g. before a restart).
+    let superseded = false;
     for (const old of this.conditions.list()) {
       if (old.clearedAt !== undefined && old.event.deviceId === e.deviceId && old.event.point === e.point && old.event.kind === e.kind) {
         this.conditions.acknowledge(old.event.id, { at: this.options.now(), by: 'superseded', via: 'local' });
         this.over(old);
+        superseded = true;
       }
     }
+    // Off the file too: a restart would bring a superseded latch back.
+    if (superseded) this.saveLatches();
     const c = this.conditions.raise(e);
     if (isFireAlarm(e)) this.receipts.raised(e);
     this.changed({ type: 'raised', condition: c });

@@ -165,11 +165,13 @@ t.test('the fault indicator follows faults and offline devices', async (t) => {
 
 t.test('latched alarms come back after a restart; a new alarm of the same point supersedes the old latch', async (t) => {
   const old = event('alarm', { deviceId: 'smoke-9', point: 'smoke' });
-  const r = await deskRig({ latched: [{ event: old, clearedAt: 123 }] });
+  const saved: Condition[][] = [];
+  const r = await deskRig({ latched: [{ event: old, clearedAt: 123 }], saved });
   t.match(r.desk.list(), [{ event: { id: old.id }, clearedAt: 123 }]);
   const again = event('alarm', { deviceId: 'smoke-9', point: 'smoke' });
   r.desk.onEvent(again);
   t.same(r.desk.list().map((c) => c.event.id), [again.id]);
+  t.same(saved, [[]], 'the superseded latch is off the file too, or a restart would bring it back');
 });
 
 t.test('a listener that throws does not break the alarm path', async (t) => {
