@@ -3,7 +3,8 @@ import { AlibabaAlinkCodec, alinkConnectParams, alinkSign } from '../../src/upli
 import type { Codec } from '../../src/uplink/codec.js';
 import { fireAlarm, reading } from '../outbox/fixtures.js';
 import { waitFor } from '../helpers/net.js';
-import { broker, PlatformSide, recordingLogger, secretFile, session } from './harness.js';
+import { broker, PlatformSide, secretFile, session } from './harness.js';
+import { recordingLogger } from '../helpers/recording-logger.js';
 
 const NOW = 1_770_000_000_000;
 

@@ -61,13 +61,6 @@ export function secretFile(t: T, secret: string): string {
   return f;
 }
 
-/** A logger that keeps every line, for tests that look at what the session said. */
-export function recordingLogger(): ComponentLogger & { lines: { level: string; msg: string; obj: object }[] } {
-  const lines: { level: string; msg: string; obj: object }[] = [];
-  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, msg: msg ?? '', obj });
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
-
 /**
  * An outbox and a session speaking `codec` to the broker; commands answered by `onCommand`. Every
  * message the codec emits is checked against its published contract (test/contract/contract.ts):

@@ -6,7 +6,8 @@ import { HuaweiIotdaCodec, iotdaConnectParams } from '../../src/uplink/codecs/hu
 import type { Codec } from '../../src/uplink/codec.js';
 import { fireAlarm, reading } from '../outbox/fixtures.js';
 import { waitFor } from '../helpers/net.js';
-import { broker, PlatformSide, recordingLogger, secretFile, session } from './harness.js';
+import { broker, PlatformSide, secretFile, session } from './harness.js';
+import { recordingLogger } from '../helpers/recording-logger.js';
 
 const NOW = Date.UTC(2026, 4, 6, 7, 15, 0);
 const GW = 'prodA_gw-test';

@@ -2,7 +2,8 @@ import t from 'tap';
 import { ThingsBoardCodec } from '../../src/uplink/codecs/thingsboard.js';
 import { fireAlarm, reading } from '../outbox/fixtures.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
-import { PlatformSide, recordingLogger, secretFile, session } from './harness.js';
+import { PlatformSide, secretFile, session } from './harness.js';
+import { recordingLogger } from '../helpers/recording-logger.js';
 
 t.test('ThingsBoard gateway API over a real Mosquitto: token auth, connect, telemetry, events, RPC both ways', async (t) => {
   // ThingsBoard takes the token as the user name with no password; Mosquitto's password file cannot

@@ -1,12 +1,11 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
-import { Outbox, type UplinkSource } from '../../src/outbox/index.js';
+import { Outbox } from '../../src/outbox/index.js';
 import type { OutboxOptions } from '../../src/outbox/outbox.js';
 import { waitFor } from '../helpers/net.js';
-import { fault, fireAlarm, tempDir, GATEWAY } from './fixtures.js';
+import { drainAll, fault, fireAlarm, tempDir, GATEWAY } from './fixtures.js';
 
-const LIMITS = { maxReadings: 1000, maxBytes: 10_000_000 };
 
 function open(path: string, seen: string[], extra: Partial<OutboxOptions> = {}): Outbox {
   return Outbox.open({
@@ -18,12 +17,6 @@ function open(path: string, seen: string[], extra: Partial<OutboxOptions> = {}):
     onCommit: (kind, synchronous) => seen.push(`${kind}:${synchronous}`),
     ...extra,
   });
-}
-
-function leaseAll(src: UplinkSource): number[] {
-  const ids: number[] = [];
-  for (let b = src.nextBatch(LIMITS); b !== undefined; b = src.nextBatch(LIMITS)) ids.push(...b.ids);
-  return ids;
 }
 
 function rowsIn(path: string): number {
@@ -46,7 +39,7 @@ for (const writeBehindMs of [60_000, 0]) {
     box.appendEvent(fireAlarm(box.next(), { id: 'a-1' }));
     box.appendEvent(fault(box.next(), { id: 'f-2' }));
     t.same(seen, ['events:2', 'events:2'], 'each event at FULL before appendEvent returned');
-    box.delivered(leaseAll(box));
+    box.delivered(drainAll(box).ids);
     // Write-through: the group-commit timer applies the confirmations within flushIntervalMs.
     if (writeBehindMs === 0) await waitFor(() => seen.length === 3, 5000);
     else box.flush();
@@ -54,7 +47,7 @@ for (const writeBehindMs of [60_000, 0]) {
     t.equal(rowsIn(path), 0, 'both rows deleted');
     // An event appended while confirmations wait does not take them along, and stays at FULL.
     box.appendEvent(fireAlarm(box.next(), { id: 'a-3' }));
-    box.delivered(leaseAll(box));
+    box.delivered(drainAll(box).ids);
     box.appendEvent(fault(box.next(), { id: 'f-4' }));
     t.same(seen.slice(3), ['events:2', 'events:2'], 'the next events at FULL, each in a commit of its own kind');
     t.equal(rowsIn(path), 2, 'the delivered alarm is not deleted by the event commit');
@@ -69,7 +62,5 @@ t.test('events raised together are committed in one FULL commit before appendEve
   box.appendEvents([fireAlarm(box.next(), { id: 'a-1' }), fault(box.next(), { id: 'f-2' }), fault(box.next(), { id: 'f-3' })]);
   t.same(seen, ['events:2'], 'one commit, at FULL, for the three');
   t.equal(rowsIn(path), 3, 'all three in the file, read through a connection of its own, once it returned');
-  const order: string[] = [];
-  for (let b = box.nextBatch(LIMITS); b !== undefined; b = box.nextBatch(LIMITS)) if (b.kind === 'event') order.push(b.event.id);
-  t.same(order, ['a-1', 'f-2', 'f-3'], 'sent in priority, then append, order');
+  t.same(drainAll(box).what, ['a-1', 'f-2', 'f-3'], 'sent in priority, then append, order');
 });

@@ -20,10 +20,11 @@ import { repoPath } from '../helpers/repo.js';
  * proves nothing.
  */
 
+const UNIT = readFileSync(repoPath('systemd/hearth.service'), 'utf8');
+
 /** The node flags of the unit's ExecStart line: whatever the unit ships is what is checked. */
 function unitNodeFlags(): string[] {
-  const unit = readFileSync(repoPath('systemd/hearth.service'), 'utf8');
-  const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1]?.trim().split(/\s+/) ?? [];
+  const exec = /^ExecStart=(.*)$/m.exec(UNIT)?.[1]?.trim().split(/\s+/) ?? [];
   const flags: string[] = [];
   for (const word of exec.slice(1)) {
     if (!word.startsWith('--')) break;
@@ -33,9 +34,9 @@ function unitNodeFlags(): string[] {
 }
 
 t.test('the unit says MemoryDenyWriteExecute=yes and runs node with --jitless', async (t) => {
-  const unit = readFileSync(repoPath('systemd/hearth.service'), 'utf8');
-  t.match(unit, /^MemoryDenyWriteExecute=yes$/m, 'the setting');
-  t.ok(unitNodeFlags().includes('--jitless'), `--jitless among the ExecStart flags (${unitNodeFlags().join(' ')})`);
+  t.match(UNIT, /^MemoryDenyWriteExecute=yes$/m, 'the setting');
+  const flags = unitNodeFlags();
+  t.ok(flags.includes('--jitless'), `--jitless among the ExecStart flags (${flags.join(' ')})`);
 });
 
 t.test('under memory-deny-write-execute the demo runs with the unit flags and delivers a fire alarm; the JIT would abort', { timeout: 120_000 }, async (t) => {

@@ -4,6 +4,7 @@ import { Outbox } from '../../src/outbox/index.js';
 import { UplinkSession } from '../../src/uplink/index.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { waitFor } from '../helpers/net.js';
+import { recordingLogger } from '../helpers/recording-logger.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { GATEWAY, fault, reading, tempDir } from '../outbox/fixtures.js';
 import { Subscriber, missing, platform, range } from './harness.js';
@@ -77,16 +78,8 @@ t.test('backoff grows while the link stays down, with jitter, and resets after a
   t.teardown(() => outbox.close());
   // Each wait is stamped where the session chooses it, in its own process: a test that polled for
   // attempts would see one late and the next on time, and measure a gap shorter than the real one.
-  const waits: { at: number; delayMs: number }[] = [];
-  const ignore = (): void => undefined;
-  const logger = {
-    debug: ignore,
-    warn: ignore,
-    error: ignore,
-    info: (obj: object, msg?: string) => {
-      if (msg === 'uplink: reconnecting') waits.push({ at: performance.now(), delayMs: (obj as { delayMs: number }).delayMs });
-    },
-  };
+  const logger = recordingLogger();
+  const waits = (): { at: number; delayMs: number }[] => logger.lines.filter((l) => l.msg === 'uplink: reconnecting').map((l) => ({ at: l.at, delayMs: l.obj.delayMs as number }));
   const session = new UplinkSession({
     platform: platform(proxy.url, { reconnectMinMs: 50, reconnectMaxMs: 400 }),
     gatewayId: GATEWAY,
@@ -101,14 +94,15 @@ t.test('backoff grows while the link stays down, with jitter, and resets after a
   proxy.cut();
   let seen = proxy.accepted;
   // The wait after the cut, then one after each refused attempt.
-  await waitFor(() => waits.length >= 5, 20_000);
+  await waitFor(() => waits().length >= 5, 20_000);
+  const seenWaits = waits();
   // Attempt n waits min(max, min * 2^(n+1)) at the top of the window: 100, 200, 400 ms (the first
   // wait, after a lost connection, is the long one).
-  const chosen = waits.slice(1, 4).map((w) => w.delayMs);
+  const chosen = seenWaits.slice(1, 4).map((w) => w.delayMs);
   t.same(chosen, [100, 200, 400], 'the waits after refused attempts grow: 100, 200, 400 ms');
   // And they are kept: the next wait is chosen only after the attempt that ended the previous one,
   // which a timer starts no earlier than its delay (1 ms: the timers' granularity).
-  const gaps = waits.slice(1, 4).map((w, i) => waits[i + 2]!.at - w.at);
+  const gaps = seenWaits.slice(1, 4).map((w, i) => seenWaits[i + 2]!.at - w.at);
   t.ok(gaps.every((g, i) => g >= chosen[i]! - 1), `kept: ${gaps.map((g) => g.toFixed(0)).join(', ')} ms between the choices`);
   proxy.refuse(false);
   await waitFor(() => session.state().connected, 10_000);

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import t from 'tap';
 import type { FaultOptions, FaultReporter } from '../../src/faults/gateway-faults.js';
-import type { Logger } from '../../src/outbox/index.js';
 import { Outbox } from '../../src/outbox/index.js';
 import { classifyRefusal, FAULT_REFUSED, UplinkSession } from '../../src/uplink/index.js';
+import { recordingLogger } from '../helpers/recording-logger.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { waitFor } from '../helpers/net.js';
 import { fireAlarm, reading, tempDir } from '../outbox/fixtures.js';
@@ -28,12 +28,6 @@ function recordingFaults(): FaultReporter & { log: { op: 'raise' | 'clear'; key:
     },
     active: (key) => active.has(key),
   };
-}
-
-function recordingLogger(): Logger & { lines: { level: string; obj: Record<string, unknown>; msg: string | undefined }[] } {
-  const lines: { level: string; obj: Record<string, unknown>; msg: string | undefined }[] = [];
-  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj: obj as Record<string, unknown>, msg });
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
 const allow = (...writes: string[]) => [`topic read ${PREFIX}/#`, `topic write ${PREFIX}/+/status`, ...writes.map((w) => `topic write ${w}`), ''].join('\n');
@@ -121,7 +115,7 @@ t.test('a telemetry batch refused for good is parked, and retried periodically o
   session.start();
   await waitFor(() => outbox.stats().parked >= 200, 10_000).catch(explain('not parked'));
   t.match(session.state().lastRefusal, { code: 0x87, permanent: true, fireAlarm: false });
-  const probes = () => logger.lines.filter((l) => /retried as a probe/.test(l.msg ?? '')).length;
+  const probes = () => logger.lines.filter((l) => /retried as a probe/.test(l.msg)).length;
   const [rejected0, probes0] = [session.state().counters.rejected, probes()];
   await waitFor(() => probes() >= probes0 + 3, 10_000).catch(explain('no periodic retry'));
   await waitFor(() => outbox.stats().parked === 200, 5000).catch(explain('probe not parked again'));

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import t from 'tap';
-import type { Logger } from '../../src/outbox/index.js';
 import { Outbox } from '../../src/outbox/index.js';
 import { UplinkSession } from '../../src/uplink/index.js';
+import { recordingLogger } from '../helpers/recording-logger.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { waitFor } from '../helpers/net.js';
 import { fault, fireAlarm, reading, tempDir } from '../outbox/fixtures.js';
@@ -20,12 +20,6 @@ const broker = await Mosquitto.start({
 });
 t.teardown(() => broker.close());
 
-function recordingLogger(): Logger & { lines: { level: string; msg: string | undefined }[] } {
-  const lines: { level: string; msg: string | undefined }[] = [];
-  const at = (level: string) => (_obj: object, msg?: string) => void lines.push({ level, msg });
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
-
 t.test('warns about plain-text MQTT and sends heartbeats', async (t) => {
   const sub = await Subscriber.connect(broker.url, `${PREFIX}/gw-open/status`);
   t.teardown(() => sub.close());
@@ -35,7 +29,7 @@ t.test('warns about plain-text MQTT and sends heartbeats', async (t) => {
   const session = new UplinkSession({ platform: platform(broker.url, { heartbeatMs: 50 }), gatewayId: 'gw-open', outbox, logger });
   t.teardown(() => session.stop());
   session.start();
-  t.ok(logger.lines.some((l) => l.level === 'warn' && /plain-text/.test(l.msg ?? '')), 'plain-text warning');
+  t.ok(logger.lines.some((l) => l.level === 'warn' && /plain-text/.test(l.msg)), 'plain-text warning');
   await sub.waitFor((s) => s.messages.filter((m) => m.body.state === 'online').length >= 4, 3000);
   t.pass('online status repeated by the heartbeat');
 });

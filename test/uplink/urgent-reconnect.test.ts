@@ -1,18 +1,12 @@
 import { join } from 'node:path';
 import t from 'tap';
-import type { Logger } from '../../src/outbox/index.js';
 import { Outbox } from '../../src/outbox/index.js';
 import { UplinkSession } from '../../src/uplink/index.js';
+import { recordingLogger } from '../helpers/recording-logger.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { freePort, waitFor } from '../helpers/net.js';
 import { GATEWAY, fireAlarm, tempDir } from '../outbox/fixtures.js';
 import { PREFIX, Subscriber, platform } from './harness.js';
-
-function recordingLogger(): Logger & { lines: { msg: string | undefined; obj: Record<string, unknown> }[] } {
-  const lines: { msg: string | undefined; obj: Record<string, unknown> }[] = [];
-  const at = () => (obj: object, msg?: string) => void lines.push({ obj: obj as Record<string, unknown>, msg });
-  return { lines, debug: at(), info: at(), warn: at(), error: at() };
-}
 
 const delays = (logger: ReturnType<typeof recordingLogger>) =>
   logger.lines.filter((l) => l.msg === 'uplink: reconnecting').map((l) => [l.obj.delayMs as number, l.obj.urgent as boolean]);
