@@ -88,10 +88,10 @@ export class Daemon {
     this.log = logger;
     // Rules' device commands (trip a breaker) run on the Modbus buses, which exist only further down.
     this.path = new AlarmPath(config, this.clock, logger, () => this.outputs.registry, (step, rule, e) => this.commands.runForRule(step, rule, e));
-    const { faults, store, rules, sink } = this.path;
+    const { faults, store, rules, turn } = this.path;
     this.gpio = new GpioAccess({ config: config.gpio, logger, faults, ...(options.gpioBackend ? { backend: options.gpioBackend } : {}) });
     this.outputs = new GatewayOutputs({ configs: config.gpio?.outputs ?? [], gpio: this.gpio, faults, logger });
-    const ctx: SourceContext = { config, gatewayId: config.gateway.id, clock: this.clock, seq: store, rules, sink, faults, logger, gpio: this.gpio };
+    const ctx: SourceContext = { config, gatewayId: config.gateway.id, clock: this.clock, seq: store, rules, sink: turn, faults, logger, gpio: this.gpio };
     // The kinds of field device, in start order; each comes from its folder in drivers/.
     this.modbus = modbusSource(options.profiles, options.busFactory).create(ctx)!;
     const sources: (Source | undefined)[] = [this.modbus, contactSource.create(ctx), tagReaderSource.create(ctx)];

@@ -11,6 +11,7 @@ import type { Logger } from '../log/logger.js';
 import { ResilientOutbox } from '../outbox/resilient-outbox.js';
 import { PipelineSink } from './pipeline-sink.js';
 import { RulesEngine } from '../rules/engine.js';
+import { TurnBatch } from './turn-batch.js';
 
 /**
  * The parts every event passes, wired once (docs/alarm-path.md): rules → sink → alarm desk first
@@ -25,6 +26,8 @@ export class AlarmPath {
   readonly store: ResilientOutbox;
   readonly desk: AlarmDesk;
   readonly sink: PipelineSink;
+  /** The field's way in (rules, sources): the desk acts at once, the store takes the turn's work after it. */
+  readonly turn: TurnBatch;
   readonly rules: RulesEngine;
   readonly latches: ReturnType<typeof latchFile>;
 
@@ -76,7 +79,8 @@ export class AlarmPath {
       onChange: (change) => this.bus.emit('desk', change),
     });
     this.sink = new PipelineSink({ desk: this.desk, store: this.store, bus: this.bus, logger: logger.child({ component: 'events' }) });
-    this.rules = new RulesEngine({ gatewayId, clock, seq: this.store, sink: this.sink });
+    this.turn = new TurnBatch(this.sink);
+    this.rules = new RulesEngine({ gatewayId, clock, seq: this.store, sink: this.turn });
   }
 
   /** Opens the outbox (never fails: a storage fault at worst) and lets held faults out. */
@@ -86,6 +90,7 @@ export class AlarmPath {
   }
 
   async close(): Promise<void> {
+    this.turn.flush();
     this.desk.stop();
     await this.latches.close();
     this.store.close();

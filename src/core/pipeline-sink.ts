@@ -24,7 +24,9 @@ export interface PipelineSinkOptions {
  *  2. the log line (alarms loudly), so the journal shows them whatever happens next;
  *  3. the store (outbox), from which the uplink sends;
  *  4. observers on the bus (console live feed, metrics, recent events).
- * A failure at one step is logged and counted and never skips a later step.
+ * A failure at one step is logged and counted and never skips a later step. `event` runs all four
+ * at once; the field's events come through the turn batch (turn-batch.ts), which runs 1 and 2
+ * (`act`) at once and 3 and 4 (`commit`) for the whole turn after it.
  */
 export class PipelineSink {
   private failures = 0;
@@ -37,10 +39,8 @@ export class PipelineSink {
   }
 
   event(e: GatewayEvent): void {
-    this.step('alarm desk', () => this.o.desk.onEvent(e));
-    this.step('log', () => this.log(e));
-    this.step('store event', () => this.o.store.appendEvent(e));
-    this.o.bus.emit('event', e);
+    this.act([e]);
+    this.commit([e]);
   }
 
   /**
@@ -49,9 +49,20 @@ export class PipelineSink {
    * an event costs), then the observers.
    */
   eventBatch(list: readonly GatewayEvent[]): void {
+    this.act(list);
+    this.commit(list);
+  }
+
+  /** Steps 1 and 2, at once: the desk acts on each event, in order, then each is logged. */
+  act(list: readonly GatewayEvent[]): void {
     for (const e of list) this.step('alarm desk', () => this.o.desk.onEvent(e));
     for (const e of list) this.step('log', () => this.log(e));
-    this.step('store event', () => this.o.store.appendEvents(list));
+  }
+
+  /** Steps 3 and 4 for events the desk has acted on: one durable commit for all, then the observers. */
+  commit(list: readonly GatewayEvent[]): void {
+    if (list.length === 0) return;
+    this.step('store event', () => (list.length === 1 ? this.o.store.appendEvent(list[0]!) : this.o.store.appendEvents(list)));
     for (const e of list) this.o.bus.emit('event', e);
   }
 

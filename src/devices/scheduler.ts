@@ -24,7 +24,8 @@ import { systemTimers, type TimerHandle, type Timers } from '../clock/timers.js'
  *   and sends one message per reading: with 50 units a second, 50 messages and their
  *   acknowledgements. Slots of a few devices keep the burst short and let the answers that
  *   arrive together leave in one message (the uplink sends telemetry once per turn of the event
- *   loop). Each device is still polled once per interval, so no alarm waits longer than it did.
+ *   loop), and their alarms in one commit and one message (src/core/turn-batch.ts). Each device
+ *   is still polled once per interval, so no alarm waits longer than it did.
  */
 
 /** Closest two start slots of devices with the same interval may be: at most 10 wake-ups a second. */

@@ -5,7 +5,8 @@ import { join } from 'node:path';
  * The gateway's config for the footprint bench, written into `dir`: `units` Modbus TCP devices,
  * each on a TCP connection of its own to the bench slave (as 50 meters on a site network are),
  * polled once a second, with a profile of the slave's sequence register and its alarm bit, uplink to the
- * bench's Mosquitto with the native codec. API off, log level error.
+ * bench's Mosquitto with the native codec, whose subscriber confirms events with plain receipts
+ * (`unsignedReceipts`: the bench's broker is loopback only). API off, log level error.
  *
  * `telemetry` is what the platform section says about telemetry timing: the bench runs the
  * gateway with `telemetryIntervalMs: 0` (each reading sent as soon as it is stored) and the
@@ -39,7 +40,7 @@ export function writeFootprintConfig(dir: string, opts: { units: number; modbusP
   for (let u = 1; u <= opts.units; u++) lines.push(`  - { id: tcp-${u}, type: modbus-tcp, host: 127.0.0.1, port: ${opts.modbusPort}, timeoutMs: 1000 }`);
   lines.push('devices:');
   for (let u = 1; u <= opts.units; u++) lines.push(`  - { id: u${u}, profile: ${profile}, bus: tcp-${u}, address: ${u}, pollIntervalMs: 1000, location: { building: Bench, floor: '1', room: 'r${u}' } }`);
-  lines.push(`platform: { url: '${opts.brokerUrl}', allowInsecure: true, codec: native${opts.telemetry === '' ? '' : `, ${opts.telemetry}`} }`, '');
+  lines.push(`platform: { url: '${opts.brokerUrl}', allowInsecure: true, unsignedReceipts: true, codec: native${opts.telemetry === '' ? '' : `, ${opts.telemetry}`} }`, '');
   const file = join(dir, 'hearth.yaml');
   writeFileSync(file, lines.join('\n'));
   return file;

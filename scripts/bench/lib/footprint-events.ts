@@ -32,10 +32,14 @@ export class EventArrivals {
   private readonly byUnitKind = new Map<string, Arrival[]>();
   private readonly seen = new Set<string>();
 
-  /** Notes the events in a message; false if the topic is not an event topic. */
-  note(topic: string, payload: Buffer, at: number): boolean {
-    if (!isEventTopic(topic)) return false;
-    for (const e of eventsIn(topic, payload)) {
+  /**
+   * Notes the events in a message and returns the ids of all of them (for the receipt a receiving
+   * centre sends); undefined if the topic is not an event topic.
+   */
+  note(topic: string, payload: Buffer, at: number): string[] | undefined {
+    if (!isEventTopic(topic)) return undefined;
+    const events = eventsIn(topic, payload);
+    for (const e of events) {
       if (e.pt !== 'alarm' || typeof e.dev !== 'string' || this.seen.has(String(e.id))) continue;
       this.seen.add(String(e.id));
       const key = `${e.dev.slice(1)}:${String(e.kind)}`;
@@ -43,7 +47,7 @@ export class EventArrivals {
       list.push({ at, ts: Number(e.ts) });
       this.byUnitKind.set(key, list);
     }
-    return true;
+    return events.map((e) => String(e.id));
   }
 
   clear(): void {

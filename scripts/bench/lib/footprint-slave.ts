@@ -27,6 +27,8 @@ export interface CountingSlave {
   alarms(unit: number): readonly boolean[];
   /** Starts (true) or ends (false, every unit restored) the alarm changes. */
   alarmsActive(on: boolean): void;
+  /** Holds one unit's alarm bit set (true) or lets it go (false), whatever alarmsActive says. */
+  holdAlarm(unit: number, on: boolean): void;
   /** Reads served so far, all units. */
   total(): number;
   close(): Promise<void>;
@@ -36,6 +38,7 @@ class CountingMap extends RegisterMap {
   readonly serveTimes = new Map<number, number[]>();
   readonly alarmBits = new Map<number, boolean[]>();
   alarmsOn = false;
+  readonly held = new Set<number>();
   count = 0;
 
   override readRegisters(unit: number, area: 'holding' | 'input', address: number, count: number): number[] {
@@ -45,7 +48,7 @@ class CountingMap extends RegisterMap {
       times.push(performance.now());
       const seq = times.length - 1;
       this.set(unit, 'input', 0, seq & 0xffff);
-      const alarm = this.alarmsOn && alarmAt(unit, seq);
+      const alarm = this.held.has(unit) || (this.alarmsOn && alarmAt(unit, seq));
       this.alarmBits.get(unit)?.push(alarm);
       this.set(unit, 'input', 1, alarm ? 1 : 0);
       this.count++;
@@ -67,6 +70,7 @@ export async function startCountingSlave(units: number): Promise<CountingSlave> 
     served: (unit) => map.serveTimes.get(unit) ?? [],
     alarms: (unit) => map.alarmBits.get(unit) ?? [],
     alarmsActive: (on) => void (map.alarmsOn = on),
+    holdAlarm: (unit, on) => void (on ? map.held.add(unit) : map.held.delete(unit)),
     total: () => map.count,
     close: () => server.close(),
   };
