@@ -15,6 +15,7 @@ import { handleCommandMessage } from './commands.js';
 import { ReconnectSchedule, URGENT_RECONNECT_MAX_MS } from './reconnect.js';
 import { withTelemetryInterval } from './telemetry-interval.js';
 import { outboxWaits } from './outbox-waits.js';
+import { sendAtOnce } from './no-delay.js';
 
 export { URGENT_RECONNECT_MAX_MS, type ReceiptListener };
 
@@ -261,6 +262,7 @@ export class UplinkSession {
   private onConnected(conn: Connection, connack: IConnackPacket): void {
     if (conn !== this.conn || conn.closed) return;
     this.connected = true;
+    sendAtOnce(conn.client);
     this.reconnect.reset();
     this.info.connects++;
     this.info.lastConnectAt = this.now();
