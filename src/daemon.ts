@@ -209,7 +209,7 @@ export class Daemon {
   /** What the console and API use of the gateway. */
   gatewayParts(): GatewayParts {
     const { config, logger } = this.options;
-    const { bus, desk, store, faults, sink } = this.path;
+    const { bus, desk, store, faults, sink, turn } = this.path;
     return {
       config,
       clock: this.clock,
@@ -219,6 +219,7 @@ export class Daemon {
       store,
       faults,
       sink,
+      turn,
       modbus: this.modbus,
       profiles: this.options.profiles,
       uplink: this.uplink,

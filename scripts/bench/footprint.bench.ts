@@ -80,8 +80,9 @@ export async function run(report: Report): Promise<void> {
       const at = performance.now();
       const ids = events.note(topic, payload, at);
       if (ids === undefined) noteArrival(arrivals, topic, payload, at);
-      // The receiving centre confirms what it took over (docs/uplink-native.md, "What counts as receipt by the receiving centre"): without
-      // it the gateway rightly raises the "not confirmed" fault 100 s after each fire alarm.
+      // The receiving centre confirms what it took over (docs/uplink-native.md, "What counts as
+      // receipt by the receiving centre"): without it the gateway rightly raises the "not
+      // confirmed" fault 100 s after each fire alarm.
       else if (ids.length > 0) sub?.publish('hearth/v1/gw-footprint/ack', JSON.stringify({ v: 1, ids }), { qos: 1 });
     });
     await sub.subscribeAsync(['hearth/v1/gw-footprint/telemetry', 'hearth/v1/gw-footprint/telemetry/columns-deflate', 'bench/bare/#', ...eventFilters('gw-footprint')], { qos: 1 });

@@ -151,9 +151,9 @@ export class DaemonFacade implements GatewayFacade {
     const runtime = this.parts.modbus.runtime(deviceId);
     if (runtime === undefined) throw apiError('API_NOT_FOUND', `no device '${deviceId}'`);
     const outcome = await runtime.pollFresh();
-    // The poll's readings are stored and shown after the turn (src/core/turn-batch.ts), whose
-    // callbacks were queued before this one: the answer goes back with them in the history.
-    await new Promise((resolve) => setImmediate(resolve));
+    // The poll's readings are stored and shown after the turn (src/core/turn-batch.ts): stored
+    // now, so the answer goes back with them in the history.
+    this.parts.turn.flush();
     const device = this.device(deviceId)!;
     return outcome.ok ? { ok: true, device } : { ok: false, code: outcome.code, device };
   }

@@ -8,6 +8,7 @@ import type { GatewayFaults } from '../faults/gateway-faults.js';
 import type { Logger } from '../log/logger.js';
 import type { ResilientOutbox } from '../outbox/resilient-outbox.js';
 import type { PipelineSink } from '../core/pipeline-sink.js';
+import type { TurnBatch } from '../core/turn-batch.js';
 import type { UplinkSession } from '../uplink/session.js';
 import type { MonitoringCentres } from '../core/monitoring-centres.js';
 import type { AuditLog } from '../remote/audit-log.js';
@@ -29,6 +30,8 @@ export interface GatewayParts {
   faults: GatewayFaults;
   /** Where a commissioning test alarm enters the pipeline like any other event. */
   sink: PipelineSink;
+  /** What the field raised this turn, stored after it (src/core/turn-batch.ts); read now flushes it. */
+  turn: Pick<TurnBatch, 'flush'>;
   /** Polled devices, their buses and scheduler: read now, bus scans, the device list. */
   modbus: ModbusSource;
   /** Device id -> its profile: point labels, state names and resolution for people. */

@@ -62,7 +62,7 @@ export class PipelineSink {
   /** Steps 3 and 4 for events the desk has acted on: one durable commit for all, then the observers. */
   commit(list: readonly GatewayEvent[]): void {
     if (list.length === 0) return;
-    this.step('store event', () => (list.length === 1 ? this.o.store.appendEvent(list[0]!) : this.o.store.appendEvents(list)));
+    this.step('store event', () => this.o.store.appendEvents(list));
     for (const e of list) this.o.bus.emit('event', e);
   }
 

@@ -82,10 +82,6 @@ t.test('with the real pipeline sink: desk first, one commit, the drain\'s microt
   const order: string[] = [];
   const desked: string[] = [];
   const store = {
-    appendEvent: (e: GatewayEvent) => {
-      order.push(`commit ${e.id}`);
-      queueMicrotask(() => order.push('publish'));
-    },
     appendEvents: (list: readonly GatewayEvent[]) => {
       order.push(`commit ${list.map((e) => e.id).join(',')}`);
       queueMicrotask(() => order.push('publish')); // the drain wakes on a microtask for events
