@@ -229,11 +229,13 @@ t.test('devices are spread over their interval, not polled all at once, and keep
 
 t.test('many devices share slots at least MIN_SLOT_MS apart, in order, each interval covered evenly', async (t) => {
   const offsets = Array.from({ length: 50 }, (_, k) => startOffsetMs(k, 50, 1000));
-  t.same([...new Set(offsets)], [0, 100, 200, 300, 400, 500, 600, 700, 800, 900], 'ten slots for a 1 s interval');
+  t.same([...new Set(offsets)], Array.from({ length: 20 }, (_, k) => k * 50), 'twenty slots for a 1 s interval');
   t.ok(offsets.every((o, k) => k === 0 || o >= offsets[k - 1]!), 'dealt in order: fire-relevant devices (first) in the first slots');
-  for (const slot of new Set(offsets)) t.equal(offsets.filter((o) => o === slot).length, 5, `five devices at ${slot} ms`);
+  const sizes = [...new Set(offsets)].map((slot) => offsets.filter((o) => o === slot).length);
+  t.ok(sizes.every((n) => n === 2 || n === 3), `two or three devices a slot (${sizes.join(' ')})`);
+  t.equal(sizes.reduce((a, n) => a + n, 0), 50);
   t.same([0, 1, 2].map((k) => startOffsetMs(k, 3, 60_000)), [0, 20_000, 40_000], 'few devices: one slot each, spread over the interval');
   t.equal(startOffsetMs(0, 1, 50), 0);
-  t.same([0, 1].map((k) => startOffsetMs(k, 2, 150)), [0, 0], 'an interval shorter than two slots: one slot');
+  t.same([0, 1].map((k) => startOffsetMs(k, 2, 99)), [0, 0], 'an interval shorter than two slots: one slot');
   t.ok(MIN_SLOT_MS >= 50);
 });
