@@ -56,18 +56,19 @@ export function humanizeId(id: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** Humanized names of the points of the loaded profiles, with the name each was made from. */
-const titles = new WeakMap<object, { name: string; title: string }>();
+/** Humanized point names, by name: a pure function of the name, made once per name the profiles use. */
+const titles = new Map<string, string>();
 
 /** The point's name in event messages and log lines: its English label, else a humanized name, never the raw identifier. */
 export function pointTitle(spec: Pick<PointSpec, 'name' | 'label'>): string {
   if (spec.label !== undefined) return spec.label;
-  // Made once per point, not twice per alarm with two regular expressions: the interpreter the
+  // Made once per name, not twice per alarm with two regular expressions: the interpreter the
   // gateway runs in has no compiled regular expressions (node --jitless), and this runs before
-  // the alarm is stored. A spec whose name was changed in place gets a new title.
-  const cached = titles.get(spec);
-  if (cached !== undefined && cached.name === spec.name) return cached.title;
-  const title = humanizeId(spec.name);
-  titles.set(spec, { name: spec.name, title });
+  // the alarm is stored.
+  let title = titles.get(spec.name);
+  if (title === undefined) {
+    title = humanizeId(spec.name);
+    titles.set(spec.name, title);
+  }
   return title;
 }
