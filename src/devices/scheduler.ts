@@ -34,7 +34,7 @@ import { systemTimers, type TimerHandle, type Timers } from '../clock/timers.js'
  * stored and sent once all of their answers are decoded (src/core/turn-batch.ts): each slot-mate
  * adds its decoding and rules to the alarm's trip. Measured with 50 units at 1 Hz (docs/footprint.md):
  * 100 ms slots (five units each) gave fire alarms a p99 of 4.5–5.3 ms serve→publish, 50 ms slots
- * (two or three) 3.6–3.9 ms, for 0.7–0.9 % more of one core (one more telemetry message a slot).
+ * (two or three) 3.6–4.7 ms, for 0.7–0.9 % more of one core (one more telemetry message a slot).
  */
 export const MIN_SLOT_MS = 50;
 
